@@ -1,0 +1,312 @@
+import {
+  type Broker,
+  type BrokerCapabilities,
+  type ConsumeOptions,
+  type DeadLetterEntry,
+  type DeadLetterPage,
+  DEFAULT_VISIBILITY_TIMEOUT_MS,
+  type Delivery,
+  type NackOptions,
+  type QueueCounts,
+  type ReplayOptions,
+  type ReplayResult,
+} from "../../src/core/broker.ts";
+import { type Clock, systemClock } from "../../src/core/clock.ts";
+import { type Duration, toMillis, toMillisOrUndefined } from "../../src/core/duration.ts";
+import type { Envelope, JsonValue } from "../../src/core/envelope.ts";
+import { LeaseLostError } from "../../src/core/errors.ts";
+import { type ConsumerSlot, type InflightRecord, MemoryQueue } from "./memory_queue.ts";
+import { replayedEnvelope } from "../../src/core/dead_letters.ts";
+
+/** Options for {@link InMemoryBroker}. */
+export interface InMemoryBrokerOptions {
+  /** Lease length when the envelope has no `visibilityTimeout`. @default "30s" */
+  defaultVisibilityTimeout?: Duration;
+  /** Time source; inject a fake clock in tests. @default systemClock */
+  clock?: Clock;
+}
+
+/**
+ * The in-process reference broker: priorities, delays, leases and dead letters, no I/O.
+ *
+ * @example
+ * ```ts
+ * import { InMemoryBroker } from "./memory_broker.ts";
+ * const broker = new InMemoryBroker();
+ * await broker.close();
+ * ```
+ */
+export class InMemoryBroker implements Broker {
+  /** Supports priority and delay; no broadcast; consumers wake without polling. */
+  readonly capabilities: BrokerCapabilities = {
+    priority: true,
+    delay: true,
+    broadcast: false,
+    blocking: true,
+  };
+  readonly #queues = new Map<string, MemoryQueue>();
+  readonly #inflight = new Map<string, InflightRecord>();
+  readonly #waiters = new Map<string, Set<ConsumerSlot>>();
+  readonly #clock: Clock;
+  readonly #defaultLeaseMs: number;
+  #receiptSeq = 0;
+  #closed = false;
+
+  /** Creates an empty broker. */
+  constructor(options: InMemoryBrokerOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#defaultLeaseMs = toMillis(
+      options.defaultVisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_MS,
+    );
+  }
+
+  /** Publishes one message. */
+  publish(envelope: Envelope): Promise<void> {
+    this.#add(envelope);
+    return Promise.resolve();
+  }
+
+  /** Publishes many messages. */
+  publishMany(envelopes: Envelope[]): Promise<void> {
+    for (const envelope of envelopes) this.#add(envelope);
+    return Promise.resolve();
+  }
+
+  /** Yields leased deliveries until `signal` aborts or the broker closes. */
+  async *consume(options: ConsumeOptions): AsyncGenerator<Delivery> {
+    if (options.queues.length === 0) throw new RangeError("consume() needs at least one queue.");
+    const prefetch = Math.max(1, options.prefetch ?? 1);
+    let wakeUp: (() => void) | null = null;
+    const slot: ConsumerSlot = {
+      unsettled: 0,
+      wake: () => {
+        const fn = wakeUp;
+        wakeUp = null;
+        fn?.();
+      },
+    };
+    const queues = options.queues.map((q) => this.#queue(q));
+    const onAbort = () => slot.wake();
+    options.signal?.addEventListener("abort", onAbort);
+    for (const q of queues) this.#waitersOf(q.name).add(slot);
+    try {
+      while (!this.#closed && !options.signal?.aborted) {
+        const delivery = slot.unsettled < prefetch ? this.#takeFrom(queues, slot) : undefined;
+        if (delivery) {
+          yield delivery;
+          continue;
+        }
+        await new Promise<void>((resolve) => (wakeUp = resolve));
+      }
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+      for (const q of queues) this.#waitersOf(q.name).delete(slot);
+    }
+  }
+
+  /** Settles a delivery as done; a stale receipt is ignored. */
+  ack(delivery: Delivery): Promise<void> {
+    this.#settle(delivery.receipt);
+    return Promise.resolve();
+  }
+
+  /** Requeues (optionally replaced) or drops a delivery. */
+  nack(delivery: Delivery, options: NackOptions = {}): Promise<void> {
+    const record = this.#settle(delivery.receipt);
+    if (record && options.requeue !== false) this.#add(options.envelope ?? record.envelope);
+    return Promise.resolve();
+  }
+
+  /** Moves the lease deadline to now + `by`. */
+  extendLease(delivery: Delivery, by: Duration): Promise<void> {
+    const record = this.#inflight.get(delivery.receipt);
+    if (!record) return Promise.reject(new LeaseLostError(delivery.receipt));
+    const at = this.#clock.now() + toMillis(by);
+    record.generation++;
+    record.leaseExpiresAt = at;
+    delivery.leaseExpiresAt = at;
+    this.#queue(record.queue).lease(delivery.receipt, at, record.generation);
+    return Promise.resolve();
+  }
+
+  /** Moves a delivery to the dead-letter queue of its queue. */
+  deadLetter(
+    delivery: Delivery,
+    reason: string,
+    meta: Record<string, JsonValue> = {},
+  ): Promise<void> {
+    const record = this.#settle(delivery.receipt);
+    const envelope = record?.envelope ?? delivery.envelope;
+    this.#queue(delivery.queue).dead.push({
+      envelope,
+      reason,
+      meta,
+      deadAt: this.#clock.now(),
+    });
+    return Promise.resolve();
+  }
+
+  /** Lists dead letters newest first. */
+  listDeadLetters(
+    queue: string,
+    options: { limit?: number; offset?: number } = {},
+  ): Promise<DeadLetterPage> {
+    const limit = options.limit ?? 50;
+    const offset = Math.max(0, options.offset ?? 0);
+    const newestFirst = [...this.#queue(queue).dead].reverse();
+    if (limit <= 0) return Promise.resolve({ entries: [], nextOffset: null });
+    const entries = newestFirst.slice(offset, offset + limit);
+    const next = offset + entries.length;
+    return Promise.resolve({ entries, nextOffset: next < newestFirst.length ? next : null });
+  }
+
+  /** Finds a dead letter by envelope id. */
+  getDeadLetter(queue: string, id: string): Promise<DeadLetterEntry | null> {
+    const dead = this.#queue(queue).dead;
+    for (let i = dead.length - 1; i >= 0; i--) {
+      if (dead[i].envelope.id === id) return Promise.resolve(dead[i]);
+    }
+    return Promise.resolve(null);
+  }
+
+  /** Re-publishes dead letters oldest first. */
+  replayDeadLetters(queue: string, options: ReplayOptions = {}): Promise<ReplayResult> {
+    const q = this.#queue(queue);
+    const limit = options.limit ?? 50;
+    const since = options.since ?? -Infinity;
+    const chosen = q.dead.filter((e) => e.deadAt >= since).slice(0, Math.max(0, limit));
+    if (options.dryRun) return Promise.resolve({ entries: chosen, dryRun: true });
+    const delayMs = toMillisOrUndefined(options.delay);
+    const now = this.#clock.now();
+    const set = new Set(chosen);
+    q.dead.splice(0, q.dead.length, ...q.dead.filter((e) => !set.has(e)));
+    for (const entry of chosen) this.#add(replayedEnvelope(entry.envelope, now, delayMs));
+    return Promise.resolve({ entries: chosen, dryRun: false });
+  }
+
+  /** Deletes dead letters newest first. */
+  purgeDeadLetters(
+    queue: string,
+    options: { since?: number; limit?: number } = {},
+  ): Promise<number> {
+    const q = this.#queue(queue);
+    const since = options.since ?? -Infinity;
+    let budget = options.limit ?? Infinity;
+    let removed = 0;
+    for (let i = q.dead.length - 1; i >= 0 && budget > 0; i--) {
+      if (q.dead[i].deadAt < since) continue;
+      q.dead.splice(i, 1);
+      removed++;
+      budget--;
+    }
+    return Promise.resolve(removed);
+  }
+
+  /** Deletes pending and delayed messages. */
+  purge(queue: string): Promise<number> {
+    const q = this.#queue(queue);
+    let removed = 0;
+    for (const b of q.bands) removed += b.clear();
+    removed += q.delayed.removeWhere(() => true);
+    return Promise.resolve(removed);
+  }
+
+  /** Counts messages by state. */
+  counts(queue: string): Promise<QueueCounts> {
+    const q = this.#queue(queue);
+    q.promoteDue(this.#clock.now());
+    return Promise.resolve({
+      pending: q.pending,
+      inflight: q.inflight,
+      delayed: q.delayed.size,
+      dead: q.dead.length,
+    });
+  }
+
+  /** Stops timers and ends every consumer. */
+  close(): Promise<void> {
+    this.#closed = true;
+    for (const q of this.#queues.values()) q.disarm();
+    for (const set of this.#waiters.values()) for (const slot of set) slot.wake();
+    return Promise.resolve();
+  }
+
+  #add(envelope: Envelope): void {
+    const q = this.#queue(envelope.queue);
+    q.add(envelope, this.#clock.now());
+    this.#wake(q.name);
+  }
+
+  #takeFrom(queues: MemoryQueue[], slot: ConsumerSlot): Delivery | undefined {
+    const now = this.#clock.now();
+    for (const q of queues) {
+      q.promoteDue(now);
+      const envelope = q.take();
+      if (!envelope) continue;
+      const receipt = `${envelope.id}#${++this.#receiptSeq}`;
+      const leaseMs = envelope.visibilityTimeout ?? this.#defaultLeaseMs;
+      const leaseExpiresAt = leaseMs > 0 ? now + leaseMs : null;
+      this.#inflight.set(receipt, {
+        envelope,
+        queue: q.name,
+        leaseExpiresAt,
+        generation: 0,
+        owner: slot,
+      });
+      if (leaseExpiresAt !== null) q.lease(receipt, leaseExpiresAt, 0);
+      q.inflight++;
+      slot.unsettled++;
+      return { envelope, receipt, queue: q.name, leaseExpiresAt };
+    }
+    return undefined;
+  }
+
+  #settle(receipt: string): InflightRecord | undefined {
+    const record = this.#inflight.get(receipt);
+    if (!record) return undefined;
+    this.#inflight.delete(receipt);
+    this.#queue(record.queue).inflight--;
+    this.#release(record);
+    return record;
+  }
+
+  #release(record: InflightRecord): void {
+    const owner = record.owner;
+    if (!owner) return;
+    record.owner = null;
+    owner.unsettled--;
+    owner.wake();
+  }
+
+  #onDue = (q: MemoryQueue): void => {
+    const now = this.#clock.now();
+    let changed = q.promoteDue(now);
+    for (const mark of q.dueLeases(now)) {
+      const record = this.#inflight.get(mark.receipt);
+      if (!record || record.generation !== mark.generation) continue;
+      this.#inflight.delete(mark.receipt);
+      q.inflight--;
+      this.#release(record);
+      q.add(record.envelope, now);
+      changed = true;
+    }
+    if (changed) this.#wake(q.name);
+  };
+
+  #wake(queue: string): void {
+    const set = this.#waiters.get(queue);
+    if (set) { for (const slot of set) slot.wake(); }
+  }
+
+  #waitersOf(queue: string): Set<ConsumerSlot> {
+    let set = this.#waiters.get(queue);
+    if (!set) this.#waiters.set(queue, set = new Set());
+    return set;
+  }
+
+  #queue(name: string): MemoryQueue {
+    let q = this.#queues.get(name);
+    if (!q) this.#queues.set(name, q = new MemoryQueue(name, this.#clock, this.#onDue));
+    return q;
+  }
+}

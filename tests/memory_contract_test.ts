@@ -1,0 +1,12 @@
+import * as api from "node:test";
+import { InMemoryBroker } from "../adapters/memory/memory_broker.ts";
+import { InMemoryResultBackend } from "../adapters/memory/memory_result_backend.ts";
+import { runBrokerContract } from "../src/testing/broker_contract.ts";
+import { runResultBackendContract } from "../src/testing/result_backend_contract.ts";
+
+runBrokerContract({ name: "memory", api, create: () => Promise.resolve(new InMemoryBroker()) });
+runResultBackendContract({
+  name: "memory",
+  api,
+  create: () => Promise.resolve(new InMemoryResultBackend()),
+});

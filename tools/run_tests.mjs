@@ -1,0 +1,70 @@
+// Runs the whole suite under Deno and under Bun, then prints one summary line.
+// Counts come from each runtime's JUnit report so skipped tests are never counted as passed.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const args = process.argv.slice(2);
+const only = args.find((a) => a.startsWith("--runtime="))?.split("=")[1];
+const files = args.filter((a) => !a.startsWith("--"));
+const targets = files.length ? files : ["tests/"];
+const dir = mkdtempSync(join(tmpdir(), "stem-junit-"));
+
+const runtimes = {
+  deno: (out) => [
+    "node_modules/.bin/deno",
+    ["test", "-A", "--no-check", `--junit-path=${out}`, ...targets],
+  ],
+  bun: (out) => [
+    "node_modules/.bin/bun",
+    ["test", "--timeout", "120000", "--reporter=junit", `--reporter-outfile=${out}`, ...targets],
+  ],
+};
+
+function count(xml) {
+  const cases = xml.match(/<testcase\b[\s\S]*?(?:\/>|<\/testcase>)/g) ?? [];
+  let passed = 0, failed = 0, skipped = 0;
+  for (const c of cases) {
+    if (/<(failure|error)\b/.test(c)) failed++;
+    else if (/<skipped\b/.test(c)) skipped++;
+    else passed++;
+  }
+  return { passed, failed, skipped };
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const lines = [];
+let crashed = false;
+for (const [name, build] of Object.entries(runtimes)) {
+  if (only && only !== name) continue;
+  const out = join(dir, `${name}.xml`);
+  const [cmd, cmdArgs] = build(out);
+  console.log(`\n=== ${name}: ${cmd} ${cmdArgs.join(" ")}`);
+  const result = spawnSync(cmd, cmdArgs, {
+    stdio: "inherit",
+    env: { ...process.env, STEM_RUNTIME: name },
+  });
+  let c;
+  try {
+    c = count(readFileSync(out, "utf8"));
+  } catch {
+    c = { passed: 0, failed: 1, skipped: 0 };
+    crashed = true;
+  }
+  if (result.status !== 0 && c.failed === 0) {
+    c.failed = 1;
+    crashed = true;
+  }
+  for (const k of Object.keys(totals)) totals[k] += c[k];
+  lines.push(`${name}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+}
+rmSync(dir, { recursive: true, force: true });
+console.log("\n" + lines.join("\n"));
+console.log(
+  `${totals.passed} passed, ${totals.failed} failed${
+    totals.skipped ? `, ${totals.skipped} skipped` : ""
+  }`,
+);
+if (crashed) console.log("(a runtime exited with an error outside the counted tests)");
+process.exit(totals.failed > 0 ? 1 : 0);
