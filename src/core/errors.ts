@@ -143,3 +143,21 @@ export class RetryExhaustedError extends StemError {
     );
   }
 }
+
+/** Why a signature check failed; doubles as the dead-letter reason. */
+export type SignatureFailure = "signature-invalid" | "signature-missing" | "unknown-key";
+
+/** An envelope's signature is missing, names an unknown key, or does not verify. */
+export class SignatureError extends StemError {
+  /** The dead-letter reason. */
+  readonly reason: SignatureFailure;
+  /** Key id named by the envelope, when any. */
+  readonly keyId?: string;
+
+  /** Creates the error. */
+  constructor(reason: SignatureFailure, message: string, keyId?: string) {
+    super(reason, message);
+    this.reason = reason;
+    this.keyId = keyId;
+  }
+}
