@@ -161,3 +161,21 @@ export class SignatureError extends StemError {
     this.keyId = keyId;
   }
 }
+
+/** Thrown by `ctx.retry()`; the worker catches it and schedules the next attempt. */
+export class TaskRetryRequest extends StemError {
+  /** Delay before the next attempt, ms (undefined: the policy decides). */
+  readonly countdownMs?: number;
+  /** Absolute time of the next attempt, epoch ms. */
+  readonly eta?: number;
+  /** maxRetries override. */
+  readonly maxRetries?: number;
+
+  /** Creates the request. */
+  constructor(options: { countdownMs?: number; eta?: number; maxRetries?: number } = {}) {
+    super("retry-requested", "The task asked to be retried.");
+    this.countdownMs = options.countdownMs;
+    this.eta = options.eta;
+    this.maxRetries = options.maxRetries;
+  }
+}

@@ -10,3 +10,6 @@ export type { ResultBackendContractOptions } from "./result_backend_contract.ts"
 export { eventually, nextWithin, uniqueName } from "./contract_harness.ts";
 export type { TestApi, TestFn } from "./contract_harness.ts";
 export { ContractAssertionError } from "./assert.ts";
+export { FakeClock } from "./fake_clock.ts";
+export { FakeStem } from "./fake_stem.ts";
+export type { RecordedEnqueue } from "./fake_stem.ts";

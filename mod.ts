@@ -1,0 +1,140 @@
+/**
+ * Stem: Celery-style background jobs for Deno and Bun, with producers that run on edge hosts.
+ *
+ * @example
+ * ```ts
+ * import { FunctionTaskHandler, StemApp } from "./mod.ts";
+ * const app = await StemApp.inMemory({
+ *   tasks: [new FunctionTaskHandler({ name: "hello.print", entrypoint: (_ctx, args) => `Hello ${args.name}` })],
+ * });
+ * await app.start();
+ * const id = await app.stem.enqueue("hello.print", { args: { name: "Stem" } });
+ * const result = await app.stem.waitForTask<string>(id, { timeout: "5s" });
+ * await app.close();
+ * ```
+ *
+ * @module
+ */
+export type { AdapterConnectOptions, StemAdapter } from "./src/core/adapter.ts";
+export { redactUrl } from "./src/core/adapter.ts";
+export type {
+  Broker,
+  BrokerCapabilities,
+  ConsumeOptions,
+  DeadLetterEntry,
+  DeadLetterPage,
+  Delivery,
+  NackOptions,
+  QueueCounts,
+  ReplayOptions,
+  ReplayResult,
+} from "./src/core/broker.ts";
+export { DEFAULT_VISIBILITY_TIMEOUT_MS } from "./src/core/broker.ts";
+export { type Clock, systemClock, type TimerHandle } from "./src/core/clock.ts";
+export { DeadLetterReason, replayedEnvelope } from "./src/core/dead_letters.ts";
+export { type Duration, toMillis } from "./src/core/duration.ts";
+export {
+  decodeEnvelope,
+  encodeEnvelope,
+  type Envelope,
+  type EnvelopeSignature,
+  type JsonValue,
+  type LinkedCall,
+  malformedEnvelope,
+  type TaskRetryPolicy,
+  type TaskTimeLimits,
+} from "./src/core/envelope.ts";
+export {
+  DuplicateTaskIdError,
+  EnvelopeError,
+  LeaseLostError,
+  RetryExhaustedError,
+  SignatureError,
+  type SignatureFailure,
+  StemError,
+  type StemErrorOptions,
+  TaskExpiredError,
+  TaskRetryRequest,
+  TaskTimeoutError,
+  UnknownEncoderError,
+  UnknownTaskError,
+  ValidationError,
+  type ValidationIssue,
+  WaitTimeoutError,
+} from "./src/core/errors.ts";
+export { uuidv7 } from "./src/core/ids.ts";
+export type { StandardResult, StandardSchemaV1 } from "./src/core/standard_schema.ts";
+export type { RetryRequestOptions, TaskContext } from "./src/core/task_context.ts";
+export {
+  type CallOverrides,
+  type TaskCall,
+  TaskDefinition,
+  type TaskDefinitionOptions,
+  TaskEnqueueBuilder,
+  type TaskEnqueuer,
+  type TaskWaiter,
+} from "./src/core/task_definition.ts";
+export {
+  type AnyTaskHandler,
+  FunctionTaskHandler,
+  type FunctionTaskHandlerOptions,
+  type TaskHandler,
+  type TaskMetadata,
+} from "./src/core/task_handler.ts";
+export type { EnqueueRequest, TaskEnqueueOptions, TaskOptions } from "./src/core/task_options.ts";
+export { SimpleTaskRegistry, type TaskRegistry } from "./src/core/task_registry.ts";
+export type {
+  GroupDescriptor,
+  GroupStatus,
+  ResultBackend,
+  SetStatusOptions,
+  TaskStatusQuery,
+  Unwatch,
+  WorkerHeartbeat,
+} from "./src/backend/result_backend.ts";
+export { DEFAULT_HEARTBEAT_TTL_MS, DEFAULT_RESULT_TTL_MS } from "./src/backend/result_backend.ts";
+export { TaskResult } from "./src/backend/task_result.ts";
+export {
+  isTerminal,
+  type TaskError,
+  type TaskProgress,
+  type TaskState,
+  type TaskStatus,
+  type TaskStatusInput,
+  type TaskTimestamps,
+  TERMINAL_STATES,
+} from "./src/backend/task_status.ts";
+export {
+  jsonPayloadEncoder,
+  type TaskPayloadEncoder,
+  TaskPayloadEncoderRegistry,
+} from "./src/producer/payload_encoder.ts";
+export { type NamedEnqueueRequest, Stem, type StemOptions, type WaitOptions } from "./src/producer/stem.ts";
+export type { Lineage } from "./src/producer/envelope_builder.ts";
+export type { EnvelopeSigner } from "./src/security/envelope_signer.ts";
+export { type ConnectOptions, Signal, type SignalErrorHandler } from "./src/signals/signal.ts";
+export {
+  createSignals,
+  StemSignals,
+  type StemSignalSet,
+  type TaskFailedPayload,
+  type TaskRef,
+  type TaskRejectedPayload,
+  type TaskRetryPayload,
+  type TaskSucceededPayload,
+} from "./src/signals/stem_signals.ts";
+export {
+  type ExponentialJitterOptions,
+  ExponentialJitterRetryStrategy,
+  policyDelay,
+  type RetryStrategy,
+} from "./src/worker/retry_strategy.ts";
+export { type ShutdownOptions, Worker, type WorkerOptions } from "./src/worker/worker.ts";
+export {
+  StemApp,
+  type StemAppOptions,
+  type StemAppParts,
+  type StemAppUrlOptions,
+} from "./src/bootstrap/stem_app.ts";
+export { registerStemAdapter, urlScheme } from "./src/bootstrap/adapter_registry.ts";
+export { InMemoryBroker, InMemoryResultBackend } from "./adapters/memory/mod.ts";

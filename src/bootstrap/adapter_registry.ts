@@ -1,0 +1,33 @@
+import type { StemAdapter } from "../core/adapter.ts";
+import { redactUrl } from "../core/adapter.ts";
+
+const registered: StemAdapter[] = [];
+
+/** Makes an adapter available to `StemApp.fromUrl` for its URL schemes. */
+export function registerStemAdapter(adapter: StemAdapter): void {
+  registered.unshift(adapter);
+}
+
+/** The scheme of a connection URL, without the colon. */
+export function urlScheme(url: string): string {
+  const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);
+  if (!match) {
+    throw new TypeError(
+      `Invalid connection URL "${redactUrl(url)}": expected a scheme such as redis://, postgres:// or sqlite:.`,
+    );
+  }
+  return match[1].toLowerCase();
+}
+
+/** Finds the adapter for a URL: explicit ones first, then registered ones. */
+export function resolveAdapter(url: string, explicit: StemAdapter[] = []): Promise<StemAdapter> {
+  const scheme = urlScheme(url);
+  const found = [...explicit, ...registered].find((a) => a.schemes.includes(scheme));
+  if (found) return Promise.resolve(found);
+  return Promise.reject(
+    new TypeError(
+      `No Stem adapter handles "${scheme}:" URLs (${redactUrl(url)}). Import the adapter's module ` +
+        `(e.g. "@stem/stem/redis") and pass it as { adapters: [stemAdapter] }, or call registerStemAdapter().`,
+    ),
+  );
+}

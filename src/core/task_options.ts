@@ -1,0 +1,83 @@
+import type { Duration } from "./duration.ts";
+import type { JsonValue, LinkedCall, TaskRetryPolicy } from "./envelope.ts";
+
+/** Per-task defaults, set on the handler or overridden per call. */
+export interface TaskOptions {
+  /** Queue to publish to. @default "default" */
+  queue?: string;
+  /** 0–9, higher runs first. @default 0 */
+  priority?: number;
+  /** Retries after the first attempt (so `maxRetries: 3` means up to 4 runs). @default 0 */
+  maxRetries?: number;
+  /** Execution retry policy; overrides the worker's retry strategy for this task. */
+  retryPolicy?: TaskRetryPolicy;
+  /** Lease length for deliveries of this task. @default the broker's (30s) */
+  visibilityTimeout?: Duration;
+  /** Emits `taskSoftTimeLimit` when exceeded. */
+  softTimeLimit?: Duration;
+  /** Aborts `ctx.signal` and fails (or retries) the task with `TaskTimeoutError`. */
+  hardTimeLimit?: Duration;
+  /**
+   * Ack after the handler finishes (at-least-once). When false the delivery is acked as the task
+   * starts (at-most-once: a crash loses it). @default true
+   */
+  acksLate?: boolean;
+}
+
+/** Options for one publish, overriding the task's options. */
+export interface TaskEnqueueOptions {
+  /** Delay before the task becomes visible. Ignored when `eta` is set. */
+  countdown?: Duration;
+  /** Absolute earliest start (Date or epoch ms); wins over `countdown` and `notBefore`. */
+  eta?: Date | number;
+  /** Do not run after this (Date, epoch ms, or a duration from now). */
+  expires?: Date | number | Duration;
+  /** Queue override. */
+  queue?: string;
+  /** Priority override, 0–9. */
+  priority?: number;
+  /** Caller-chosen task id; enqueue throws `DuplicateTaskIdError` when it exists already. */
+  taskId?: string;
+  /** Store the status but not the result value. @default false */
+  ignoreResult?: boolean;
+  /** Retry the publish itself when the broker throws. @default false */
+  retry?: boolean;
+  /** Publish-retry policy and execution retry policy for this call. */
+  retryPolicy?: TaskRetryPolicy;
+  /** Tasks to enqueue when this one succeeds. */
+  link?: LinkedCall[];
+  /** Tasks to enqueue when this one fails for good. */
+  linkError?: LinkedCall[];
+  /** Encoder id for the args (e.g. `"gzip"`); overrides the task's. */
+  encoder?: string;
+}
+
+/** Everything `stem.enqueue()` accepts besides the name. */
+export interface EnqueueRequest<Args = Record<string, JsonValue>> {
+  /** Task arguments. */
+  args?: Args;
+  /** Task option overrides. */
+  options?: TaskOptions;
+  /** Extra headers. */
+  headers?: Record<string, string>;
+  /** Extra metadata. */
+  meta?: Record<string, JsonValue>;
+  /** Earliest start (lowest precedence after `eta` and `countdown`). */
+  notBefore?: Date | number;
+  /** Per-publish options. */
+  enqueueOptions?: TaskEnqueueOptions;
+}
+
+/** Merges call-site options over handler defaults; `undefined` fields do not override. */
+export function mergeTaskOptions(
+  base: TaskOptions | undefined,
+  override: TaskOptions | undefined,
+): TaskOptions {
+  const merged: TaskOptions = { ...base };
+  if (override) {
+    for (const [key, value] of Object.entries(override)) {
+      if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+    }
+  }
+  return merged;
+}

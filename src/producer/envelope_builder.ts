@@ -1,0 +1,108 @@
+import { type Duration, toMillis, toMillisOrUndefined } from "../core/duration.ts";
+import type { Envelope, JsonValue, TaskTimeLimits } from "../core/envelope.ts";
+import { uuidv7 } from "../core/ids.ts";
+import { validateWithSchema } from "../core/standard_schema.ts";
+import type { AnyTaskHandler } from "../core/task_handler.ts";
+import { type EnqueueRequest, mergeTaskOptions } from "../core/task_options.ts";
+import type { TaskPayloadEncoderRegistry } from "./payload_encoder.ts";
+
+/** Parent/root ids recorded on child tasks. */
+export interface Lineage {
+  /** The enqueuing task. */
+  parentId: string;
+  /** The first task of the lineage. */
+  rootId: string;
+}
+
+/** What {@link buildEnvelope} needs besides the request. */
+export interface BuildContext {
+  /** The registered handler, when known. */
+  handler?: AnyTaskHandler;
+  /** Encoders by id. */
+  encoders: TaskPayloadEncoderRegistry;
+  /** Current time, epoch ms. */
+  now: number;
+  /** Lineage for child tasks. */
+  lineage?: Lineage;
+}
+
+function toEpoch(value: Date | number): number {
+  return value instanceof Date ? value.getTime() : value;
+}
+
+function expiresAt(value: Date | number | Duration | undefined, now: number): number | null {
+  if (value === undefined) return null;
+  if (value instanceof Date) return value.getTime();
+  // Numbers this large are epoch ms; smaller numbers are durations from now.
+  if (typeof value === "number" && value > 1e11) return value;
+  return now + toMillis(value);
+}
+
+function checkPriority(priority: number): number {
+  if (!Number.isInteger(priority) || priority < 0 || priority > 9) {
+    throw new RangeError(`Invalid priority ${priority}: use an integer from 0 (lowest) to 9.`);
+  }
+  return priority;
+}
+
+function timeLimits(soft: Duration | undefined, hard: Duration | undefined): TaskTimeLimits | undefined {
+  const limits: TaskTimeLimits = {};
+  if (soft !== undefined) limits.soft = toMillis(soft);
+  if (hard !== undefined) limits.hard = toMillis(hard);
+  return limits.soft === undefined && limits.hard === undefined ? undefined : limits;
+}
+
+/** Builds a publishable envelope from an enqueue request: options merged, args validated and encoded. */
+export async function buildEnvelope(
+  name: string,
+  request: EnqueueRequest,
+  context: BuildContext,
+): Promise<Envelope> {
+  const { handler, now } = context;
+  const options = mergeTaskOptions(handler?.options, request.options);
+  const publish = request.enqueueOptions ?? {};
+  let args: unknown = request.args ?? {};
+  const schema = handler?.metadata?.argsSchema;
+  if (schema) args = await validateWithSchema(schema, args, `arguments for task "${name}"`);
+  const encoderId = publish.encoder ?? handler?.metadata?.argsEncoder;
+  const encoder = context.encoders.resolve(encoderId);
+  const encodedArgs = await encoder.encode(args);
+  const retryPolicy = publish.retryPolicy ?? options.retryPolicy;
+  const notBefore = publish.eta !== undefined
+    ? toEpoch(publish.eta)
+    : publish.countdown !== undefined
+    ? now + toMillis(publish.countdown)
+    : request.notBefore !== undefined
+    ? toEpoch(request.notBefore)
+    : null;
+  const envelope: Envelope = {
+    v: 1,
+    id: publish.taskId ?? uuidv7(now),
+    name,
+    args: encodedArgs,
+    headers: { ...request.headers },
+    meta: { ...request.meta } as Record<string, JsonValue>,
+    queue: publish.queue ?? options.queue ?? "default",
+    priority: checkPriority(publish.priority ?? options.priority ?? 0),
+    attempt: 0,
+    maxRetries: retryPolicy?.maxRetries ?? options.maxRetries ?? 0,
+    notBefore,
+    expires: expiresAt(publish.expires, now),
+    enqueuedAt: now,
+  };
+  if (retryPolicy) envelope.retryPolicy = retryPolicy;
+  const limits = timeLimits(options.softTimeLimit, options.hardTimeLimit);
+  if (limits) envelope.timeLimits = limits;
+  const visibility = toMillisOrUndefined(options.visibilityTimeout);
+  if (visibility !== undefined) envelope.visibilityTimeout = visibility;
+  if (publish.link?.length) envelope.link = publish.link;
+  if (publish.linkError?.length) envelope.linkError = publish.linkError;
+  if (encoder.id !== "json") envelope.encoder = encoder.id;
+  if (publish.ignoreResult) envelope.ignoreResult = true;
+  if (options.acksLate === false) envelope.meta["stem.acksEarly"] = true;
+  if (context.lineage) {
+    envelope.parentId = context.lineage.parentId;
+    envelope.rootId = context.lineage.rootId;
+  }
+  return envelope;
+}

@@ -1,0 +1,121 @@
+import type { TaskError } from "../backend/task_status.ts";
+import type { WorkerHeartbeat } from "../backend/result_backend.ts";
+import type { Envelope, JsonValue } from "../core/envelope.ts";
+import { Signal, type SignalErrorHandler } from "./signal.ts";
+
+/** Identifies a task in signal payloads. */
+export interface TaskRef {
+  /** Task id. */
+  id: string;
+  /** Task name. */
+  name: string;
+  /** 0-based attempt. */
+  attempt: number;
+  /** Queue. */
+  queue: string;
+  /** Worker that handled it (absent on producer signals). */
+  workerId?: string;
+}
+
+/** Payload of `taskSucceeded`. */
+export interface TaskSucceededPayload extends TaskRef {
+  /** The handler's return value (before result encoding). */
+  result: unknown;
+  /** Handler run time. */
+  runtimeMs: number;
+}
+
+/** Payload of `taskFailed`. */
+export interface TaskFailedPayload extends TaskRef {
+  /** The failure. */
+  error: TaskError;
+  /** Dead-letter reason, when the task was dead-lettered. */
+  deadLetterReason?: string;
+}
+
+/** Payload of `taskRetry`. */
+export interface TaskRetryPayload extends TaskRef {
+  /** Why it is retried. */
+  error: TaskError;
+  /** When the next attempt becomes visible, epoch ms. */
+  nextRetryAt: number;
+}
+
+/** Payload of `taskRejected`: a message that was never run (malformed, bad signature, unknown task). */
+export interface TaskRejectedPayload extends TaskRef {
+  /** Dead-letter reason. */
+  reason: string;
+  /** Human-readable detail. */
+  message: string;
+}
+
+/** The catalogue of Stem signals. */
+export interface StemSignalSet {
+  /** Before an envelope is published. */
+  beforeTaskPublish: Signal<{ envelope: Envelope }>;
+  /** After an envelope is published. */
+  afterTaskPublish: Signal<{ envelope: Envelope }>;
+  /** A worker received a delivery. */
+  taskReceived: Signal<TaskRef>;
+  /** A handler started. */
+  taskStarted: Signal<TaskRef>;
+  /** A handler finished successfully. */
+  taskSucceeded: Signal<TaskSucceededPayload>;
+  /** A task failed for good. */
+  taskFailed: Signal<TaskFailedPayload>;
+  /** A task will be retried. */
+  taskRetry: Signal<TaskRetryPayload>;
+  /** A task reported progress. */
+  taskProgress: Signal<TaskRef & { percent: number; data?: JsonValue }>;
+  /** A task passed its soft time limit. */
+  taskSoftTimeLimit: Signal<TaskRef & { limitMs: number }>;
+  /** A task was cancelled (expired before it ran). */
+  taskCancelled: Signal<TaskRef & { reason: string }>;
+  /** A message was dead-lettered without running. */
+  taskRejected: Signal<TaskRejectedPayload>;
+  /** A worker is consuming. */
+  workerReady: Signal<{ workerId: string; queues: string[] }>;
+  /** A worker began shutting down. */
+  workerStopping: Signal<{ workerId: string }>;
+  /** A worker finished shutting down. */
+  workerShutdown: Signal<{ workerId: string; requeued: number }>;
+  /** A worker's periodic heartbeat. */
+  workerHeartbeat: Signal<WorkerHeartbeat>;
+}
+
+/** Creates a fresh set of signals (each app and worker can have its own). */
+export function createSignals(onError?: SignalErrorHandler): StemSignalSet {
+  const s = <T>(name: string) => new Signal<T>(name, onError);
+  return {
+    beforeTaskPublish: s("beforeTaskPublish"),
+    afterTaskPublish: s("afterTaskPublish"),
+    taskReceived: s("taskReceived"),
+    taskStarted: s("taskStarted"),
+    taskSucceeded: s("taskSucceeded"),
+    taskFailed: s("taskFailed"),
+    taskRetry: s("taskRetry"),
+    taskProgress: s("taskProgress"),
+    taskSoftTimeLimit: s("taskSoftTimeLimit"),
+    taskCancelled: s("taskCancelled"),
+    taskRejected: s("taskRejected"),
+    workerReady: s("workerReady"),
+    workerStopping: s("workerStopping"),
+    workerShutdown: s("workerShutdown"),
+    workerHeartbeat: s("workerHeartbeat"),
+  };
+}
+
+/** Process-wide signals; every worker and producer emits here as well as on its own set. */
+export const StemSignals: StemSignalSet = createSignals();
+
+/** Emits on the global set and on `local` (when given and different). */
+export function emitSignal<K extends keyof StemSignalSet>(
+  local: StemSignalSet | undefined,
+  key: K,
+  payload: Parameters<StemSignalSet[K]["emit"]>[0],
+): void {
+  // deno-lint-ignore no-explicit-any
+  const emit = (set: StemSignalSet) => (set[key] as Signal<any>).emit(payload);
+  if (StemSignals[key].active) emit(StemSignals);
+  if (local && local !== StemSignals && local[key].active) emit(local);
+}

@@ -1,0 +1,315 @@
+import type { ResultBackend } from "../backend/result_backend.ts";
+import type { TaskError, TaskState, TaskStatusInput } from "../backend/task_status.ts";
+import type { Broker, Delivery } from "../core/broker.ts";
+import type { Clock } from "../core/clock.ts";
+import { DeadLetterReason } from "../core/dead_letters.ts";
+import type { Envelope, JsonValue } from "../core/envelope.ts";
+import {
+  RetryExhaustedError,
+  SignatureError,
+  TaskExpiredError,
+  TaskRetryRequest,
+  TaskTimeoutError,
+  UnknownTaskError,
+} from "../core/errors.ts";
+import { validateWithSchema } from "../core/standard_schema.ts";
+import type { AnyTaskHandler } from "../core/task_handler.ts";
+import type { TaskRegistry } from "../core/task_registry.ts";
+import type { TaskPayloadEncoderRegistry } from "../producer/payload_encoder.ts";
+import type { Stem } from "../producer/stem.ts";
+import type { EnvelopeSigner } from "../security/envelope_signer.ts";
+import { emitSignal, type StemSignalSet, type TaskRef } from "../signals/stem_signals.ts";
+import { isRetryable, toTaskError } from "./error_info.ts";
+import { policyDelay, policyHasDelay, type RetryStrategy } from "./retry_strategy.ts";
+import { WorkerTaskContext } from "./worker_task_context.ts";
+
+/** Everything a run of one delivery needs from its worker. */
+export interface RunnerDeps {
+  workerId: string;
+  broker: Broker;
+  backend: ResultBackend | undefined;
+  registry: TaskRegistry;
+  encoders: TaskPayloadEncoderRegistry;
+  signer: EnvelopeSigner | undefined;
+  retryStrategy: RetryStrategy;
+  clock: Clock;
+  signals: StemSignalSet | undefined;
+  stem: Stem;
+  resultTtl: number | undefined;
+  random: () => number;
+}
+
+/** One task attempt in progress: abort it to give it up (hard limit or forced shutdown). */
+export class TaskRun {
+  /** The delivery being run. */
+  readonly delivery: Delivery;
+  /** Aborts the handler's `ctx.signal`. */
+  readonly controller: AbortController = new AbortController();
+  /** True once the delivery was acked, nacked or dead-lettered. */
+  settled = false;
+  readonly #deps: RunnerDeps;
+  readonly #ref: TaskRef;
+  #startedAt = 0;
+  #timers: unknown[] = [];
+
+  /** Prepares a run. */
+  constructor(delivery: Delivery, deps: RunnerDeps) {
+    this.delivery = delivery;
+    this.#deps = deps;
+    const e = delivery.envelope;
+    this.#ref = { id: e.id, name: e.name, attempt: e.attempt, queue: delivery.queue, workerId: deps.workerId };
+  }
+
+  /** Runs the delivery to a settled outcome; never throws for task failures. */
+  async run(): Promise<void> {
+    const { delivery } = this;
+    emitSignal(this.#deps.signals, "taskReceived", this.#ref);
+    if (delivery.invalid) {
+      return await this.#reject(delivery.invalid.reason, delivery.invalid.error, null);
+    }
+    if (this.#deps.signer) {
+      try {
+        await this.#deps.signer.verify(delivery.envelope);
+      } catch (error) {
+        const reason = error instanceof SignatureError ? error.reason : DeadLetterReason.signatureInvalid;
+        return await this.#reject(reason, (error as Error).message, error);
+      }
+    }
+    const handler = this.#deps.registry.get(delivery.envelope.name);
+    if (!handler) {
+      const error = new UnknownTaskError(delivery.envelope.name);
+      return await this.#reject(DeadLetterReason.unknownTask, error.message, error);
+    }
+    const envelope = delivery.envelope;
+    if (envelope.expires !== null && this.#deps.clock.now() > envelope.expires) {
+      return await this.#expire(envelope);
+    }
+    let args: unknown;
+    try {
+      args = await this.#decodeArgs(handler, envelope);
+    } catch (error) {
+      return await this.#fail(error, DeadLetterReason.invalidArgs, false);
+    }
+    await this.#execute(handler, envelope, args);
+  }
+
+  async #decodeArgs(handler: AnyTaskHandler, envelope: Envelope): Promise<unknown> {
+    const decoded = await this.#deps.encoders.resolve(envelope.encoder).decode(envelope.args);
+    const schema = handler.metadata?.argsSchema;
+    return schema
+      ? await validateWithSchema(schema, decoded, `arguments for task "${envelope.name}"`)
+      : decoded;
+  }
+
+  async #execute(handler: AnyTaskHandler, envelope: Envelope, args: unknown): Promise<void> {
+    const deps = this.#deps;
+    if (envelope.meta["stem.acksEarly"] === true) await this.#settle(() => deps.broker.ack(this.delivery));
+    this.#startedAt = deps.clock.now();
+    await this.#write("running", { startedAt: this.#startedAt });
+    emitSignal(deps.signals, "taskStarted", this.#ref);
+    const ctx = new WorkerTaskContext(envelope, args, this.controller.signal, {
+      heartbeat: () => this.#heartbeat(),
+      extendLease: (ms) => this.#extendLease(ms),
+      progress: (percent, data) => this.#progress(percent, data),
+      enqueueChild: (name, request) =>
+        deps.stem.enqueue(name, request, { parentId: envelope.id, rootId: envelope.rootId ?? envelope.id }),
+    });
+    let result: unknown;
+    try {
+      result = await this.#withLimits(envelope, () => handler.call(ctx, args));
+    } catch (error) {
+      return await this.#handleError(error);
+    } finally {
+      this.#clearTimers();
+    }
+    await this.#succeed(handler, result);
+  }
+
+  #withLimits<T>(envelope: Envelope, fn: () => T | Promise<T>): Promise<T> {
+    const { clock } = this.#deps;
+    const limits = envelope.timeLimits;
+    if (limits?.soft !== undefined) {
+      const limitMs = limits.soft;
+      this.#timers.push(clock.setTimeout(() => {
+        emitSignal(this.#deps.signals, "taskSoftTimeLimit", { ...this.#ref, limitMs });
+      }, limitMs));
+    }
+    const running = Promise.resolve().then(fn);
+    const hard = limits?.hard;
+    const aborted = new Promise<never>((_, reject) => {
+      if (hard !== undefined) {
+        this.#timers.push(clock.setTimeout(() => {
+          const error = new TaskTimeoutError(envelope.name, hard);
+          this.controller.abort(error);
+        }, hard));
+      }
+      this.controller.signal.addEventListener("abort", () => reject(this.controller.signal.reason), {
+        once: true,
+      });
+    });
+    aborted.catch(() => {});
+    return Promise.race([running, aborted]);
+  }
+
+  async #succeed(handler: AnyTaskHandler, result: unknown): Promise<void> {
+    const deps = this.#deps;
+    const envelope = this.delivery.envelope;
+    const encoder = deps.encoders.resolve(handler.metadata?.resultEncoder);
+    const stored = envelope.ignoreResult ? null : await encoder.encode(result ?? null);
+    const finishedAt = deps.clock.now();
+    // Result first, then ack: a crash in between re-runs the task instead of losing its result.
+    await this.#write("succeeded", { startedAt: this.#startedAt, finishedAt }, {
+      result: stored,
+      encoder: encoder.id === "json" ? undefined : encoder.id,
+    });
+    await this.#settle(() => deps.broker.ack(this.delivery));
+    emitSignal(deps.signals, "taskSucceeded", { ...this.#ref, result, runtimeMs: finishedAt - this.#startedAt });
+    await this.#enqueueLinks(envelope.link);
+  }
+
+  async #handleError(error: unknown): Promise<void> {
+    const envelope = this.delivery.envelope;
+    const request = error instanceof TaskRetryRequest ? error : undefined;
+    const maxRetries = request?.maxRetries ?? envelope.maxRetries;
+    if (!request && !isRetryable(error)) {
+      return await this.#fail(error, DeadLetterReason.nonRetryable, true);
+    }
+    if (envelope.attempt < maxRetries) return await this.#retry(error, request);
+    const final = request ? new RetryExhaustedError(envelope.name, maxRetries, { cause: error }) : error;
+    await this.#fail(final, DeadLetterReason.maxRetriesExhausted, true);
+  }
+
+  async #retry(error: unknown, request: TaskRetryRequest | undefined): Promise<void> {
+    const deps = this.#deps;
+    const envelope = this.delivery.envelope;
+    const now = deps.clock.now();
+    const nextRetryAt = request?.eta ?? now + (request?.countdownMs ?? this.#retryDelay(error));
+    const next: Envelope = { ...envelope, attempt: envelope.attempt + 1, notBefore: nextRetryAt };
+    const info = toTaskError(error, true);
+    await this.#write("retried", { startedAt: this.#startedAt }, {
+      error: info,
+      extraMeta: { retryAt: nextRetryAt },
+    });
+    await this.#settle(() => deps.broker.nack(this.delivery, { requeue: true, envelope: next }));
+    emitSignal(deps.signals, "taskRetry", { ...this.#ref, error: info, nextRetryAt });
+  }
+
+  #retryDelay(error: unknown): number {
+    const policy = this.delivery.envelope.retryPolicy;
+    const attempt = this.delivery.envelope.attempt;
+    return policyHasDelay(policy)
+      ? policyDelay(policy, attempt, this.#deps.random)
+      : this.#deps.retryStrategy.nextDelay(attempt, error);
+  }
+
+  /** Fails the task for good: status `failed`, dead letter with the reason, linkError follow-ups. */
+  async #fail(error: unknown, reason: string, ran: boolean): Promise<void> {
+    const deps = this.#deps;
+    const info = toTaskError(error, false);
+    await this.#write("failed", { startedAt: ran ? this.#startedAt : undefined, finishedAt: deps.clock.now() }, {
+      error: info,
+    });
+    await this.#settle(() => deps.broker.deadLetter(this.delivery, reason, errorMeta(info)));
+    emitSignal(deps.signals, "taskFailed", { ...this.#ref, error: info, deadLetterReason: reason });
+    await this.#enqueueLinks(this.delivery.envelope.linkError);
+  }
+
+  /** Dead-letters a message that must never run (malformed, unsigned, unknown task). */
+  async #reject(reason: string, message: string, error: unknown): Promise<void> {
+    const deps = this.#deps;
+    const info = error ? toTaskError(error, false) : { type: "EnvelopeError", message, retryable: false };
+    if (!this.delivery.invalid && reason === DeadLetterReason.unknownTask) {
+      await this.#write("failed", { finishedAt: deps.clock.now() }, { error: info });
+    }
+    await this.#settle(() => deps.broker.deadLetter(this.delivery, reason, errorMeta(info)));
+    emitSignal(deps.signals, "taskRejected", { ...this.#ref, reason, message });
+  }
+
+  async #expire(envelope: Envelope): Promise<void> {
+    const deps = this.#deps;
+    const error = new TaskExpiredError(envelope.name, envelope.expires!);
+    await this.#write("cancelled", { finishedAt: deps.clock.now() }, {
+      error: toTaskError(error, false),
+      extraMeta: { expired: true },
+    });
+    await this.#settle(() => deps.broker.ack(this.delivery));
+    emitSignal(deps.signals, "taskCancelled", { ...this.#ref, reason: "expired" });
+  }
+
+  async #heartbeat(): Promise<void> {
+    const { delivery } = this;
+    if (delivery.leaseExpiresAt === null || this.settled) return;
+    const total = delivery.envelope.visibilityTimeout ?? delivery.leaseExpiresAt - this.#startedAt;
+    const left = delivery.leaseExpiresAt - this.#deps.clock.now();
+    if (left < total / 2) await this.#extendLease(total);
+  }
+
+  async #extendLease(ms: number): Promise<void> {
+    if (this.settled) return;
+    await this.#deps.broker.extendLease(this.delivery, ms);
+  }
+
+  async #progress(percent: number, data: JsonValue | undefined): Promise<void> {
+    const progress = data === undefined ? { percent } : { percent, data };
+    await this.#write("running", { startedAt: this.#startedAt }, { progress });
+    emitSignal(this.#deps.signals, "taskProgress", { ...this.#ref, percent, data });
+  }
+
+  async #enqueueLinks(links: Envelope["link"]): Promise<void> {
+    if (!links?.length) return;
+    const envelope = this.delivery.envelope;
+    for (const link of links) {
+      try {
+        await this.#deps.stem.enqueue(link.name, {
+          args: link.args,
+          headers: { ...envelope.headers, ...link.headers },
+          meta: { ...link.meta, linkedFrom: envelope.id },
+          enqueueOptions: link.queue ? { queue: link.queue } : undefined,
+        }, { parentId: envelope.id, rootId: envelope.rootId ?? envelope.id });
+      } catch (error) {
+        console.warn(`[stem] could not enqueue linked task "${link.name}":`, error);
+      }
+    }
+  }
+
+  async #settle(fn: () => Promise<void>): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    await fn();
+  }
+
+  #clearTimers(): void {
+    for (const timer of this.#timers) this.#deps.clock.clearTimeout(timer);
+    this.#timers = [];
+  }
+
+  async #write(
+    state: TaskState,
+    timestamps: TaskStatusInput["timestamps"],
+    extra: { result?: JsonValue; encoder?: string; error?: TaskError; progress?: TaskStatusInput["progress"]; extraMeta?: Record<string, JsonValue> } = {},
+  ): Promise<void> {
+    const deps = this.#deps;
+    if (!deps.backend) return;
+    const envelope = this.delivery.envelope;
+    const status: TaskStatusInput = {
+      id: envelope.id,
+      name: envelope.name,
+      state,
+      result: extra.result ?? null,
+      error: extra.error ?? null,
+      attempt: envelope.attempt,
+      meta: { ...envelope.meta, ...extra.extraMeta, queue: this.delivery.queue, worker: deps.workerId },
+      progress: extra.progress ?? null,
+      timestamps,
+    };
+    if (extra.encoder) status.encoder = extra.encoder;
+    const saved = await deps.backend.set(status, deps.resultTtl === undefined ? {} : { ttl: deps.resultTtl });
+    if (envelope.groupId && (state === "succeeded" || state === "failed" || state === "cancelled")) {
+      await deps.backend.addGroupResult(envelope.groupId, saved);
+    }
+  }
+}
+
+function errorMeta(info: TaskError): Record<string, JsonValue> {
+  return { error: `${info.type}: ${info.message}`, errorType: info.type };
+}

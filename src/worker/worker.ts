@@ -1,0 +1,290 @@
+import type { ResultBackend, WorkerHeartbeat } from "../backend/result_backend.ts";
+import type { Broker, Delivery } from "../core/broker.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
+import { type Duration, toMillis, toMillisOrUndefined } from "../core/duration.ts";
+import { uuidv7 } from "../core/ids.ts";
+import type { TaskRegistry } from "../core/task_registry.ts";
+import { type TaskPayloadEncoder, TaskPayloadEncoderRegistry } from "../producer/payload_encoder.ts";
+import { Stem } from "../producer/stem.ts";
+import type { EnvelopeSigner } from "../security/envelope_signer.ts";
+import { emitSignal, type StemSignalSet } from "../signals/stem_signals.ts";
+import { ExponentialJitterRetryStrategy, type RetryStrategy } from "./retry_strategy.ts";
+import { Semaphore } from "./semaphore.ts";
+import { type RunnerDeps, TaskRun } from "./task_runner.ts";
+
+/** Constructor options of {@link Worker}. */
+export interface WorkerOptions {
+  /** Where deliveries come from. */
+  broker: Broker;
+  /** The handlers this worker runs. */
+  registry: TaskRegistry;
+  /** Where statuses and results are written. */
+  backend?: ResultBackend;
+  /** Queues to consume. @default ["default"] */
+  queues?: string[];
+  /** Tasks run at once. @default 10 */
+  concurrency?: number;
+  /** Deliveries held at once (running + waiting for a slot). @default concurrency * 2 */
+  prefetch?: number;
+  /** Delay rule for retries when the task has no retry policy. @default ExponentialJitterRetryStrategy() */
+  retryStrategy?: RetryStrategy;
+  /** Worker id in statuses, heartbeats and signals. @default "stem-worker-<uuid>" */
+  workerId?: string;
+  /** Extra payload encoders (JSON is built in). */
+  encoders?: TaskPayloadEncoderRegistry | TaskPayloadEncoder[];
+  /** Verifies envelopes before anything runs. */
+  signer?: EnvelopeSigner;
+  /** Producer for child tasks and links. @default a Stem on the same broker and backend */
+  stem?: Stem;
+  /** Signal set to emit on besides the global `StemSignals`. */
+  signals?: StemSignalSet;
+  /** Time source. @default systemClock */
+  clock?: Clock;
+  /** Interval of worker heartbeats written to the backend. @default "10s" */
+  heartbeatInterval?: Duration;
+  /** Lifetime of statuses written by this worker. @default the backend's */
+  resultTtl?: Duration;
+  /** Random source for retry jitter. @default Math.random */
+  random?: () => number;
+}
+
+/** Options for {@link Worker.shutdown}. */
+export interface ShutdownOptions {
+  /** How long in-flight tasks may keep running before they are returned to the queue. @default "30s" */
+  timeout?: Duration;
+}
+
+/**
+ * Consumes deliveries and runs their handlers with bounded concurrency, retries, time limits and
+ * dead-lettering.
+ *
+ * @example
+ * ```ts ignore
+ * const worker = new Worker({ broker, backend, registry, queues: ["default"], concurrency: 8 });
+ * await worker.start();
+ * // ...
+ * await worker.shutdown({ timeout: "10s" });
+ * ```
+ */
+export class Worker {
+  /** This worker's id. */
+  readonly id: string;
+  readonly #broker: Broker;
+  readonly #backend: ResultBackend | undefined;
+  readonly #queues: string[];
+  readonly #prefetch: number;
+  readonly #concurrency: number;
+  readonly #semaphore: Semaphore;
+  readonly #deps: RunnerDeps;
+  readonly #heartbeatMs: number;
+  readonly #runs = new Set<TaskRun>();
+  readonly #waiting = new Set<Delivery>();
+  #abort: AbortController | null = null;
+  #loop: Promise<void> | null = null;
+  #heartbeatTimer: unknown;
+  #stopping: Promise<void> | null = null;
+  #idle: (() => void) | null = null;
+  #loopError: unknown;
+
+  /** Creates a worker; call {@link Worker.start} to begin consuming. */
+  constructor(options: WorkerOptions) {
+    const concurrency = options.concurrency ?? 10;
+    this.id = options.workerId ?? `stem-worker-${uuidv7().slice(-12)}`;
+    this.#broker = options.broker;
+    this.#backend = options.backend;
+    this.#queues = [...new Set((options.queues ?? ["default"]).map((q) => q.trim()).filter(Boolean))];
+    if (this.#queues.length === 0) throw new RangeError("A worker needs at least one queue name.");
+    this.#semaphore = new Semaphore(concurrency);
+    this.#concurrency = concurrency;
+    this.#prefetch = Math.max(options.prefetch ?? concurrency * 2, 1);
+    this.#heartbeatMs = toMillis(options.heartbeatInterval ?? "10s");
+    const encoders = options.encoders instanceof TaskPayloadEncoderRegistry
+      ? options.encoders
+      : new TaskPayloadEncoderRegistry(options.encoders ?? []);
+    const clock = options.clock ?? systemClock;
+    this.#deps = {
+      workerId: this.id,
+      broker: options.broker,
+      backend: options.backend,
+      registry: options.registry,
+      encoders,
+      signer: options.signer,
+      retryStrategy: options.retryStrategy ?? new ExponentialJitterRetryStrategy(),
+      clock,
+      signals: options.signals,
+      stem: options.stem ?? new Stem({
+        broker: options.broker,
+        backend: options.backend,
+        registry: options.registry,
+        requireRegistered: false,
+        encoders,
+        signer: options.signer?.canSign ? options.signer : undefined,
+        clock,
+        signals: options.signals,
+      }),
+      resultTtl: toMillisOrUndefined(options.resultTtl),
+      random: options.random ?? Math.random,
+    };
+  }
+
+  /** Queues this worker consumes. */
+  get queues(): string[] {
+    return [...this.#queues];
+  }
+
+  /** Tasks running now. */
+  get inflight(): number {
+    return this.#runs.size;
+  }
+
+  /** True between `start()` and the end of `shutdown()`. */
+  get running(): boolean {
+    return this.#loop !== null && this.#stopping === null;
+  }
+
+  /** Starts consuming; resolves once the consumer is open. Calling it twice is a no-op. */
+  start(): Promise<void> {
+    if (this.#loop) return Promise.resolve();
+    this.#abort = new AbortController();
+    this.#loop = this.#consumeWithReconnect(this.#abort.signal);
+    this.#scheduleHeartbeat(0);
+    emitSignal(this.#deps.signals, "workerReady", { workerId: this.id, queues: this.queues });
+    return Promise.resolve();
+  }
+
+  /**
+   * Stops fetching, lets in-flight tasks finish until the timeout, then aborts the rest and returns
+   * their deliveries to the queue so nothing is lost.
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    if (!this.#stopping) this.#stopping = this.#shutdown(toMillis(options.timeout ?? "30s"));
+    return this.#stopping;
+  }
+
+  async #shutdown(timeoutMs: number): Promise<void> {
+    emitSignal(this.#deps.signals, "workerStopping", { workerId: this.id });
+    this.#abort?.abort();
+    this.#deps.clock.clearTimeout(this.#heartbeatTimer);
+    await this.#loop;
+    let requeued = 0;
+    for (const delivery of this.#waiting) {
+      await this.#broker.nack(delivery, { requeue: true }).catch(() => {});
+      requeued++;
+    }
+    this.#waiting.clear();
+    if (this.#runs.size > 0 && !(await this.#drained(timeoutMs))) {
+      for (const run of [...this.#runs]) {
+        if (run.settled) continue;
+        run.settled = true;
+        run.controller.abort(new Error(`Worker ${this.id} shut down before the task finished.`));
+        await this.#broker.nack(run.delivery, { requeue: true }).catch(() => {});
+        requeued++;
+      }
+    }
+    await this.#writeHeartbeat().catch(() => {});
+    emitSignal(this.#deps.signals, "workerShutdown", { workerId: this.id, requeued });
+  }
+
+  #drained(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = this.#deps.clock.setTimeout(() => {
+        this.#idle = null;
+        resolve(false);
+      }, timeoutMs);
+      this.#idle = () => {
+        this.#deps.clock.clearTimeout(timer);
+        resolve(true);
+      };
+    });
+  }
+
+  /** Re-opens the consumer with capped exponential back-off when the broker connection fails. */
+  async #consumeWithReconnect(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        const iterable = this.#broker.consume({
+          queues: this.#queues,
+          prefetch: this.#prefetch,
+          consumerName: this.id,
+          signal,
+        });
+        await this.#consume(iterable, () => (failures = 0));
+        return;
+      } catch (error) {
+        if (signal.aborted) return;
+        this.#loopError = error;
+        const delay = Math.min(5_000, 100 * 2 ** failures++);
+        console.warn(`[stem] worker ${this.id} lost its consumer (retrying in ${delay} ms):`, error);
+        await new Promise((resolve) => {
+          const timer = this.#deps.clock.setTimeout(() => resolve(undefined), delay);
+          signal.addEventListener("abort", () => {
+            this.#deps.clock.clearTimeout(timer);
+            resolve(undefined);
+          }, { once: true });
+        });
+      }
+    }
+  }
+
+  async #consume(iterable: AsyncIterable<Delivery>, onDelivery: () => void): Promise<void> {
+    for await (const delivery of iterable) {
+      onDelivery();
+      if (!this.#semaphore.tryAcquire()) {
+        this.#waiting.add(delivery);
+        await this.#semaphore.acquire();
+        if (!this.#waiting.delete(delivery)) {
+          this.#semaphore.release();
+          continue;
+        }
+      }
+      if (this.#abort?.signal.aborted) {
+        this.#semaphore.release();
+        await this.#broker.nack(delivery, { requeue: true }).catch(() => {});
+        continue;
+      }
+      this.#startRun(delivery);
+    }
+  }
+
+  #startRun(delivery: Delivery): void {
+    const run = new TaskRun(delivery, this.#deps);
+    this.#runs.add(run);
+    run.run().catch((error) => {
+      // Infrastructure failure (backend or broker down): leave the delivery unsettled so its lease
+      // expires and it is redelivered.
+      console.error(`[stem] worker ${this.id} could not settle task ${delivery.envelope.id}:`, error);
+    }).finally(() => {
+      this.#runs.delete(run);
+      this.#semaphore.release();
+      if (this.#runs.size === 0) this.#idle?.();
+    });
+  }
+
+  #scheduleHeartbeat(delay: number): void {
+    if (!this.#backend && !this.#deps.signals) return;
+    this.#heartbeatTimer = this.#deps.clock.setTimeout(() => {
+      this.#writeHeartbeat().catch((error) => console.warn(`[stem] heartbeat failed:`, error));
+      if (!this.#stopping) this.#scheduleHeartbeat(this.#heartbeatMs);
+    }, delay);
+  }
+
+  async #writeHeartbeat(): Promise<void> {
+    const heartbeat: WorkerHeartbeat = {
+      workerId: this.id,
+      timestamp: this.#deps.clock.now(),
+      inflight: this.#runs.size,
+      queues: this.queues,
+      extras: { concurrency: this.#concurrency, prefetch: this.#prefetch, stopping: this.#stopping !== null },
+    };
+    emitSignal(this.#deps.signals, "workerHeartbeat", heartbeat);
+    if (this.#backend) {
+      await this.#backend.setWorkerHeartbeat(heartbeat, { ttl: Math.max(this.#heartbeatMs * 3, 1_000) });
+    }
+  }
+
+  /** The last error that interrupted the consume loop, if any. */
+  get loopError(): unknown {
+    return this.#loopError;
+  }
+}
