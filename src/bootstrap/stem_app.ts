@@ -37,6 +37,10 @@ export interface StemAppOptions {
   workerId?: string;
   /** Lifetime of statuses. */
   resultTtl?: Duration;
+  /** Random source for retry jitter (inject for deterministic tests). @default Math.random */
+  random?: () => number;
+  /** Interval of worker heartbeats. @default "10s" */
+  heartbeatInterval?: Duration;
 }
 
 /** Options of {@link StemApp.fromUrl}. */
@@ -121,6 +125,8 @@ export class StemApp {
       clock: options.clock,
       workerId: options.workerId,
       resultTtl: options.resultTtl,
+      random: options.random,
+      heartbeatInterval: options.heartbeatInterval,
     });
   }
 

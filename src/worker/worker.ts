@@ -109,7 +109,8 @@ export class Worker {
       registry: options.registry,
       encoders,
       signer: options.signer,
-      retryStrategy: options.retryStrategy ?? new ExponentialJitterRetryStrategy(),
+      retryStrategy: options.retryStrategy ??
+        new ExponentialJitterRetryStrategy({ random: options.random }),
       clock,
       signals: options.signals,
       stem: options.stem ?? new Stem({
