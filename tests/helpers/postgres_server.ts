@@ -3,7 +3,15 @@
 // Auth: trust on loopback for everyone except the role `stem_pw`, which needs its password
 // (so tests can prove a wrong password gives a clear error).
 import { execFile, execFileSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -121,7 +129,18 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     .join(" ");
   const log = join(dir, "server.log");
   const startServer = () =>
-    asPostgres(`${bin}/pg_ctl`, ["-D", data, "-o", serverArgs, "-l", log, "-w", "-t", "60", "start"])
+    asPostgres(`${bin}/pg_ctl`, [
+      "-D",
+      data,
+      "-o",
+      serverArgs,
+      "-l",
+      log,
+      "-w",
+      "-t",
+      "60",
+      "start",
+    ])
       .then(() => {});
   const stopServer = () =>
     asPostgres(`${bin}/pg_ctl`, ["-D", data, "-m", "fast", "-w", "stop"]).then(() => {});

@@ -1,0 +1,34 @@
+import * as api from "node:test";
+import { PostgresBroker } from "../adapters/postgres/postgres_broker.ts";
+import { PostgresResultBackend } from "../adapters/postgres/postgres_result_backend.ts";
+import { runBrokerContract } from "../src/testing/broker_contract.ts";
+import { runResultBackendContract } from "../src/testing/result_backend_contract.ts";
+import { type PostgresServer, postgresSkipReason, startPostgres } from "./helpers/postgres_server.ts";
+
+const skip = postgresSkipReason();
+let server: PostgresServer;
+let counter = 0;
+let namespace = "";
+const fresh = () => (namespace = `contract_${process.pid}_${++counter}`);
+
+if (skip) {
+  api.test("PostgreSQL contract suites", { skip }, () => {});
+} else {
+  api.before(async () => {
+    server = await startPostgres();
+  });
+  api.after(async () => {
+    await server?.stop();
+  });
+  runBrokerContract({
+    name: "postgres",
+    api,
+    create: () => PostgresBroker.connect(server.url, { namespace: fresh(), max: 4 }),
+  });
+  runResultBackendContract({
+    name: "postgres",
+    api,
+    create: () => PostgresResultBackend.connect(server.url, { namespace: fresh(), max: 4 }),
+    createPeer: () => PostgresResultBackend.connect(server.url, { namespace, max: 2 }),
+  });
+}
