@@ -125,7 +125,7 @@ export class InMemoryBroker implements Broker {
     record.generation++;
     record.leaseExpiresAt = at;
     delivery.leaseExpiresAt = at;
-    this.#queue(record.queue).lease(delivery.receipt, at, record.generation);
+    this.#lease(this.#queue(record.queue), delivery.receipt, at, record.generation);
     return Promise.resolve();
   }
 
@@ -253,12 +253,23 @@ export class InMemoryBroker implements Broker {
         generation: 0,
         owner: slot,
       });
-      if (leaseExpiresAt !== null) q.lease(receipt, leaseExpiresAt, 0);
+      if (leaseExpiresAt !== null) this.#lease(q, receipt, leaseExpiresAt, 0);
       q.inflight++;
       slot.unsettled++;
       return { envelope, receipt, queue: q.name, leaseExpiresAt };
     }
     return undefined;
+  }
+
+  /**
+   * Records a lease mark. Marks of settled deliveries are dropped lazily; compacting when stale
+   * marks outnumber live ones keeps the heap (and memory) proportional to what is in flight.
+   */
+  #lease(q: MemoryQueue, receipt: string, at: number, generation: number): void {
+    q.lease(receipt, at, generation);
+    if (q.leases.size > 2 * q.inflight + 1_024) {
+      q.leases.removeWhere((mark) => this.#inflight.get(mark.receipt)?.generation !== mark.generation);
+    }
   }
 
   #settle(receipt: string): InflightRecord | undefined {

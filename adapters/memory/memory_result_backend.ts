@@ -44,6 +44,7 @@ export class InMemoryResultBackend implements ResultBackend {
   readonly #clock: Clock;
   readonly #ttlMs: number;
   #writes = 0;
+  #lastSweep = 0;
 
   /** Creates an empty backend. */
   constructor(options: InMemoryResultBackendOptions = {}) {
@@ -65,7 +66,7 @@ export class InMemoryResultBackend implements ResultBackend {
     };
     const ttl = options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
     this.#statuses.set(input.id, { value: status, expiresAt: now + ttl });
-    if (++this.#writes % 10_000 === 0) this.#sweep(now);
+    if (now - this.#lastSweep > 60_000 && ++this.#writes > 1_000) this.#sweep(now);
     const listeners = this.#watchers.get(input.id);
     if (listeners) { for (const listener of [...listeners]) listener(status); }
     return Promise.resolve(status);
@@ -182,6 +183,8 @@ export class InMemoryResultBackend implements ResultBackend {
   }
 
   #sweep(now: number): void {
+    this.#lastSweep = now;
+    this.#writes = 0;
     for (
       const map of [this.#statuses, this.#groups, this.#heartbeats] as Map<
         string,

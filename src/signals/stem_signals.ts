@@ -108,6 +108,11 @@ export function createSignals(onError?: SignalErrorHandler): StemSignalSet {
 /** Process-wide signals; every worker and producer emits here as well as on its own set. */
 export const StemSignals: StemSignalSet = createSignals();
 
+/** True when anyone listens to `key` globally or on `local`; lets hot paths skip building payloads. */
+export function hasListeners(local: StemSignalSet | undefined, key: keyof StemSignalSet): boolean {
+  return StemSignals[key].active || (local !== undefined && local[key].active);
+}
+
 /** Emits on the global set and on `local` (when given and different). */
 export function emitSignal<K extends keyof StemSignalSet>(
   local: StemSignalSet | undefined,

@@ -18,7 +18,7 @@ import type { TaskRegistry } from "../core/task_registry.ts";
 import type { TaskPayloadEncoderRegistry } from "../producer/payload_encoder.ts";
 import type { Stem } from "../producer/stem.ts";
 import type { EnvelopeSigner } from "../security/envelope_signer.ts";
-import { emitSignal, type StemSignalSet, type TaskRef } from "../signals/stem_signals.ts";
+import { emitSignal, hasListeners, type StemSignalSet, type TaskRef } from "../signals/stem_signals.ts";
 import { isRetryable, toTaskError } from "./error_info.ts";
 import { policyDelay, policyHasDelay, type RetryStrategy } from "./retry_strategy.ts";
 import { WorkerTaskContext } from "./worker_task_context.ts";
@@ -43,14 +43,18 @@ export interface RunnerDeps {
 export class TaskRun {
   /** The delivery being run. */
   readonly delivery: Delivery;
-  /** Aborts the handler's `ctx.signal`. */
-  readonly controller: AbortController = new AbortController();
+  #controller: AbortController | undefined;
   /** True once the delivery was acked, nacked or dead-lettered. */
   settled = false;
   readonly #deps: RunnerDeps;
   readonly #ref: TaskRef;
   #startedAt = 0;
   #timers: unknown[] = [];
+
+  /** Aborts the handler's `ctx.signal`; made on first use, since most tasks never need it. */
+  get controller(): AbortController {
+    return this.#controller ??= new AbortController();
+  }
 
   /** Prepares a run. */
   constructor(delivery: Delivery, deps: RunnerDeps) {
@@ -107,7 +111,7 @@ export class TaskRun {
     this.#startedAt = deps.clock.now();
     await this.#write("running", { startedAt: this.#startedAt });
     emitSignal(deps.signals, "taskStarted", this.#ref);
-    const ctx = new WorkerTaskContext(envelope, args, this.controller.signal, {
+    const ctx = new WorkerTaskContext(envelope, args, () => this.controller.signal, {
       heartbeat: () => this.#heartbeat(),
       extendLease: (ms) => this.#extendLease(ms),
       progress: (percent, data) => this.#progress(percent, data),
@@ -134,15 +138,21 @@ export class TaskRun {
         emitSignal(this.#deps.signals, "taskSoftTimeLimit", { ...this.#ref, limitMs });
       }, limitMs));
     }
-    const running = Promise.resolve().then(fn);
     const hard = limits?.hard;
-    const aborted = new Promise<never>((_, reject) => {
-      if (hard !== undefined) {
-        this.#timers.push(clock.setTimeout(() => {
-          const error = new TaskTimeoutError(envelope.name, hard);
-          this.controller.abort(error);
-        }, hard));
+    if (hard === undefined) {
+      // No hard limit: only a forced shutdown aborts, and it settles the delivery itself.
+      try {
+        const value = fn();
+        return value instanceof Promise ? value : Promise.resolve(value);
+      } catch (error) {
+        return Promise.reject(error);
       }
+    }
+    const running = Promise.resolve().then(fn);
+    const aborted = new Promise<never>((_, reject) => {
+      this.#timers.push(clock.setTimeout(() => {
+        this.controller.abort(new TaskTimeoutError(envelope.name, hard));
+      }, hard));
       this.controller.signal.addEventListener("abort", () => reject(this.controller.signal.reason), {
         once: true,
       });
@@ -163,7 +173,13 @@ export class TaskRun {
       encoder: encoder.id === "json" ? undefined : encoder.id,
     });
     await this.#settle(() => deps.broker.ack(this.delivery));
-    emitSignal(deps.signals, "taskSucceeded", { ...this.#ref, result, runtimeMs: finishedAt - this.#startedAt });
+    if (hasListeners(deps.signals, "taskSucceeded")) {
+      emitSignal(deps.signals, "taskSucceeded", {
+        ...this.#ref,
+        result,
+        runtimeMs: finishedAt - this.#startedAt,
+      });
+    }
     await this.#enqueueLinks(envelope.link);
   }
 
@@ -279,6 +295,7 @@ export class TaskRun {
   }
 
   #clearTimers(): void {
+    if (this.#timers.length === 0) return;
     for (const timer of this.#timers) this.#deps.clock.clearTimeout(timer);
     this.#timers = [];
   }

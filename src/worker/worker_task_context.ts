@@ -37,12 +37,11 @@ export class WorkerTaskContext<Args = Record<string, JsonValue>> implements Task
   readonly parentId: string | undefined;
   /** Root task id. */
   readonly rootId: string;
-  /** Aborted at the hard limit or shutdown. */
-  readonly signal: AbortSignal;
   readonly #host: ContextHost;
+  readonly #signal: () => AbortSignal;
 
   /** Creates the context of one attempt. */
-  constructor(envelope: Envelope, args: Args, signal: AbortSignal, host: ContextHost) {
+  constructor(envelope: Envelope, args: Args, signal: () => AbortSignal, host: ContextHost) {
     this.id = envelope.id;
     this.name = envelope.name;
     this.attempt = envelope.attempt;
@@ -52,8 +51,13 @@ export class WorkerTaskContext<Args = Record<string, JsonValue>> implements Task
     this.meta = envelope.meta;
     this.parentId = envelope.parentId;
     this.rootId = envelope.rootId ?? envelope.id;
-    this.signal = signal;
+    this.#signal = signal;
     this.#host = host;
+  }
+
+  /** Aborted at the hard limit or when the worker gives the task up. */
+  get signal(): AbortSignal {
+    return this.#signal();
   }
 
   /** Keeps the lease alive. */

@@ -1,0 +1,82 @@
+// In-memory benchmark: enqueue throughput, processing throughput (no-op tasks, concurrency 50),
+// enqueue→start latency, peak RSS. Prints one JSON object. Run: `deno task bench`.
+import process from "node:process";
+import { FunctionTaskHandler, StemApp } from "../mod.ts";
+
+const TOTAL = Number(process.env.BENCH_TASKS ?? 100_000);
+const LATENCY_TASKS = 20_000;
+const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+
+function noopApp(): Promise<StemApp> {
+  return StemApp.inMemory({
+    concurrency: 50,
+    tasks: [new FunctionTaskHandler({ name: "noop", entrypoint: () => null })],
+  });
+}
+
+async function enqueueThroughput(): Promise<number> {
+  const app = await noopApp();
+  const t0 = performance.now();
+  for (let i = 0; i < TOTAL; i++) await app.stem.enqueue("noop", { args: { i } });
+  const seconds = (performance.now() - t0) / 1000;
+  await app.close();
+  return TOTAL / seconds;
+}
+
+async function processingThroughput(): Promise<number> {
+  const app = await noopApp();
+  const batch = Array.from({ length: 1_000 }, (_, i) => ({ name: "noop", args: { i } }));
+  for (let n = 0; n < TOTAL; n += batch.length) await app.stem.enqueueMany(batch);
+  let done = 0;
+  let finish!: () => void;
+  const all = new Promise<void>((r) => (finish = r));
+  app.signals.taskSucceeded.connect(() => ++done === TOTAL && finish());
+  const t0 = performance.now();
+  await app.start();
+  await all;
+  const seconds = (performance.now() - t0) / 1000;
+  await app.close();
+  return TOTAL / seconds;
+}
+
+async function latency(): Promise<{ p50: number; p95: number; p99: number }> {
+  const app = await noopApp();
+  const enqueuedAt = new Map<string, number>();
+  const samples: number[] = [];
+  let finish!: () => void;
+  const all = new Promise<void>((r) => (finish = r));
+  app.signals.taskStarted.connect((t) => {
+    samples.push(performance.now() - enqueuedAt.get(t.id)!);
+    if (samples.length === LATENCY_TASKS) finish();
+  });
+  await app.start();
+  for (let i = 0; i < LATENCY_TASKS; i++) {
+    const before = performance.now();
+    const id = await app.stem.enqueue("noop", { args: { i } });
+    enqueuedAt.set(id, before);
+    if (i % 100 === 99) await new Promise((r) => setTimeout(r, 0));
+  }
+  await all;
+  await app.close();
+  samples.sort((a, b) => a - b);
+  const q = (p: number) => Number(samples[Math.floor(p * (samples.length - 1))].toFixed(3));
+  return { p50: q(0.5), p95: q(0.95), p99: q(0.99) };
+}
+
+const enqueuePerSec = await enqueueThroughput();
+const processedPerSec = await processingThroughput();
+const latencyMs = await latency();
+clearInterval(sampler);
+console.log(JSON.stringify({
+  bench: "memory",
+  runtime,
+  tasks: TOTAL,
+  concurrency: 50,
+  enqueuePerSec: Math.round(enqueuePerSec),
+  processedPerSec: Math.round(processedPerSec),
+  enqueueToStartMs: latencyMs,
+  peakRssMb: Math.round(peakRss / 1024 / 1024),
+}));
