@@ -13,7 +13,8 @@ const has = (cmd) => {
   }
 };
 
-if (!existsSync("node_modules/.bin/deno") || !existsSync("node_modules/.bin/bun")) {
+const bins = ["deno", "bun", "esbuild", "workerd"];
+if (bins.some((bin) => !existsSync(`node_modules/.bin/${bin}`))) {
   console.log("[ensure] installing npm dependencies (deno, bun, libraries)…");
   run("npm install --no-audit --no-fund --loglevel=error");
 }
