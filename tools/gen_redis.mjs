@@ -19,7 +19,13 @@ const files = readdirSync(DIR).filter((f) => /^[a-z_]+-\d+\.lua$/.test(f)).sort(
 const entries = files.map((file) => {
   const [, name, keys] = /^([a-z_]+)-(\d+)\.lua$/.exec(file);
   const source = expand(readFileSync(`${DIR}/${file}`, "utf8"));
-  return { name, keys: Number(keys), source, sha: sha1(source), lockingSha: sha1(SHEBANG + source) };
+  return {
+    name,
+    keys: Number(keys),
+    source,
+    sha: sha1(source),
+    lockingSha: sha1(SHEBANG + source),
+  };
 });
 
 const camel = (name) => name.replace(/_(\w)/g, (_, c) => c.toUpperCase());

@@ -1,0 +1,142 @@
+/**
+ * How envelopes, receipts and dead letters are laid out in Redis, and how replies are read.
+ *
+ * @module
+ */
+import type { DeadLetterEntry, Delivery } from "../../../src/core/broker.ts";
+import {
+  decodeEnvelope,
+  encodeEnvelope,
+  type Envelope,
+  type JsonValue,
+  malformedEnvelope,
+} from "../../../src/core/envelope.ts";
+import { DeadLetterReason } from "../../../src/core/dead_letters.ts";
+import { PRIORITY_BANDS } from "../keys.ts";
+import type { RedisReply } from "../transport.ts";
+
+/** The five script arguments describing one message to enqueue. */
+export interface MessageArgs {
+  /** Priority band 0–9. */
+  band: number;
+  /** Lease ms, or "" for the broker default. */
+  lease: string;
+  /** Due time ms, or "" for now. */
+  notBefore: string;
+  /** Random token keeping delayed-set members unique. */
+  token: string;
+  /** Encoded envelope. */
+  payload: string;
+}
+
+/** Clamps a priority into a band. */
+export function bandOf(priority: number): number {
+  if (!Number.isFinite(priority)) return 0;
+  return Math.min(PRIORITY_BANDS - 1, Math.max(0, Math.trunc(priority)));
+}
+
+/** Describes `envelope` for the enqueue scripts. */
+export function messageArgs(envelope: Envelope): MessageArgs {
+  const lease = envelope.visibilityTimeout;
+  return {
+    band: bandOf(envelope.priority),
+    lease: typeof lease === "number" && Number.isFinite(lease) ? String(Math.round(lease)) : "",
+    notBefore: envelope.notBefore === null ? "" : String(Math.round(envelope.notBefore)),
+    token: Math.random().toString(36).slice(2, 10),
+    payload: encodeEnvelope(envelope),
+  };
+}
+
+/** Flattens a message into the script argument order. */
+export function flatArgs(m: MessageArgs): string[] {
+  return [String(m.band), m.lease, m.notBefore, m.token, m.payload];
+}
+
+/** Member of the delayed sorted set (the format the Lua `promote` parses). */
+export function delayedMember(m: MessageArgs): string {
+  return `${m.band}|${m.lease}|${m.token}|${m.payload}`;
+}
+
+/** Fields of a stream entry (the format `claim` reads). */
+export function streamFields(m: MessageArgs): string[] {
+  return m.lease === "" ? ["e", m.payload] : ["e", m.payload, "t", m.lease];
+}
+
+/** The parts a receipt carries. */
+export interface Receipt {
+  /** Priority band of the stream. */
+  band: number;
+  /** Stream entry id. */
+  id: string;
+  /** Delivery count when handed out; a later redelivery makes the receipt stale. */
+  count: string;
+}
+
+/** Encodes a receipt. */
+export function encodeReceipt(r: Receipt): string {
+  return `${r.band}|${r.id}|${r.count}`;
+}
+
+/** Decodes a receipt; throws RangeError for one this adapter did not make. */
+export function decodeReceipt(receipt: string): Receipt {
+  const [band, id, count] = receipt.split("|");
+  if (!id || !count || !/^\d$/.test(band)) {
+    throw new RangeError(`Receipt "${receipt}" was not issued by the Redis broker.`);
+  }
+  return { band: Number(band), id, count };
+}
+
+/** Value of `name` in a flat field list. */
+export function fieldOf(fields: RedisReply, name: string): string | undefined {
+  if (!Array.isArray(fields)) return undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === name) return String(fields[i + 1]);
+  }
+  return undefined;
+}
+
+/** Builds a delivery from one claimed entry; bad entries come back with `invalid` set. */
+export function toDelivery(
+  queue: string,
+  entry: { band: number; id: string; count: number; leaseMs: number; fields: RedisReply },
+  sentAt: number,
+): Delivery {
+  const receipt = encodeReceipt({ band: entry.band, id: entry.id, count: String(entry.count) });
+  const leaseExpiresAt = entry.leaseMs > 0 ? sentAt + entry.leaseMs : null;
+  const payload = fieldOf(entry.fields, "e");
+  try {
+    if (payload === undefined) throw new Error('Stream entry has no "e" field.');
+    return { envelope: decodeEnvelope(payload), receipt, queue, leaseExpiresAt };
+  } catch (error) {
+    const raw = payload ?? JSON.stringify(entry.fields);
+    return {
+      envelope: malformedEnvelope(`malformed-${entry.id}`, queue, raw, Date.now()),
+      receipt,
+      queue,
+      leaseExpiresAt,
+      invalid: { reason: DeadLetterReason.malformedEnvelope, error: (error as Error).message },
+    };
+  }
+}
+
+/** Reads a dead-letter stream entry `[id, fields]`. */
+export function toDeadLetter(queue: string, entry: RedisReply): DeadLetterEntry & { sid: string } {
+  const [sid, fields] = entry as [string, RedisReply];
+  const payload = fieldOf(fields, "e") ?? "";
+  let envelope: Envelope;
+  try {
+    envelope = decodeEnvelope(payload);
+  } catch {
+    envelope = malformedEnvelope(fieldOf(fields, "i") ?? sid, queue, payload, idTime(sid));
+  }
+  let meta: Record<string, JsonValue> = {};
+  try {
+    meta = JSON.parse(fieldOf(fields, "m") ?? "{}");
+  } catch { /* keep empty */ }
+  return { sid, envelope, reason: fieldOf(fields, "r") ?? "", meta, deadAt: idTime(sid) };
+}
+
+/** The millisecond part of a stream id. */
+export function idTime(sid: string): number {
+  return Number(sid.split("-")[0]);
+}

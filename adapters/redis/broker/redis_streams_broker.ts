@@ -1,0 +1,316 @@
+import {
+  type Broker,
+  type BrokerCapabilities,
+  type ConsumeOptions,
+  type DeadLetterEntry,
+  type DeadLetterPage,
+  DEFAULT_VISIBILITY_TIMEOUT_MS,
+  type Delivery,
+  type NackOptions,
+  type QueueCounts,
+  type ReplayOptions,
+  type ReplayResult,
+} from "../../../src/core/broker.ts";
+import { type Duration, toMillis } from "../../../src/core/duration.ts";
+import { encodeEnvelope, type Envelope, type JsonValue } from "../../../src/core/envelope.ts";
+import { LeaseLostError } from "../../../src/core/errors.ts";
+import { uuidv7 } from "../../../src/core/ids.ts";
+import { scripts } from "../_scripts.ts";
+import { connectTransport, type RedisConnectOptions, throttledWarn } from "../connect.ts";
+import { groupName, type QueueKeys, queueKeys } from "../keys.ts";
+import type { RedisReply, RedisTransport } from "../transport.ts";
+import {
+  decodeReceipt,
+  delayedMember,
+  flatArgs,
+  type MessageArgs,
+  messageArgs,
+  streamFields,
+} from "./codec.ts";
+import { consumeLoop, type ConsumerContext, type ConsumerSlot } from "./consumer.ts";
+import * as dead from "./dead_letter_ops.ts";
+
+/** Options for {@link RedisStreamsBroker}. */
+export interface RedisBrokerOptions extends RedisConnectOptions {
+  /** Lease length when an envelope has no `visibilityTimeout`. @default "30s" */
+  defaultVisibilityTimeout?: Duration;
+  /** Longest an idle consumer waits before it looks for expired leases and due delayed messages again. @default "1s" */
+  claimInterval?: Duration;
+  /** Longest single blocking read over TCP. @default "5s" */
+  blockTime?: Duration;
+  /** Longest poll back-off of an idle consumer over HTTP. @default "1s" */
+  maxIdleWait?: Duration;
+  /** Consumer name in the consumer groups. @default "stem-<uuid>" per broker instance */
+  consumerName?: string;
+}
+
+const PUBLISH_CHUNK = 500;
+
+/**
+ * A {@link Broker} on Redis Streams: one stream and consumer group per queue and priority band,
+ * a sorted set of delayed messages, a sorted set of lease deadlines, and a dead-letter stream,
+ * all under the queue's hash tag. Works over TCP (`redis://`, `rediss://`) and over Upstash
+ * REST (`https://`).
+ *
+ * @example
+ * ```ts ignore
+ * import { RedisStreamsBroker } from "./redis_streams_broker.ts";
+ * const broker = await RedisStreamsBroker.connect("redis://localhost:6379");
+ * await broker.close();
+ * ```
+ */
+export class RedisStreamsBroker implements Broker {
+  /** Priority and delay; no broadcast; blocking over TCP only. */
+  readonly capabilities: BrokerCapabilities;
+  readonly #transport: RedisTransport;
+  readonly #ownsTransport: boolean;
+  readonly #namespace: string;
+  readonly #group: string;
+  readonly #keys = new Map<string, QueueKeys>();
+  readonly #owners = new Map<string, ConsumerSlot>();
+  readonly #ctx: ConsumerContext;
+  #closed = false;
+
+  /** Wraps an open transport; `close()` closes it when `ownsTransport` is true. */
+  constructor(
+    transport: RedisTransport,
+    options: RedisBrokerOptions & { ownsTransport?: boolean } = {},
+  ) {
+    this.#transport = transport;
+    this.#ownsTransport = options.ownsTransport ?? false;
+    this.#namespace = options.namespace ?? "stem";
+    this.#group = groupName(this.#namespace);
+    this.capabilities = {
+      priority: true,
+      delay: true,
+      broadcast: false,
+      blocking: transport.kind === "tcp",
+    };
+    const blockMs = toMillis(options.blockTime ?? 5_000);
+    this.#ctx = {
+      transport,
+      group: this.#group,
+      consumerName: options.consumerName ?? `stem-${uuidv7()}`,
+      defaultLeaseMs: toMillis(options.defaultVisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_MS),
+      idleWaitMs: Math.min(blockMs, toMillis(options.claimInterval ?? 1_000)),
+      maxPollMs: toMillis(options.maxIdleWait ?? 1_000),
+      keys: (q) => this.#keysOf(q),
+      closed: () => this.#closed,
+      track: (d, slot) => this.#owners.set(d.receipt, slot),
+      release: (d) => this.nack(d, { requeue: true }),
+      onError: (e) => (options.onError ?? defaultWarn)(e as Error),
+      stopSignals: new Set(),
+    };
+  }
+
+  /**
+   * Connects to `url`: `redis://[:password@]host:port[/db]`, `rediss://...` (TLS) or
+   * `https://host` (Upstash REST; pass `token`).
+   */
+  static async connect(url: string, options: RedisBrokerOptions = {}): Promise<RedisStreamsBroker> {
+    const transport = await connectTransport(url, options);
+    return new RedisStreamsBroker(transport, { ...options, ownsTransport: true });
+  }
+
+  /** The transport in use (for command counts and diagnostics). */
+  get transport(): RedisTransport {
+    return this.#transport;
+  }
+
+  /** Publishes one message with a single command (XADD, or ZADD when delayed). */
+  async publish(envelope: Envelope): Promise<void> {
+    const k = this.#keysOf(envelope.queue);
+    const m = messageArgs(envelope);
+    if (m.notBefore !== "" && Number(m.notBefore) > Date.now()) {
+      await this.#transport.command(["ZADD", k.delayed, m.notBefore, delayedMember(m)]);
+    } else {
+      await this.#transport.command(["XADD", k.bands[m.band], "*", ...streamFields(m)]);
+    }
+  }
+
+  /** Publishes many messages: one script call per queue and 500 messages. */
+  async publishMany(envelopes: Envelope[]): Promise<void> {
+    const byQueue = new Map<string, MessageArgs[]>();
+    for (const envelope of envelopes) {
+      this.#keysOf(envelope.queue);
+      let list = byQueue.get(envelope.queue);
+      if (!list) byQueue.set(envelope.queue, list = []);
+      list.push(messageArgs(envelope));
+    }
+    const calls: Promise<RedisReply>[] = [];
+    for (const [queue, list] of byQueue) {
+      const k = this.#keysOf(queue);
+      for (let i = 0; i < list.length; i += PUBLISH_CHUNK) {
+        const args = list.slice(i, i + PUBLISH_CHUNK).flatMap(flatArgs);
+        calls.push(this.#transport.script(scripts.publish, [k.delayed, ...k.bands], args));
+      }
+    }
+    await Promise.all(calls);
+  }
+
+  /** Yields leased deliveries; see the Redis guide for claim and wait behaviour. */
+  consume(options: ConsumeOptions): AsyncIterable<Delivery> {
+    return consumeLoop(this.#ctx, options);
+  }
+
+  /** Settles a delivery as done; a stale receipt is ignored. */
+  async ack(delivery: Delivery): Promise<void> {
+    const { r, k } = this.#receipt(delivery);
+    try {
+      await this.#transport.script(scripts.ack, [k.bands[r.band], k.leases], [
+        this.#group,
+        r.id,
+        r.count,
+        String(r.band),
+      ]);
+    } finally {
+      this.#release(delivery);
+    }
+  }
+
+  /** Requeues (the same entry, or atomically a replacement) or drops a delivery. */
+  async nack(delivery: Delivery, options: NackOptions = {}): Promise<void> {
+    const { r, k } = this.#receipt(delivery);
+    const replacement = options.requeue === false ? undefined : options.envelope;
+    let mode = options.requeue === false ? "drop" : "requeue";
+    let m: MessageArgs | undefined;
+    if (replacement && replacement.queue !== delivery.queue) {
+      await this.publish(replacement);
+      mode = "drop";
+    } else if (replacement) {
+      mode = "replace";
+      m = messageArgs(replacement);
+    }
+    try {
+      await this.#transport.script(
+        scripts.nack,
+        [k.bands[r.band], k.leases, k.delayed, k.bands[m?.band ?? r.band]],
+        [
+          this.#group,
+          r.id,
+          r.count,
+          String(r.band),
+          mode,
+          ...(m ? flatArgs(m) : ["", "", "", "", ""]),
+        ],
+      );
+    } finally {
+      this.#release(delivery);
+    }
+  }
+
+  /** Moves the lease deadline of the same message to now + `by`. */
+  async extendLease(delivery: Delivery, by: Duration): Promise<void> {
+    const { r, k } = this.#receipt(delivery);
+    const ms = toMillis(by);
+    const sentAt = Date.now();
+    const deadline = await this.#transport.script(scripts.extend, [k.bands[r.band], k.leases], [
+      this.#group,
+      r.id,
+      r.count,
+      String(r.band),
+      String(ms),
+    ]);
+    if (!Number(deadline)) throw new LeaseLostError(delivery.receipt);
+    delivery.leaseExpiresAt = sentAt + ms;
+  }
+
+  /** Moves a delivery to its queue's dead-letter stream. */
+  async deadLetter(
+    delivery: Delivery,
+    reason: string,
+    meta: Record<string, JsonValue> = {},
+  ): Promise<void> {
+    const { r, k } = this.#receipt(delivery);
+    try {
+      await this.#transport.script(
+        scripts.deadLetter,
+        [k.bands[r.band], k.leases, k.dead, k.deadIndex],
+        [
+          this.#group,
+          r.id,
+          r.count,
+          String(r.band),
+          delivery.envelope.id,
+          reason,
+          JSON.stringify(meta),
+          encodeEnvelope(delivery.envelope),
+        ],
+      );
+    } finally {
+      this.#release(delivery);
+    }
+  }
+
+  /** Lists dead letters newest first. */
+  listDeadLetters(
+    queue: string,
+    options: { limit?: number; offset?: number } = {},
+  ): Promise<DeadLetterPage> {
+    return dead.listDeadLetters(this.#transport, this.#keysOf(queue), options);
+  }
+
+  /** Finds one dead letter by envelope id. */
+  getDeadLetter(queue: string, id: string): Promise<DeadLetterEntry | null> {
+    return dead.getDeadLetter(this.#transport, this.#keysOf(queue), id);
+  }
+
+  /** Re-publishes dead letters oldest first, attempt reset. */
+  replayDeadLetters(queue: string, options: ReplayOptions = {}): Promise<ReplayResult> {
+    return dead.replayDeadLetters(this.#transport, this.#keysOf(queue), options);
+  }
+
+  /** Deletes dead letters newest first. */
+  purgeDeadLetters(
+    queue: string,
+    options: { since?: number; limit?: number } = {},
+  ): Promise<number> {
+    return dead.purgeDeadLetters(this.#transport, this.#keysOf(queue), options);
+  }
+
+  /** Deletes every pending and delayed message of a queue. */
+  async purge(queue: string): Promise<number> {
+    const k = this.#keysOf(queue);
+    return Number(
+      await this.#transport.script(scripts.purge, [k.delayed, k.leases, ...k.bands], [this.#group]),
+    );
+  }
+
+  /** Counts messages of a queue by state. */
+  async counts(queue: string): Promise<QueueCounts> {
+    const k = this.#keysOf(queue);
+    const [pending, inflight, delayed, deadCount] = await this.#transport.script(
+      scripts.counts,
+      [k.delayed, k.dead, ...k.bands],
+      [this.#group],
+    ) as number[];
+    return { pending, inflight, delayed, dead: deadCount };
+  }
+
+  /** Stops consumers and closes the connection when this broker opened it. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const stop of this.#ctx.stopSignals) stop();
+    if (this.#ownsTransport) await this.#transport.close();
+  }
+
+  #receipt(delivery: Delivery): { r: ReturnType<typeof decodeReceipt>; k: QueueKeys } {
+    return { r: decodeReceipt(delivery.receipt), k: this.#keysOf(delivery.queue) };
+  }
+
+  #release(delivery: Delivery): void {
+    const slot = this.#owners.get(delivery.receipt);
+    if (!slot) return;
+    this.#owners.delete(delivery.receipt);
+    slot.release();
+  }
+
+  #keysOf(queue: string): QueueKeys {
+    let k = this.#keys.get(queue);
+    if (!k) this.#keys.set(queue, k = queueKeys(this.#namespace, queue));
+    return k;
+  }
+}
+
+const defaultWarn = throttledWarn("[stem:redis]");

@@ -1,0 +1,102 @@
+-- claim: leases up to ARGV[3] messages of one queue to one consumer. First promotes due delayed
+-- messages, then takes back entries whose lease ran out (XCLAIM, which bumps the delivery
+-- count), then reads new entries from the highest priority band down (XREADGROUP), creating
+-- the consumer group on first use. Every delivered entry gets a lease in KEYS[2].
+--
+-- KEYS[1]  delayed sorted set
+-- KEYS[2]  lease sorted set (member "band|id", score = lease deadline ms)
+-- KEYS[3..12] band streams p0..p9
+-- ARGV[1] consumer group   ARGV[2] consumer name   ARGV[3] max messages
+-- ARGV[4] default lease ms (used when an entry has no "t" field)
+-- ARGV[5] "1" to return each band's newest id when fewer than ARGV[3] were found
+--
+-- Returns { next_due_ms (-1: nothing scheduled), newest_ids (10 ids or empty),
+--           band, id, delivery_count, lease_ms, fields, band, id, ... }
+--#include now
+--#include fields
+--#include promote
+
+local now = server_now()
+local group, consumer = ARGV[1], ARGV[2]
+local want = tonumber(ARGV[3])
+local default_lease = tonumber(ARGV[4])
+local out = { -1, {} }
+
+local function band_key(b) return KEYS[3 + b] end
+
+local function lease_of(fields)
+  return tonumber(field(fields, 't') or '') or default_lease
+end
+
+local function hand_out(band, id, count, fields)
+  local lease = lease_of(fields)
+  local member = band .. '|' .. id
+  if lease > 0 then
+    redis.call('ZADD', KEYS[2], now + lease, member)
+  else
+    redis.call('ZREM', KEYS[2], member)
+  end
+  local n = #out
+  out[n + 1] = band
+  out[n + 2] = id
+  out[n + 3] = count
+  out[n + 4] = lease
+  out[n + 5] = fields
+  want = want - 1
+end
+
+promote(now, KEYS[1], band_key, 1000)
+
+if want > 0 then
+  local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, want)
+  for _, member in ipairs(expired) do
+    local band, id = string.match(member, '^(%d)|(.+)$')
+    local claimed = nil
+    if band then
+      claimed = redis.pcall('XCLAIM', band_key(tonumber(band)), group, consumer, 0, id)
+    end
+    local entry = type(claimed) == 'table' and not claimed.err and claimed[1] or nil
+    if entry then
+      local p = redis.call('XPENDING', band_key(tonumber(band)), group, id, id, 1)
+      hand_out(tonumber(band), id, p[1] and p[1][4] or 1, entry[2])
+    else
+      redis.call('ZREM', KEYS[2], member)
+      if band then redis.pcall('XACK', band_key(tonumber(band)), group, id) end
+    end
+  end
+end
+
+for band = 9, 0, -1 do
+  if want <= 0 then break end
+  local key = band_key(band)
+  if redis.call('EXISTS', key) == 1 then
+    local read = redis.pcall('XREADGROUP', 'GROUP', group, consumer, 'COUNT', want, 'STREAMS', key, '>')
+    if type(read) == 'table' and read.err then
+      redis.call('XGROUP', 'CREATE', key, group, '0')
+      read = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', want, 'STREAMS', key, '>')
+    end
+    if read then
+      for _, entry in ipairs(read[1][2]) do hand_out(band, entry[1], 1, entry[2]) end
+    end
+  end
+end
+
+local next_due = -1
+local d = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if d[2] then next_due = math.max(0, tonumber(d[2]) - now) end
+local l = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+if l[2] then
+  local due = math.max(0, tonumber(l[2]) - now)
+  if next_due < 0 or due < next_due then next_due = due end
+end
+out[1] = next_due
+
+if ARGV[5] == '1' and want > 0 then
+  local newest = {}
+  for band = 0, 9 do
+    local r = redis.call('XREVRANGE', band_key(band), '+', '-', 'COUNT', 1)
+    newest[band + 1] = r[1] and r[1][1] or '0-0'
+  end
+  out[2] = newest
+end
+return out

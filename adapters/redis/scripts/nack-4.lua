@@ -1,0 +1,27 @@
+-- nack: settles a delivery as not done, atomically: drops it, requeues the same entry, or
+-- requeues a replacement payload (a retry), delayed when its notBefore is in the future.
+-- A stale receipt changes nothing.
+--
+-- KEYS[1] band stream of the delivery   KEYS[2] lease sorted set
+-- KEYS[3] delayed sorted set            KEYS[4] band stream of the replacement
+-- ARGV[1] consumer group   ARGV[2] entry id   ARGV[3] delivery count   ARGV[4] band
+-- ARGV[5] mode: "drop" | "requeue" | "replace"
+-- ARGV[6] replacement band   ARGV[7] replacement lease ms ('' = default)
+-- ARGV[8] replacement notBefore ms ('' = now)   ARGV[9] token   ARGV[10] replacement payload
+--
+-- Returns 1 when settled, 0 when the receipt was stale.
+--#include now
+--#include owner
+--#include enqueue
+
+if not owner_of(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) then return 0 end
+local mode = ARGV[5]
+if mode == 'requeue' then
+  local entry = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
+  if entry[1] then redis.call('XADD', KEYS[1], '*', unpack(entry[1][2])) end
+end
+settle(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[4])
+if mode == 'replace' then
+  enqueue(server_now(), KEYS[3], KEYS[4], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10])
+end
+return 1

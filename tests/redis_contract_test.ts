@@ -1,0 +1,26 @@
+// Broker and ResultBackend contract suites against a real redis-server over TCP.
+import * as api from "node:test";
+import { RedisStreamsBroker } from "../adapters/redis/broker/redis_streams_broker.ts";
+import { runBrokerContract } from "../src/testing/broker_contract.ts";
+import { type RedisServer, redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
+
+const skip = redisSkipReason();
+const server: RedisServer | null = skip ? null : await startRedisServer();
+api.after(() => server?.stop());
+
+const namespace = () => `t${Math.random().toString(36).slice(2, 10)}`;
+
+if (!server) {
+  api.test("Redis TCP contract suites", { skip: skip! }, () => {});
+} else {
+  runBrokerContract({
+    name: "redis (tcp)",
+    api,
+    create: () =>
+      RedisStreamsBroker.connect(server.url, {
+        namespace: namespace(),
+        defaultVisibilityTimeout: 1_000,
+        claimInterval: 100,
+      }),
+  });
+}
