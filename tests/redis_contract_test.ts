@@ -1,7 +1,9 @@
 // Broker and ResultBackend contract suites against a real redis-server over TCP.
 import * as api from "node:test";
 import { RedisStreamsBroker } from "../adapters/redis/broker/redis_streams_broker.ts";
+import { RedisResultBackend } from "../adapters/redis/backend/redis_result_backend.ts";
 import { runBrokerContract } from "../src/testing/broker_contract.ts";
+import { runResultBackendContract } from "../src/testing/result_backend_contract.ts";
 import { type RedisServer, redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
 
 const skip = redisSkipReason();
@@ -22,5 +24,15 @@ if (!server) {
         defaultVisibilityTimeout: 1_000,
         claimInterval: 100,
       }),
+  });
+  let backendNs = namespace();
+  runResultBackendContract({
+    name: "redis (tcp)",
+    api,
+    create: () => {
+      backendNs = namespace();
+      return RedisResultBackend.connect(server.url, { namespace: backendNs });
+    },
+    createPeer: () => RedisResultBackend.connect(server.url, { namespace: backendNs }),
   });
 }

@@ -1,0 +1,235 @@
+import {
+  DEFAULT_HEARTBEAT_TTL_MS,
+  DEFAULT_RESULT_TTL_MS,
+  type GroupDescriptor,
+  type GroupStatus,
+  type ResultBackend,
+  type SetStatusOptions,
+  type TaskStatusQuery,
+  type Unwatch,
+  type WorkerHeartbeat,
+} from "../../../src/backend/result_backend.ts";
+import type { TaskStatus, TaskStatusInput } from "../../../src/backend/task_status.ts";
+import { type Duration, toMillis } from "../../../src/core/duration.ts";
+import { scripts } from "../_scripts.ts";
+import { connectTransport, type RedisConnectOptions, throttledWarn } from "../connect.ts";
+import { type BackendKeys, backendKeys } from "../keys.ts";
+import type { RedisReply, RedisTransport } from "../transport.ts";
+import {
+  decodeGroup,
+  decodeHeartbeat,
+  decodeStatusValue,
+  encodeStatusBody,
+  withTimestamps,
+} from "./status_codec.ts";
+import { type WatchContext, watchStatus } from "./status_watch.ts";
+
+/** Options for {@link RedisResultBackend}. */
+export interface RedisBackendOptions extends RedisConnectOptions {
+  /** Lifetime of statuses and groups. @default "1d" */
+  defaultTtl?: Duration;
+  /** How long a status stays listed by `listTaskStatuses` after its last update. @default defaultTtl */
+  indexRetention?: Duration;
+  /** Longest poll back-off of a watch over HTTP. @default "1s" */
+  maxWatchPoll?: Duration;
+}
+
+const LIST_PAGE = 200;
+
+/**
+ * A {@link ResultBackend} on Redis: statuses as strings with a TTL, an update-time index,
+ * groups as hashes, heartbeats in a hash with an expiry set. Watches see writes from every
+ * process (pub/sub over TCP, polling over HTTP).
+ *
+ * @example
+ * ```ts ignore
+ * import { RedisResultBackend } from "./redis_result_backend.ts";
+ * const backend = await RedisResultBackend.connect("redis://localhost:6379/1");
+ * await backend.close();
+ * ```
+ */
+export class RedisResultBackend implements ResultBackend {
+  readonly #transport: RedisTransport;
+  readonly #ownsTransport: boolean;
+  readonly #keys: BackendKeys;
+  readonly #ttlMs: number;
+  readonly #retentionMs: number;
+  readonly #watch: WatchContext;
+  readonly #unwatchers = new Set<Unwatch>();
+
+  /** Wraps an open transport; `close()` closes it when `ownsTransport` is true. */
+  constructor(
+    transport: RedisTransport,
+    options: RedisBackendOptions & { ownsTransport?: boolean } = {},
+  ) {
+    this.#transport = transport;
+    this.#ownsTransport = options.ownsTransport ?? false;
+    this.#keys = backendKeys(options.namespace ?? "stem");
+    this.#ttlMs = toMillis(options.defaultTtl ?? DEFAULT_RESULT_TTL_MS);
+    this.#retentionMs = toMillis(options.indexRetention ?? this.#ttlMs);
+    this.#watch = {
+      transport,
+      keys: this.#keys,
+      maxPollMs: toMillis(options.maxWatchPoll ?? 1_000),
+      onError: (e) => (options.onError ?? defaultWarn)(e as Error),
+    };
+  }
+
+  /** Connects to `url` (`redis://...[/db]`, `rediss://...`, or `https://` Upstash REST). */
+  static async connect(
+    url: string,
+    options: RedisBackendOptions = {},
+  ): Promise<RedisResultBackend> {
+    const transport = await connectTransport(url, options);
+    return new RedisResultBackend(transport, { ...options, ownsTransport: true });
+  }
+
+  /** Writes a status (keeping `createdAt`), indexes and publishes it, in one script call. */
+  async set(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<TaskStatus> {
+    const ttl = options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
+    const k = this.#keys;
+    const body = encodeStatusBody(input);
+    const [createdAt, updatedAt] = await this.#transport.script(
+      scripts.setStatus,
+      [k.task(input.id), k.index, k.watchMarker(input.id), k.events(input.id)],
+      [input.id, body, String(Math.max(1, ttl)), k.channel(input.id), String(this.#retentionMs)],
+    ) as number[];
+    return withTimestamps(JSON.parse(body), Number(createdAt), Number(updatedAt));
+  }
+
+  /** Reads a status; null when missing or expired. */
+  async get(id: string): Promise<TaskStatus | null> {
+    return decodeStatusValue(await this.#transport.command(["GET", this.#keys.task(id)]));
+  }
+
+  /** Calls `listener` with every later write of `id`, from any process. */
+  async watch(id: string, listener: (status: TaskStatus) => void): Promise<Unwatch> {
+    const unwatch = await watchStatus(this.#watch, id, listener);
+    const tracked: Unwatch = async () => {
+      this.#unwatchers.delete(tracked);
+      await unwatch();
+    };
+    this.#unwatchers.add(tracked);
+    return tracked;
+  }
+
+  /** Resets a status's TTL from now. */
+  async expire(id: string, ttl: Duration): Promise<void> {
+    await this.#transport.command([
+      "PEXPIRE",
+      this.#keys.task(id),
+      String(Math.max(1, toMillis(ttl))),
+    ]);
+  }
+
+  /** Lists statuses newest update first, filtered by state and `meta.queue`. */
+  async listTaskStatuses(query: TaskStatusQuery = {}): Promise<TaskStatus[]> {
+    const limit = query.limit ?? 50;
+    let skip = Math.max(0, query.offset ?? 0);
+    const out: TaskStatus[] = [];
+    const stale: string[] = [];
+    for (let start = 0; out.length < limit; start += LIST_PAGE) {
+      const ids = await this.#transport.command(
+        ["ZREVRANGE", this.#keys.index, String(start), String(start + LIST_PAGE - 1)],
+      ) as string[];
+      if (ids.length === 0) break;
+      const values = await this.#transport.command([
+        "MGET",
+        ...ids.map(this.#keys.task),
+      ]) as RedisReply[];
+      for (let i = 0; i < ids.length && out.length < limit; i++) {
+        const status = decodeStatusValue(values[i]);
+        if (!status) {
+          stale.push(ids[i]);
+          continue;
+        }
+        if (query.state && status.state !== query.state) continue;
+        if (query.queue && status.meta?.queue !== query.queue) continue;
+        if (skip > 0) skip--;
+        else out.push(status);
+      }
+    }
+    if (stale.length) await this.#transport.command(["ZREM", this.#keys.index, ...stale]);
+    return out;
+  }
+
+  /** Creates or resets a group (results and chord claim cleared). */
+  async initGroup(group: GroupDescriptor): Promise<void> {
+    const ttl = group.ttl === undefined ? this.#ttlMs : toMillis(group.ttl);
+    await this.#transport.script(
+      scripts.initGroup,
+      [this.#keys.group(group.id), this.#keys.groupResults(group.id)],
+      [String(group.expected), JSON.stringify(group.meta ?? {}), String(Math.max(1, ttl))],
+    );
+  }
+
+  /** Records a member's status; returns the group or null when it is missing. */
+  async addGroupResult(groupId: string, status: TaskStatus): Promise<GroupStatus | null> {
+    const reply = await this.#transport.script(
+      scripts.addGroupResult,
+      [this.#keys.group(groupId), this.#keys.groupResults(groupId)],
+      [status.id, JSON.stringify(status)],
+    );
+    return decodeGroup(groupId, reply);
+  }
+
+  /** Reads a group. */
+  async getGroup(groupId: string): Promise<GroupStatus | null> {
+    const reply = await this.#transport.script(
+      scripts.getGroup,
+      [this.#keys.group(groupId), this.#keys.groupResults(groupId)],
+      [],
+    );
+    return decodeGroup(groupId, reply);
+  }
+
+  /** True for exactly one caller per group. */
+  async claimChord(groupId: string, callbackTaskId: string): Promise<boolean> {
+    const reply = await this.#transport.script(
+      scripts.claimChord,
+      [this.#keys.group(groupId)],
+      [callbackTaskId],
+    );
+    return Number(reply) === 1;
+  }
+
+  /** Stores a heartbeat with a TTL. */
+  async setWorkerHeartbeat(
+    heartbeat: WorkerHeartbeat,
+    options: { ttl?: Duration } = {},
+  ): Promise<void> {
+    const ttl = toMillis(options.ttl ?? DEFAULT_HEARTBEAT_TTL_MS);
+    await this.#transport.script(
+      scripts.heartbeatSet,
+      [this.#keys.heartbeats, this.#keys.heartbeatIndex],
+      [heartbeat.workerId, JSON.stringify(heartbeat), String(Math.max(1, ttl))],
+    );
+  }
+
+  /** Reads one live heartbeat. */
+  async getWorkerHeartbeat(workerId: string): Promise<WorkerHeartbeat | null> {
+    return (await this.#heartbeats(workerId))[0] ?? null;
+  }
+
+  /** Lists live heartbeats. */
+  listWorkerHeartbeats(): Promise<WorkerHeartbeat[]> {
+    return this.#heartbeats("");
+  }
+
+  /** Stops watches and closes the connection when this backend opened it. */
+  async close(): Promise<void> {
+    for (const unwatch of [...this.#unwatchers]) await unwatch().catch(() => {});
+    if (this.#ownsTransport) await this.#transport.close();
+  }
+
+  async #heartbeats(workerId: string): Promise<WorkerHeartbeat[]> {
+    const reply = await this.#transport.script(
+      scripts.heartbeats,
+      [this.#keys.heartbeats, this.#keys.heartbeatIndex],
+      [workerId],
+    ) as RedisReply[];
+    return reply.map(decodeHeartbeat).filter((h): h is WorkerHeartbeat => h !== null);
+  }
+}
+
+const defaultWarn = throttledWarn("[stem:redis]");
