@@ -181,3 +181,29 @@ describe("Worker retries", () => {
     await app.close();
   });
 });
+
+describe("Worker and bad input", () => {
+  test("a malformed message is dead-lettered with the reason and the worker keeps going", async () => {
+    const { app } = await fakeTimeApp({
+      tasks: [new FunctionTaskHandler({ name: "fine", entrypoint: () => "still working" })],
+    });
+    const { InMemoryBroker } = await import("../mod.ts");
+    const broker = app.broker as InstanceType<typeof InMemoryBroker>;
+    const rejected = app.signals.taskRejected.next();
+    await broker.publishRaw("default", "{not json at all");
+    await broker.publishRaw("default", JSON.stringify({ v: 1, id: "x", name: "" }));
+    const first = await rejected;
+    assert.equal(first.reason, "malformed-envelope");
+    const id = await app.stem.enqueue("fine");
+    assert.equal((await app.stem.waitForTask(id)).value, "still working");
+    const dead = await app.broker.listDeadLetters("default");
+    assert.equal(dead.entries.length, 2);
+    for (const entry of dead.entries) {
+      assert.equal(entry.reason, "malformed-envelope");
+      assert.ok(typeof entry.envelope.meta["stem.raw"] === "string", "the raw text is kept");
+      assert.ok(String(entry.meta.error).length > 0);
+    }
+    assert.match(String(dead.entries[0].meta.error), /"name" must be a non-empty string/);
+    await app.close();
+  });
+});

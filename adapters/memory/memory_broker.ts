@@ -13,7 +13,12 @@ import {
 } from "../../src/core/broker.ts";
 import { type Clock, systemClock } from "../../src/core/clock.ts";
 import { type Duration, toMillis, toMillisOrUndefined } from "../../src/core/duration.ts";
-import type { Envelope, JsonValue } from "../../src/core/envelope.ts";
+import {
+  decodeEnvelope,
+  type Envelope,
+  type JsonValue,
+  malformedEnvelope,
+} from "../../src/core/envelope.ts";
 import { LeaseLostError } from "../../src/core/errors.ts";
 import { type ConsumerSlot, type InflightRecord, MemoryQueue } from "./memory_queue.ts";
 import { replayedEnvelope } from "../../src/core/dead_letters.ts";
@@ -47,6 +52,7 @@ export class InMemoryBroker implements Broker {
   readonly #queues = new Map<string, MemoryQueue>();
   readonly #inflight = new Map<string, InflightRecord>();
   readonly #waiters = new Map<string, Set<ConsumerSlot>>();
+  readonly #invalid = new WeakMap<Envelope, { reason: string; error: string }>();
   readonly #clock: Clock;
   readonly #defaultLeaseMs: number;
   #receiptSeq = 0;
@@ -63,6 +69,22 @@ export class InMemoryBroker implements Broker {
   /** Publishes one message. */
   publish(envelope: Envelope): Promise<void> {
     this.#add(envelope);
+    return Promise.resolve();
+  }
+
+  /**
+   * Publishes a raw wire message (JSON text) as another process would. Text that is not a valid
+   * envelope is still queued, and is delivered with `invalid` set so the worker dead-letters it.
+   */
+  publishRaw(queue: string, raw: string): Promise<void> {
+    try {
+      const envelope = decodeEnvelope(raw);
+      this.#add({ ...envelope, queue });
+    } catch (error) {
+      const standIn = malformedEnvelope(`raw-${++this.#receiptSeq}`, queue, raw, this.#clock.now());
+      this.#invalid.set(standIn, { reason: "malformed-envelope", error: (error as Error).message });
+      this.#add(standIn);
+    }
     return Promise.resolve();
   }
 
@@ -243,7 +265,8 @@ export class InMemoryBroker implements Broker {
       q.promoteDue(now);
       const envelope = q.take();
       if (!envelope) continue;
-      const receipt = `${envelope.id}#${++this.#receiptSeq}`;
+      // Short numeric receipts: cheaper to hash than ids, and unique per delivery.
+      const receipt = String(++this.#receiptSeq);
       const leaseMs = envelope.visibilityTimeout ?? this.#defaultLeaseMs;
       const leaseExpiresAt = leaseMs > 0 ? now + leaseMs : null;
       this.#inflight.set(receipt, {
@@ -256,7 +279,10 @@ export class InMemoryBroker implements Broker {
       if (leaseExpiresAt !== null) this.#lease(q, receipt, leaseExpiresAt, 0);
       q.inflight++;
       slot.unsettled++;
-      return { envelope, receipt, queue: q.name, leaseExpiresAt };
+      const invalid = this.#invalid.get(envelope);
+      return invalid
+        ? { envelope, receipt, queue: q.name, leaseExpiresAt, invalid }
+        : { envelope, receipt, queue: q.name, leaseExpiresAt };
     }
     return undefined;
   }
@@ -268,7 +294,9 @@ export class InMemoryBroker implements Broker {
   #lease(q: MemoryQueue, receipt: string, at: number, generation: number): void {
     q.lease(receipt, at, generation);
     if (q.leases.size > 2 * q.inflight + 1_024) {
-      q.leases.removeWhere((mark) => this.#inflight.get(mark.receipt)?.generation !== mark.generation);
+      q.leases.removeWhere((mark) =>
+        this.#inflight.get(mark.receipt)?.generation !== mark.generation
+      );
     }
   }
 

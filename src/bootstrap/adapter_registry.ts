@@ -13,7 +13,9 @@ export function urlScheme(url: string): string {
   const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);
   if (!match) {
     throw new TypeError(
-      `Invalid connection URL "${redactUrl(url)}": expected a scheme such as redis://, postgres:// or sqlite:.`,
+      `Invalid connection URL "${
+        redactUrl(url)
+      }": expected a scheme such as redis://, postgres:// or sqlite:.`,
     );
   }
   return match[1].toLowerCase();
@@ -26,7 +28,9 @@ export function resolveAdapter(url: string, explicit: StemAdapter[] = []): Promi
   if (found) return Promise.resolve(found);
   return Promise.reject(
     new TypeError(
-      `No Stem adapter handles "${scheme}:" URLs (${redactUrl(url)}). Import the adapter's module ` +
+      `No Stem adapter handles "${scheme}:" URLs (${
+        redactUrl(url)
+      }). Import the adapter's module ` +
         `(e.g. "@stem/stem/redis") and pass it as { adapters: [stemAdapter] }, or call registerStemAdapter().`,
     ),
   );

@@ -7,7 +7,10 @@ import type { Clock } from "../core/clock.ts";
 import type { Duration } from "../core/duration.ts";
 import type { AnyTaskHandler } from "../core/task_handler.ts";
 import { SimpleTaskRegistry } from "../core/task_registry.ts";
-import { type TaskPayloadEncoder, TaskPayloadEncoderRegistry } from "../producer/payload_encoder.ts";
+import {
+  type TaskPayloadEncoder,
+  TaskPayloadEncoderRegistry,
+} from "../producer/payload_encoder.ts";
 import { Stem } from "../producer/stem.ts";
 import type { EnvelopeSigner } from "../security/envelope_signer.ts";
 import { createSignals, type StemSignalSet } from "../signals/stem_signals.ts";
@@ -147,7 +150,9 @@ export class StemApp {
    */
   static async fromUrl(url: string, options: StemAppUrlOptions = {}): Promise<StemApp> {
     const backendUrl = options.backendUrl ?? url;
-    if (url.startsWith("memory:") && backendUrl.startsWith("memory:")) return StemApp.inMemory(options);
+    if (url.startsWith("memory:") && backendUrl.startsWith("memory:")) {
+      return StemApp.inMemory(options);
+    }
     const brokerAdapter = await resolveAdapter(url, options.adapters);
     const backendAdapter = await resolveAdapter(backendUrl, options.adapters);
     const broker = await brokerAdapter.createBroker(url, options.connect);

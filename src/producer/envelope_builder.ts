@@ -45,7 +45,10 @@ function checkPriority(priority: number): number {
   return priority;
 }
 
-function timeLimits(soft: Duration | undefined, hard: Duration | undefined): TaskTimeLimits | undefined {
+function timeLimits(
+  soft: Duration | undefined,
+  hard: Duration | undefined,
+): TaskTimeLimits | undefined {
   const limits: TaskTimeLimits = {};
   if (soft !== undefined) limits.soft = toMillis(soft);
   if (hard !== undefined) limits.hard = toMillis(hard);

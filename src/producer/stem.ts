@@ -240,7 +240,10 @@ export class Stem {
         return await this.broker.publish(envelope);
       } catch (error) {
         if (attempt + 1 >= attempts) throw error;
-        const delay = policyDelay({ defaultDelay: 100, backoff: true, ...envelope.retryPolicy }, attempt);
+        const delay = policyDelay(
+          { defaultDelay: 100, backoff: true, ...envelope.retryPolicy },
+          attempt,
+        );
         await new Promise((resolve) => this.clock.setTimeout(() => resolve(undefined), delay));
       }
     }
@@ -268,7 +271,11 @@ export class Stem {
       name: envelope.name,
       state: "failed",
       result: null,
-      error: { type: e?.name ?? "Error", message: `Publish failed: ${e?.message}`, retryable: false },
+      error: {
+        type: e?.name ?? "Error",
+        message: `Publish failed: ${e?.message}`,
+        retryable: false,
+      },
       attempt: envelope.attempt,
       meta: { ...envelope.meta, queue: envelope.queue } as Record<string, JsonValue>,
       progress: null,
@@ -286,7 +293,9 @@ export class Stem {
 
   #requireBackend(method: string): ResultBackend {
     if (!this.backend) {
-      throw new TypeError(`Stem.${method}() needs a result backend: pass { backend } to new Stem().`);
+      throw new TypeError(
+        `Stem.${method}() needs a result backend: pass { backend } to new Stem().`,
+      );
     }
     return this.backend;
   }

@@ -18,7 +18,12 @@ import type { TaskRegistry } from "../core/task_registry.ts";
 import type { TaskPayloadEncoderRegistry } from "../producer/payload_encoder.ts";
 import type { Stem } from "../producer/stem.ts";
 import type { EnvelopeSigner } from "../security/envelope_signer.ts";
-import { emitSignal, hasListeners, type StemSignalSet, type TaskRef } from "../signals/stem_signals.ts";
+import {
+  emitSignal,
+  hasListeners,
+  type StemSignalSet,
+  type TaskRef,
+} from "../signals/stem_signals.ts";
 import { isRetryable, toTaskError } from "./error_info.ts";
 import { policyDelay, policyHasDelay, type RetryStrategy } from "./retry_strategy.ts";
 import { WorkerTaskContext } from "./worker_task_context.ts";
@@ -50,6 +55,7 @@ export class TaskRun {
   readonly #ref: TaskRef;
   #startedAt = 0;
   #timers: unknown[] = [];
+  #meta: Record<string, JsonValue> | undefined;
 
   /** Aborts the handler's `ctx.signal`; made on first use, since most tasks never need it. */
   get controller(): AbortController {
@@ -61,7 +67,13 @@ export class TaskRun {
     this.delivery = delivery;
     this.#deps = deps;
     const e = delivery.envelope;
-    this.#ref = { id: e.id, name: e.name, attempt: e.attempt, queue: delivery.queue, workerId: deps.workerId };
+    this.#ref = {
+      id: e.id,
+      name: e.name,
+      attempt: e.attempt,
+      queue: delivery.queue,
+      workerId: deps.workerId,
+    };
   }
 
   /** Runs the delivery to a settled outcome; never throws for task failures. */
@@ -75,7 +87,9 @@ export class TaskRun {
       try {
         await this.#deps.signer.verify(delivery.envelope);
       } catch (error) {
-        const reason = error instanceof SignatureError ? error.reason : DeadLetterReason.signatureInvalid;
+        const reason = error instanceof SignatureError
+          ? error.reason
+          : DeadLetterReason.signatureInvalid;
         return await this.#reject(reason, (error as Error).message, error);
       }
     }
@@ -98,7 +112,8 @@ export class TaskRun {
   }
 
   async #decodeArgs(handler: AnyTaskHandler, envelope: Envelope): Promise<unknown> {
-    const decoded = await this.#deps.encoders.resolve(envelope.encoder).decode(envelope.args);
+    const raw = this.#deps.encoders.resolve(envelope.encoder).decode(envelope.args);
+    const decoded = raw instanceof Promise ? await raw : raw;
     const schema = handler.metadata?.argsSchema;
     return schema
       ? await validateWithSchema(schema, decoded, `arguments for task "${envelope.name}"`)
@@ -107,7 +122,9 @@ export class TaskRun {
 
   async #execute(handler: AnyTaskHandler, envelope: Envelope, args: unknown): Promise<void> {
     const deps = this.#deps;
-    if (envelope.meta["stem.acksEarly"] === true) await this.#settle(() => deps.broker.ack(this.delivery));
+    if (envelope.meta["stem.acksEarly"] === true) {
+      await this.#settle(() => deps.broker.ack(this.delivery));
+    }
     this.#startedAt = deps.clock.now();
     await this.#write("running", { startedAt: this.#startedAt });
     emitSignal(deps.signals, "taskStarted", this.#ref);
@@ -116,7 +133,10 @@ export class TaskRun {
       extendLease: (ms) => this.#extendLease(ms),
       progress: (percent, data) => this.#progress(percent, data),
       enqueueChild: (name, request) =>
-        deps.stem.enqueue(name, request, { parentId: envelope.id, rootId: envelope.rootId ?? envelope.id }),
+        deps.stem.enqueue(name, request, {
+          parentId: envelope.id,
+          rootId: envelope.rootId ?? envelope.id,
+        }),
     });
     let result: unknown;
     try {
@@ -153,9 +173,13 @@ export class TaskRun {
       this.#timers.push(clock.setTimeout(() => {
         this.controller.abort(new TaskTimeoutError(envelope.name, hard));
       }, hard));
-      this.controller.signal.addEventListener("abort", () => reject(this.controller.signal.reason), {
-        once: true,
-      });
+      this.controller.signal.addEventListener(
+        "abort",
+        () => reject(this.controller.signal.reason),
+        {
+          once: true,
+        },
+      );
     });
     aborted.catch(() => {});
     return Promise.race([running, aborted]);
@@ -165,7 +189,8 @@ export class TaskRun {
     const deps = this.#deps;
     const envelope = this.delivery.envelope;
     const encoder = deps.encoders.resolve(handler.metadata?.resultEncoder);
-    const stored = envelope.ignoreResult ? null : await encoder.encode(result ?? null);
+    const encoded = envelope.ignoreResult ? null : encoder.encode(result ?? null);
+    const stored = encoded instanceof Promise ? await encoded : encoded;
     const finishedAt = deps.clock.now();
     // Result first, then ack: a crash in between re-runs the task instead of losing its result.
     await this.#write("succeeded", { startedAt: this.#startedAt, finishedAt }, {
@@ -191,7 +216,9 @@ export class TaskRun {
       return await this.#fail(error, DeadLetterReason.nonRetryable, true);
     }
     if (envelope.attempt < maxRetries) return await this.#retry(error, request);
-    const final = request ? new RetryExhaustedError(envelope.name, maxRetries, { cause: error }) : error;
+    const final = request
+      ? new RetryExhaustedError(envelope.name, maxRetries, { cause: error })
+      : error;
     await this.#fail(final, DeadLetterReason.maxRetriesExhausted, true);
   }
 
@@ -222,7 +249,10 @@ export class TaskRun {
   async #fail(error: unknown, reason: string, ran: boolean): Promise<void> {
     const deps = this.#deps;
     const info = toTaskError(error, false);
-    await this.#write("failed", { startedAt: ran ? this.#startedAt : undefined, finishedAt: deps.clock.now() }, {
+    await this.#write("failed", {
+      startedAt: ran ? this.#startedAt : undefined,
+      finishedAt: deps.clock.now(),
+    }, {
       error: info,
     });
     await this.#settle(() => deps.broker.deadLetter(this.delivery, reason, errorMeta(info)));
@@ -233,7 +263,9 @@ export class TaskRun {
   /** Dead-letters a message that must never run (malformed, unsigned, unknown task). */
   async #reject(reason: string, message: string, error: unknown): Promise<void> {
     const deps = this.#deps;
-    const info = error ? toTaskError(error, false) : { type: "EnvelopeError", message, retryable: false };
+    const info = error
+      ? toTaskError(error, false)
+      : { type: "EnvelopeError", message, retryable: false };
     if (!this.delivery.invalid && reason === DeadLetterReason.unknownTask) {
       await this.#write("failed", { finishedAt: deps.clock.now() }, { error: info });
     }
@@ -294,6 +326,15 @@ export class TaskRun {
     await fn();
   }
 
+  /** Envelope meta plus queue and worker; built once per run and shared by its status writes. */
+  #baseMeta(): Record<string, JsonValue> {
+    return this.#meta ??= {
+      ...this.delivery.envelope.meta,
+      queue: this.delivery.queue,
+      worker: this.#deps.workerId,
+    };
+  }
+
   #clearTimers(): void {
     if (this.#timers.length === 0) return;
     for (const timer of this.#timers) this.#deps.clock.clearTimeout(timer);
@@ -303,7 +344,13 @@ export class TaskRun {
   async #write(
     state: TaskState,
     timestamps: TaskStatusInput["timestamps"],
-    extra: { result?: JsonValue; encoder?: string; error?: TaskError; progress?: TaskStatusInput["progress"]; extraMeta?: Record<string, JsonValue> } = {},
+    extra: {
+      result?: JsonValue;
+      encoder?: string;
+      error?: TaskError;
+      progress?: TaskStatusInput["progress"];
+      extraMeta?: Record<string, JsonValue>;
+    } = {},
   ): Promise<void> {
     const deps = this.#deps;
     if (!deps.backend) return;
@@ -315,13 +362,23 @@ export class TaskRun {
       result: extra.result ?? null,
       error: extra.error ?? null,
       attempt: envelope.attempt,
-      meta: { ...envelope.meta, ...extra.extraMeta, queue: this.delivery.queue, worker: deps.workerId },
+      meta: {
+        ...envelope.meta,
+        ...extra.extraMeta,
+        queue: this.delivery.queue,
+        worker: deps.workerId,
+      },
       progress: extra.progress ?? null,
       timestamps,
     };
     if (extra.encoder) status.encoder = extra.encoder;
-    const saved = await deps.backend.set(status, deps.resultTtl === undefined ? {} : { ttl: deps.resultTtl });
-    if (envelope.groupId && (state === "succeeded" || state === "failed" || state === "cancelled")) {
+    const saved = await deps.backend.set(
+      status,
+      deps.resultTtl === undefined ? {} : { ttl: deps.resultTtl },
+    );
+    if (
+      envelope.groupId && (state === "succeeded" || state === "failed" || state === "cancelled")
+    ) {
       await deps.backend.addGroupResult(envelope.groupId, saved);
     }
   }

@@ -4,7 +4,10 @@ import { type Clock, systemClock } from "../core/clock.ts";
 import { type Duration, toMillis, toMillisOrUndefined } from "../core/duration.ts";
 import { uuidv7 } from "../core/ids.ts";
 import type { TaskRegistry } from "../core/task_registry.ts";
-import { type TaskPayloadEncoder, TaskPayloadEncoderRegistry } from "../producer/payload_encoder.ts";
+import {
+  type TaskPayloadEncoder,
+  TaskPayloadEncoderRegistry,
+} from "../producer/payload_encoder.ts";
 import { Stem } from "../producer/stem.ts";
 import type { EnvelopeSigner } from "../security/envelope_signer.ts";
 import { emitSignal, type StemSignalSet } from "../signals/stem_signals.ts";
@@ -92,7 +95,9 @@ export class Worker {
     this.id = options.workerId ?? `stem-worker-${uuidv7().slice(-12)}`;
     this.#broker = options.broker;
     this.#backend = options.backend;
-    this.#queues = [...new Set((options.queues ?? ["default"]).map((q) => q.trim()).filter(Boolean))];
+    this.#queues = [
+      ...new Set((options.queues ?? ["default"]).map((q) => q.trim()).filter(Boolean)),
+    ];
     if (this.#queues.length === 0) throw new RangeError("A worker needs at least one queue name.");
     this.#semaphore = new Semaphore(concurrency);
     this.#concurrency = concurrency;
@@ -216,7 +221,10 @@ export class Worker {
         if (signal.aborted) return;
         this.#loopError = error;
         const delay = Math.min(5_000, 100 * 2 ** failures++);
-        console.warn(`[stem] worker ${this.id} lost its consumer (retrying in ${delay} ms):`, error);
+        console.warn(
+          `[stem] worker ${this.id} lost its consumer (retrying in ${delay} ms):`,
+          error,
+        );
         await new Promise((resolve) => {
           const timer = this.#deps.clock.setTimeout(() => resolve(undefined), delay);
           signal.addEventListener("abort", () => {
@@ -254,7 +262,10 @@ export class Worker {
     run.run().catch((error) => {
       // Infrastructure failure (backend or broker down): leave the delivery unsettled so its lease
       // expires and it is redelivered.
-      console.error(`[stem] worker ${this.id} could not settle task ${delivery.envelope.id}:`, error);
+      console.error(
+        `[stem] worker ${this.id} could not settle task ${delivery.envelope.id}:`,
+        error,
+      );
     }).finally(() => {
       this.#runs.delete(run);
       this.#semaphore.release();
@@ -276,11 +287,17 @@ export class Worker {
       timestamp: this.#deps.clock.now(),
       inflight: this.#runs.size,
       queues: this.queues,
-      extras: { concurrency: this.#concurrency, prefetch: this.#prefetch, stopping: this.#stopping !== null },
+      extras: {
+        concurrency: this.#concurrency,
+        prefetch: this.#prefetch,
+        stopping: this.#stopping !== null,
+      },
     };
     emitSignal(this.#deps.signals, "workerHeartbeat", heartbeat);
     if (this.#backend) {
-      await this.#backend.setWorkerHeartbeat(heartbeat, { ttl: Math.max(this.#heartbeatMs * 3, 1_000) });
+      await this.#backend.setWorkerHeartbeat(heartbeat, {
+        ttl: Math.max(this.#heartbeatMs * 3, 1_000),
+      });
     }
   }
 
