@@ -167,7 +167,9 @@ async function openClient(url: string, options: TcpTransportOptions): Promise<No
   try {
     await client.connect();
   } catch (error) {
-    client.destroy();
+    try {
+      client.destroy();
+    } catch { /* already closed by the reconnect strategy */ }
     if (error instanceof RedisConnectionError) throw error;
     throw new RedisConnectionError(url, safeMessage(error), { cause: error });
   }

@@ -1,0 +1,56 @@
+/**
+ * Redis adapter: a Streams broker and a result backend over TCP (`redis://`, `rediss://`) or
+ * Upstash REST (`https://`), plus the REST bridge for self-hosted Redis.
+ *
+ * @example
+ * ```ts ignore
+ * import { RedisResultBackend, RedisStreamsBroker } from "@stem/stem/redis";
+ * const broker = await RedisStreamsBroker.connect("redis://localhost:6379");
+ * const backend = await RedisResultBackend.connect("redis://localhost:6379/1");
+ * ```
+ *
+ * @module
+ */
+import type { AdapterConnectOptions, StemAdapter } from "../../src/core/adapter.ts";
+import type { Broker } from "../../src/core/broker.ts";
+import type { ResultBackend } from "../../src/backend/result_backend.ts";
+import { type RedisBrokerOptions, RedisStreamsBroker } from "./broker/redis_streams_broker.ts";
+import {
+  type RedisBackendOptions,
+  RedisResultBackend,
+} from "./backend/redis_result_backend.ts";
+
+export { RedisStreamsBroker } from "./broker/redis_streams_broker.ts";
+export type { RedisBrokerOptions } from "./broker/redis_streams_broker.ts";
+export { RedisResultBackend } from "./backend/redis_result_backend.ts";
+export type { RedisBackendOptions } from "./backend/redis_result_backend.ts";
+export type { RedisConnectOptions } from "./connect.ts";
+export type { TlsOptions } from "./tcp/client_options.ts";
+export { HttpTransport } from "./http/http_transport.ts";
+export type { HttpTransportOptions } from "./http/http_transport.ts";
+export { createRedisHttpBridge } from "./http/bridge.ts";
+export type { BridgeUpstream, RedisHttpBridgeOptions } from "./http/bridge.ts";
+export { RedisConnectionError } from "./errors.ts";
+export { KEY_LOCKING_SHEBANG, RedisCommandError } from "./transport.ts";
+export type {
+  MessageListener,
+  RedisReply,
+  RedisScript,
+  RedisTransport,
+  StreamWaiter,
+} from "./transport.ts";
+
+/**
+ * What `StemApp.fromUrl` uses for `redis://`, `rediss://` and `https://` (Upstash REST) URLs.
+ * Adapter options are passed through (namespace, tls, token, blockTime, claimInterval,
+ * defaultVisibilityTimeout...).
+ */
+export const stemAdapter: StemAdapter = {
+  schemes: ["redis", "rediss", "https"],
+  createBroker(url: string, options: AdapterConnectOptions = {}): Promise<Broker> {
+    return RedisStreamsBroker.connect(url, options as RedisBrokerOptions);
+  },
+  createBackend(url: string, options: AdapterConnectOptions = {}): Promise<ResultBackend> {
+    return RedisResultBackend.connect(url, options as RedisBackendOptions);
+  },
+};
