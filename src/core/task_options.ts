@@ -50,6 +50,11 @@ export interface TaskEnqueueOptions {
   linkError?: LinkedCall[];
   /** Encoder id for the args (e.g. `"gzip"`); overrides the task's. */
   encoder?: string;
+  /**
+   * Compress the args: `"gzip"` picks the `gzip` encoder (register `gzipPayloadEncoder` on the
+   * producer and workers). Throws when combined with a non-JSON encoder, which it would replace.
+   */
+  compression?: "gzip";
 }
 
 /** Everything `stem.enqueue()` accepts besides the name. */

@@ -3,7 +3,11 @@ import type { Envelope, JsonValue, TaskTimeLimits } from "../core/envelope.ts";
 import { uuidv7 } from "../core/ids.ts";
 import { validateWithSchema } from "../core/standard_schema.ts";
 import type { AnyTaskHandler } from "../core/task_handler.ts";
-import { type EnqueueRequest, mergeTaskOptions } from "../core/task_options.ts";
+import {
+  type EnqueueRequest,
+  mergeTaskOptions,
+  type TaskEnqueueOptions,
+} from "../core/task_options.ts";
 import type { TaskPayloadEncoderRegistry } from "./payload_encoder.ts";
 
 /** Parent/root ids recorded on child tasks. */
@@ -55,6 +59,23 @@ function timeLimits(
   return limits.soft === undefined && limits.hard === undefined ? undefined : limits;
 }
 
+function argsEncoderId(
+  chosen: string | undefined,
+  publish: TaskEnqueueOptions,
+): string | undefined {
+  const compression = publish.compression;
+  if (compression === undefined) return chosen;
+  if (compression !== "gzip") {
+    throw new RangeError(`Unknown compression "${compression}": use "gzip".`);
+  }
+  if (chosen !== undefined && chosen !== "json" && chosen !== "gzip") {
+    throw new RangeError(
+      `compression "gzip" cannot be combined with the "${chosen}" args encoder; pick one.`,
+    );
+  }
+  return "gzip";
+}
+
 /** Builds a publishable envelope from an enqueue request: options merged, args validated and encoded. */
 export async function buildEnvelope(
   name: string,
@@ -67,7 +88,7 @@ export async function buildEnvelope(
   let args: unknown = request.args ?? {};
   const schema = handler?.metadata?.argsSchema;
   if (schema) args = await validateWithSchema(schema, args, `arguments for task "${name}"`);
-  const encoderId = publish.encoder ?? handler?.metadata?.argsEncoder;
+  const encoderId = argsEncoderId(publish.encoder ?? handler?.metadata?.argsEncoder, publish);
   const encoder = context.encoders.resolve(encoderId);
   const encodedArgs = await encoder.encode(args);
   const retryPolicy = publish.retryPolicy ?? options.retryPolicy;
