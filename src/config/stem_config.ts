@@ -1,0 +1,126 @@
+import { redactUrl } from "../core/adapter.ts";
+import type { EncryptionConfig } from "../producer/encoders/aes_gcm_encoder.ts";
+import type { SigningConfig } from "../security/signing_config.ts";
+import { ConfigError } from "./config_error.ts";
+import { encryptionFromEnv } from "./encryption_env.ts";
+import { EnvReader, type EnvSource } from "./env_source.ts";
+import { signingFromEnv } from "./signing_env.ts";
+import { type TlsConfig, tlsFromEnv } from "./tls_config.ts";
+
+/** The settings a {@link StemConfig} holds. */
+export interface StemConfigInit {
+  /** Broker URL (`STEM_BROKER_URL`): `redis://`, `rediss://`, `https://` (Upstash REST), `postgres://`, `memory://`. */
+  brokerUrl: string;
+  /** Result backend URL (`STEM_RESULT_BACKEND_URL`). @default the broker URL */
+  resultBackendUrl?: string;
+  /** Queue for tasks that name none (`STEM_DEFAULT_QUEUE`). @default "default" */
+  defaultQueue?: string;
+  /** Prefetch per unit of concurrency (`STEM_PREFETCH_MULTIPLIER`). @default 2 */
+  prefetchMultiplier?: number;
+  /** Queues a worker consumes (`STEM_WORKER_QUEUES`, comma-separated). */
+  workerQueues?: string[];
+  /** Envelope signing (`STEM_SIGNING_*`); `undefined` when off. */
+  signing?: SigningConfig;
+  /** AES-GCM payload keys (`STEM_ENCRYPTION_*`); `undefined` when off. */
+  encryption?: EncryptionConfig;
+  /** TLS for broker/backend connections (`STEM_TLS_*`). */
+  tls?: TlsConfig;
+}
+
+function urlFrom(env: EnvReader, name: string): string | undefined {
+  const value = env.string(name);
+  if (value === undefined) return undefined;
+  try {
+    new URL(value);
+  } catch {
+    throw new ConfigError(name, `is not a URL; expected something like "redis://host:6379".`);
+  }
+  return value;
+}
+
+/**
+ * Stem's settings, usually read from `STEM_*` environment variables. Pass the environment
+ * explicitly, so it works where there is no global one (Cloudflare Workers bindings).
+ *
+ * @example
+ * ```ts
+ * import { StemConfig } from "./stem_config.ts";
+ * const config = StemConfig.fromEnvironment({
+ *   STEM_BROKER_URL: "redis://localhost:6379",
+ *   STEM_WORKER_QUEUES: "default,emails",
+ * });
+ * config.workerQueues; // ["default", "emails"]
+ * // Deno: StemConfig.fromEnvironment(Deno.env); Bun/Node: StemConfig.fromEnvironment(process.env)
+ * ```
+ */
+export class StemConfig {
+  /** Broker URL. */
+  readonly brokerUrl: string;
+  /** Result backend URL (the broker URL when not set). */
+  readonly resultBackendUrl: string;
+  /** Default queue. */
+  readonly defaultQueue: string;
+  /** Prefetch multiplier. */
+  readonly prefetchMultiplier: number;
+  /** Worker queues, when configured. */
+  readonly workerQueues: string[] | undefined;
+  /** Signing settings; pass to `PayloadSigner.maybe()`. */
+  readonly signing: SigningConfig | undefined;
+  /** AES-GCM keys; pass to `AesGcmPayloadEncoder.maybe()`. */
+  readonly encryption: EncryptionConfig | undefined;
+  /** TLS settings. */
+  readonly tls: TlsConfig | undefined;
+
+  /** Creates a config from explicit values. */
+  constructor(init: StemConfigInit) {
+    this.brokerUrl = init.brokerUrl;
+    this.resultBackendUrl = init.resultBackendUrl ?? init.brokerUrl;
+    this.defaultQueue = init.defaultQueue ?? "default";
+    this.prefetchMultiplier = init.prefetchMultiplier ?? 2;
+    this.workerQueues = init.workerQueues;
+    this.signing = init.signing;
+    this.encryption = init.encryption;
+    this.tls = init.tls;
+  }
+
+  /**
+   * Reads every `STEM_*` variable from `env` (`Deno.env`, `process.env`, a Workers `env`, or any
+   * record). Throws `ConfigError` naming the variable when one is missing or malformed, so a
+   * misconfigured process fails at start-up rather than at its first task.
+   */
+  static fromEnvironment(env: EnvSource): StemConfig {
+    const reader = new EnvReader(env);
+    const brokerUrl = urlFrom(reader, "STEM_BROKER_URL");
+    if (brokerUrl === undefined) {
+      throw new ConfigError("STEM_BROKER_URL", `is not set; e.g. "redis://localhost:6379".`);
+    }
+    return new StemConfig({
+      brokerUrl,
+      resultBackendUrl: urlFrom(reader, "STEM_RESULT_BACKEND_URL"),
+      defaultQueue: reader.string("STEM_DEFAULT_QUEUE"),
+      prefetchMultiplier: reader.integer("STEM_PREFETCH_MULTIPLIER", 2, 1),
+      workerQueues: reader.list("STEM_WORKER_QUEUES"),
+      signing: signingFromEnv(reader),
+      encryption: encryptionFromEnv(reader),
+      tls: tlsFromEnv(reader),
+    });
+  }
+
+  /** A loggable summary: URLs without passwords, no key material. */
+  toJSON(): Record<string, unknown> {
+    return {
+      brokerUrl: redactUrl(this.brokerUrl),
+      resultBackendUrl: redactUrl(this.resultBackendUrl),
+      defaultQueue: this.defaultQueue,
+      prefetchMultiplier: this.prefetchMultiplier,
+      workerQueues: this.workerQueues,
+      signing: this.signing
+        ? { algorithm: this.signing.algorithm, activeKeyId: this.signing.activeKeyId }
+        : undefined,
+      encryption: this.encryption ? { activeKeyId: this.encryption.activeKeyId } : undefined,
+      tls: this.tls
+        ? { ...this.tls, clientKey: this.tls.clientKey ? "***" : undefined }
+        : undefined,
+    };
+  }
+}
