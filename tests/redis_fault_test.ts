@@ -7,7 +7,7 @@ import { queueKeys } from "../adapters/redis/keys.ts";
 import { TcpTransport } from "../adapters/redis/tcp/tcp_transport.ts";
 import { Stem } from "../src/producer/stem.ts";
 import { freePort, redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
-import { currentRuntime, spawnWorker, type WorkerProcess } from "./helpers/worker_process.ts";
+import { currentRuntime, spawnWorker, type WorkerProcess } from "./helpers/redis_worker_process.ts";
 
 const skip = redisSkipReason();
 const server = skip ? null : await startRedisServer();
