@@ -134,7 +134,7 @@ describe("StemConfig.fromEnvironment()", () => {
   test("an environment is required (src/ never reads a global one)", () => {
     assert.throws(
       () => StemConfig.fromEnvironment(undefined as unknown as Record<string, string>),
-      /pass Deno.env, process.env or a Workers env/,
+      /pass the Deno env, the process env or a Workers env/,
     );
   });
 });

@@ -16,7 +16,7 @@ export class EnvReader {
   constructor(source: EnvSource) {
     if (source === null || typeof source !== "object") {
       throw new TypeError(
-        "StemConfig.fromEnvironment() needs an environment: pass Deno.env, process.env or a Workers env object.",
+        "StemConfig.fromEnvironment() needs an environment: pass the Deno env, the process env or a Workers env object.",
       );
     }
     this.#source = source;
