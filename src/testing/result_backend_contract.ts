@@ -1,4 +1,4 @@
-import type { ResultBackend } from "../backend/result_backend.ts";
+import type { ResultBackend, Unwatch } from "../backend/result_backend.ts";
 import type { TaskStatus, TaskStatusInput } from "../backend/task_status.ts";
 import { uuidv7 } from "../core/ids.ts";
 import { deepEqual, equal, ok } from "./assert.ts";
@@ -135,12 +135,16 @@ export function runResultBackendContract(options: ResultBackendContractOptions):
       const peer = await options.createPeer!();
       extra.push(peer);
       const input = testStatus();
+      let watching: Promise<Unwatch> = Promise.resolve(() => Promise.resolve());
       const got = new Promise<TaskStatus>((resolve) => {
-        backend.watch(input.id, (s) => s.state === "succeeded" && resolve(s));
+        watching = backend.watch(input.id, (s) => s.state === "succeeded" && resolve(s));
       });
-      await new Promise((r) => setTimeout(r, 0));
+      // The port promises the watch is active once watch() resolves; a networked backend
+      // (LISTEN) needs that round trip before another instance's write can reach it.
+      const unwatch = await watching;
       await peer.set({ ...input, state: "succeeded", result: "from peer" });
       equal((await got).result, "from peer");
+      await unwatch();
     });
 
     api.test("listTaskStatuses filters by state, newest first", async () => {
