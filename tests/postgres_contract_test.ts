@@ -3,7 +3,11 @@ import { PostgresBroker } from "../adapters/postgres/postgres_broker.ts";
 import { PostgresResultBackend } from "../adapters/postgres/postgres_result_backend.ts";
 import { runBrokerContract } from "../src/testing/broker_contract.ts";
 import { runResultBackendContract } from "../src/testing/result_backend_contract.ts";
-import { type PostgresServer, postgresSkipReason, startPostgres } from "./helpers/postgres_server.ts";
+import {
+  type PostgresServer,
+  postgresSkipReason,
+  startPostgres,
+} from "./helpers/postgres_server.ts";
 
 const skip = postgresSkipReason();
 let server: PostgresServer;

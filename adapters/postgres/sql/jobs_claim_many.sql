@@ -1,0 +1,19 @@
+-- Like jobs_claim.sql across several queues.
+-- $1 queues text[], $2 now int8, $3 limit int4, $4 default lease ms int4 (0 = no expiry).
+-- Returns id, queue, task_id, token, locked_until, envelope of each claimed row.
+WITH picked AS (
+  SELECT id FROM stem_jobs
+  WHERE queue = ANY($1::text[]) AND visible_at <= $2
+  ORDER BY priority DESC, visible_at, id
+  LIMIT $3
+  FOR UPDATE SKIP LOCKED
+), leased AS (
+  SELECT id, CASE WHEN COALESCE(j.lease_ms, $4) > 0 THEN $2 + COALESCE(j.lease_ms, $4)
+                  ELSE 8000000000000000 END AS until
+  FROM stem_jobs j JOIN picked USING (id)
+)
+UPDATE stem_jobs j
+SET locked_until = leased.until, visible_at = leased.until, token = j.token + 1
+FROM leased
+WHERE j.id = leased.id
+RETURNING j.id, j.queue, j.task_id, j.token, j.locked_until, j.priority, j.envelope

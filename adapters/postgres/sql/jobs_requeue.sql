@@ -1,0 +1,17 @@
+-- Releases a leased message back to its queue, optionally replacing its envelope (a retry),
+-- in one statement, and wakes consumers.
+-- $1 id int8, $2 token int4, $3 visible_at int8, $4 queue text|NULL, $5 priority int2|NULL,
+-- $6 lease_ms int4|NULL, $7 envelope text|NULL (NULL keeps the stored one), $8 channel text,
+-- $9 replace lease_ms bool. Returns the queue when a row was released.
+WITH up AS (
+  UPDATE stem_jobs
+  SET locked_until = NULL,
+      visible_at = $3,
+      queue = COALESCE($4, queue),
+      priority = COALESCE($5, priority),
+      lease_ms = CASE WHEN $9 THEN $6 ELSE lease_ms END,
+      envelope = COALESCE($7, envelope)
+  WHERE id = $1 AND token = $2
+  RETURNING queue
+)
+SELECT queue, pg_notify($8, queue) FROM up
