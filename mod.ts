@@ -109,7 +109,12 @@ export {
   type TaskPayloadEncoder,
   TaskPayloadEncoderRegistry,
 } from "./src/producer/payload_encoder.ts";
-export { type NamedEnqueueRequest, Stem, type StemOptions, type WaitOptions } from "./src/producer/stem.ts";
+export {
+  type NamedEnqueueRequest,
+  Stem,
+  type StemOptions,
+  type WaitOptions,
+} from "./src/producer/stem.ts";
 export type { Lineage } from "./src/producer/envelope_builder.ts";
 export type { EnvelopeSigner } from "./src/security/envelope_signer.ts";
 export { type ConnectOptions, Signal, type SignalErrorHandler } from "./src/signals/signal.ts";

@@ -40,12 +40,18 @@ const app = await StemApp.inMemory({
 
 const t0 = Date.now();
 const stamp = () => `+${String(Date.now() - t0).padStart(5)}ms`;
-app.signals.taskStarted.connect((t) => console.log(`${stamp()}  ▶ ${t.name} (attempt ${t.attempt})`));
+app.signals.taskStarted.connect((t) =>
+  console.log(`${stamp()}  ▶ ${t.name} (attempt ${t.attempt})`)
+);
 app.signals.taskProgress.connect((t) => console.log(`${stamp()}  … ${t.name} ${t.percent}%`));
 app.signals.taskRetry.connect((t) =>
-  console.log(`${stamp()}  ↻ ${t.name}: ${t.error.message}; retry in ${t.nextRetryAt - Date.now()}ms`)
+  console.log(
+    `${stamp()}  ↻ ${t.name}: ${t.error.message}; retry in ${t.nextRetryAt - Date.now()}ms`,
+  )
 );
-app.signals.taskSucceeded.connect((t) => console.log(`${stamp()}  ✔ ${t.name} → ${JSON.stringify(t.result)}`));
+app.signals.taskSucceeded.connect((t) =>
+  console.log(`${stamp()}  ✔ ${t.name} → ${JSON.stringify(t.result)}`)
+);
 app.signals.taskFailed.connect((t) =>
   console.log(`${stamp()}  ✘ ${t.name}: ${t.error.message} (dead-lettered: ${t.deadLetterReason})`)
 );
@@ -71,9 +77,13 @@ const dead = await app.broker.listDeadLetters("default");
 console.log("\nResults");
 const rows = results.map((r) => row(r.status));
 console.table(rows);
-console.log(`Dead-letter queue: ${dead.entries.length} entr${dead.entries.length === 1 ? "y" : "ies"}`);
+console.log(
+  `Dead-letter queue: ${dead.entries.length} entr${dead.entries.length === 1 ? "y" : "ies"}`,
+);
 for (const entry of dead.entries) {
-  console.log(`  ${entry.envelope.name} ${entry.envelope.id}: ${entry.reason} — ${entry.meta.error}`);
+  console.log(
+    `  ${entry.envelope.name} ${entry.envelope.id}: ${entry.reason} — ${entry.meta.error}`,
+  );
 }
 await app.close();
 

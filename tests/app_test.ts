@@ -62,7 +62,8 @@ describe("StemApp", () => {
     await app.close();
     await assert.rejects(
       () => StemApp.fromUrl("nats://user:secret@host"),
-      (e: Error) => /No Stem adapter handles "nats:"/.test(e.message) && !e.message.includes("secret"),
+      (e: Error) =>
+        /No Stem adapter handles "nats:"/.test(e.message) && !e.message.includes("secret"),
     );
   });
 });

@@ -29,7 +29,10 @@ describe("envelope", () => {
   test("round-trips and rejects malformed messages naming the field", () => {
     const e = testEnvelope();
     assert.deepEqual(decodeEnvelope(encodeEnvelope(e)), e);
-    assert.throws(() => decodeEnvelope("{nope"), { name: "EnvelopeError", message: /not valid JSON/ });
+    assert.throws(() => decodeEnvelope("{nope"), {
+      name: "EnvelopeError",
+      message: /not valid JSON/,
+    });
     assert.throws(() => decodeEnvelope(JSON.stringify({ ...e, v: 2 })), /version/);
     assert.throws(() => decodeEnvelope(JSON.stringify({ ...e, name: "" })), /"name"/);
     assert.throws(() => decodeEnvelope(JSON.stringify({ ...e, attempt: "1" })), /"attempt"/);
@@ -51,7 +54,11 @@ describe("envelope", () => {
 
 describe("retry delays", () => {
   test("full jitter stays within [0, min(max, base*2^attempt)]", () => {
-    const high = new ExponentialJitterRetryStrategy({ base: "1s", max: "10s", random: () => 0.999999 });
+    const high = new ExponentialJitterRetryStrategy({
+      base: "1s",
+      max: "10s",
+      random: () => 0.999999,
+    });
     const low = new ExponentialJitterRetryStrategy({ base: "1s", max: "10s", random: () => 0 });
     assert.equal(high.nextDelay(0), 1_000);
     assert.equal(high.nextDelay(3), 8_000);
@@ -62,7 +69,10 @@ describe("retry delays", () => {
   test("policy delays: constant, backoff capped, jitter subtracts up to 25%", () => {
     assert.equal(policyDelay({ defaultDelay: 500, jitter: false }, 3), 500);
     assert.equal(policyDelay({ defaultDelay: 500, backoff: true, jitter: false }, 3), 4_000);
-    assert.equal(policyDelay({ defaultDelay: 500, backoff: true, backoffMax: 1_000, jitter: false }, 3), 1_000);
+    assert.equal(
+      policyDelay({ defaultDelay: 500, backoff: true, backoffMax: 1_000, jitter: false }, 3),
+      1_000,
+    );
     assert.equal(policyDelay({ defaultDelay: 1_000 }, 0, () => 1), 750);
   });
 });

@@ -225,7 +225,9 @@ describe("Payload encoders", () => {
     const worker = new Worker({
       broker: producer.broker,
       backend: producer.backend,
-      registry: new SimpleTaskRegistry([new FunctionTaskHandler({ name: "t", entrypoint: () => 1 })]),
+      registry: new SimpleTaskRegistry([
+        new FunctionTaskHandler({ name: "t", entrypoint: () => 1 }),
+      ]),
     });
     await worker.start();
     const failed = await statusWhere(producer, id, (s) => s.state === "failed");

@@ -202,7 +202,10 @@ describe("Enqueue options", () => {
       return original(envelope);
     };
     const pending = app.stem.enqueue("echo", {
-      enqueueOptions: { retry: true, retryPolicy: { maxRetries: 3, defaultDelay: 10, jitter: false } },
+      enqueueOptions: {
+        retry: true,
+        retryPolicy: { maxRetries: 3, defaultDelay: 10, jitter: false },
+      },
     });
     await clock.tick(100);
     const id = await pending;
