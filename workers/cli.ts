@@ -7,7 +7,7 @@ const USAGE = `Usage: stem <command> [options]
 Commands:
   worker <tasks-module> [--broker URL] [--backend URL] [--queues a,b] [--concurrency N]
       Run a worker process for the handlers exported as \`tasks\` by <tasks-module>.
-  redis-http [--port N] [--redis URL] [--token T]
+  redis-http [--port 8079] [--redis-url URL] [--token T]
       Serve the Upstash-compatible REST bridge in front of a Redis server.
   keys generate --algorithm hmac-sha256|ed25519
       Print STEM_SIGNING_* environment lines with fresh keys.
@@ -40,8 +40,9 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     case "redis-http": {
-      const { redisHttpCommand } = await import("./commands/redis_http.ts");
-      return await redisHttpCommand(rest);
+      const { main: redisHttp } = await import("./redis_http.ts");
+      await redisHttp(rest);
+      return typeof process.exitCode === "number" ? process.exitCode : 0;
     }
     case "keys": {
       const { keysCommand } = await import("./commands/keys.ts");

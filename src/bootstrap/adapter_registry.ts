@@ -21,12 +21,28 @@ export function urlScheme(url: string): string {
   return match[1].toLowerCase();
 }
 
-/** Finds the adapter for a URL: explicit ones first, then registered ones. */
-export function resolveAdapter(url: string, explicit: StemAdapter[] = []): Promise<StemAdapter> {
+/**
+ * The adapters shipped with Stem, loaded on first use so a producer that never calls `fromUrl`
+ * bundles none of them (and none of their runtime-specific drivers).
+ */
+const builtIn: Record<string, () => Promise<StemAdapter>> = {
+  redis: async () => (await import("../../adapters/redis/mod.ts")).stemAdapter,
+  rediss: async () => (await import("../../adapters/redis/mod.ts")).stemAdapter,
+  https: async () => (await import("../../adapters/redis/mod.ts")).stemAdapter,
+  postgres: async () => (await import("../../adapters/postgres/mod.ts")).stemAdapter,
+  postgresql: async () => (await import("../../adapters/postgres/mod.ts")).stemAdapter,
+};
+
+/** Finds the adapter for a URL: explicit ones first, then registered ones, then built-in ones. */
+export async function resolveAdapter(
+  url: string,
+  explicit: StemAdapter[] = [],
+): Promise<StemAdapter> {
   const scheme = urlScheme(url);
   const found = [...explicit, ...registered].find((a) => a.schemes.includes(scheme));
-  if (found) return Promise.resolve(found);
-  return Promise.reject(
+  if (found) return found;
+  if (builtIn[scheme]) return await builtIn[scheme]();
+  return await Promise.reject(
     new TypeError(
       `No Stem adapter handles "${scheme}:" URLs (${
         redactUrl(url)
