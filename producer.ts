@@ -1,0 +1,72 @@
+/**
+ * The producer-only entry of Stem: enqueue tasks, sign them, encode payloads, read config and
+ * results, with nothing from the worker, the scheduler or any runtime (`Deno`, `Bun`, `node:*`).
+ * This is what an edge handler (Cloudflare Workers, Deno Deploy, Vercel edge) imports.
+ *
+ * @example
+ * ```ts ignore
+ * import { PayloadSigner, Stem, StemConfig } from "@stem/stem/producer";
+ * import { connectRedisHttp } from "@stem/stem/producer/redis-http";
+ *
+ * export default {
+ *   async fetch(request: Request, env: Record<string, string>): Promise<Response> {
+ *     const config = StemConfig.fromEnvironment(env);
+ *     const { broker, backend } = connectRedisHttp(config.brokerUrl);
+ *     const stem = new Stem({ broker, backend, signer: PayloadSigner.maybe(config.signing) });
+ *     const id = await stem.enqueue("emails.send", { args: await request.json() });
+ *     return Response.json({ id }, { status: 202 });
+ *   },
+ * };
+ * ```
+ *
+ * @module
+ */
+export type { Broker } from "./src/core/broker.ts";
+export type { ResultBackend } from "./src/backend/result_backend.ts";
+export { TaskResult } from "./src/backend/task_result.ts";
+export { isTerminal, type TaskState, type TaskStatus } from "./src/backend/task_status.ts";
+export { type Clock, systemClock } from "./src/core/clock.ts";
+export { type Duration, toMillis } from "./src/core/duration.ts";
+export type { Envelope, EnvelopeSignature, JsonValue } from "./src/core/envelope.ts";
+export {
+  DuplicateTaskIdError,
+  SignatureError,
+  type SignatureFailure,
+  StemError,
+  UnknownEncoderError,
+  UnknownTaskError,
+  ValidationError,
+  WaitTimeoutError,
+} from "./src/core/errors.ts";
+export {
+  type CallOverrides,
+  type TaskCall,
+  TaskDefinition,
+  type TaskDefinitionOptions,
+} from "./src/core/task_definition.ts";
+export type { TaskMetadata } from "./src/core/task_handler.ts";
+export type { EnqueueRequest, TaskEnqueueOptions, TaskOptions } from "./src/core/task_options.ts";
+export { Stem, type StemOptions, type WaitOptions } from "./src/producer/stem.ts";
+export {
+  jsonPayloadEncoder,
+  type TaskPayloadEncoder,
+  TaskPayloadEncoderRegistry,
+} from "./src/producer/payload_encoder.ts";
+export { gzipPayloadEncoder } from "./src/producer/encoders/gzip_encoder.ts";
+export {
+  type AesGcmEncoderOptions,
+  AesGcmPayloadEncoder,
+  type EncryptionConfig,
+} from "./src/producer/encoders/aes_gcm_encoder.ts";
+export { PayloadDecodeError } from "./src/producer/encoders/payload_decode_error.ts";
+export type { EnvelopeSigner } from "./src/security/envelope_signer.ts";
+export { PayloadSigner } from "./src/security/payload_signer.ts";
+export type {
+  KeyMaterial,
+  SigningAlgorithm,
+  SigningConfig,
+} from "./src/security/signing_config.ts";
+export { StemConfig, type StemConfigInit } from "./src/config/stem_config.ts";
+export { ConfigError } from "./src/config/config_error.ts";
+export type { EnvSource } from "./src/config/env_source.ts";
+export type { TlsConfig } from "./src/config/tls_config.ts";
