@@ -143,3 +143,26 @@ export {
 } from "./src/bootstrap/stem_app.ts";
 export { registerStemAdapter, urlScheme } from "./src/bootstrap/adapter_registry.ts";
 export { InMemoryBroker, InMemoryResultBackend } from "./adapters/memory/mod.ts";
+export { PayloadSigner } from "./src/security/payload_signer.ts";
+export type {
+  KeyMaterial,
+  SigningAlgorithm,
+  SigningConfig,
+} from "./src/security/signing_config.ts";
+export { canonicalEnvelope, UNSIGNED_FIELDS } from "./src/security/canonical_envelope.ts";
+export {
+  type GeneratedKeyKind,
+  type GeneratedKeys,
+  generateKeys,
+} from "./src/security/key_generation.ts";
+export { StemConfig, type StemConfigInit } from "./src/config/stem_config.ts";
+export { ConfigError } from "./src/config/config_error.ts";
+export type { EnvSource } from "./src/config/env_source.ts";
+export type { TlsConfig } from "./src/config/tls_config.ts";
+export { gzipPayloadEncoder } from "./src/producer/encoders/gzip_encoder.ts";
+export {
+  type AesGcmEncoderOptions,
+  AesGcmPayloadEncoder,
+  type EncryptionConfig,
+} from "./src/producer/encoders/aes_gcm_encoder.ts";
+export { PayloadDecodeError } from "./src/producer/encoders/payload_decode_error.ts";
