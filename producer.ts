@@ -6,13 +6,17 @@
  * @example
  * ```ts ignore
  * import { PayloadSigner, Stem, StemConfig } from "@stem/stem/producer";
- * import { connectRedisHttp } from "@stem/stem/producer/redis-http";
+ * import { HttpTransport, RedisResultBackend, RedisStreamsBroker } from "@stem/stem/redis";
  *
  * export default {
  *   async fetch(request: Request, env: Record<string, string>): Promise<Response> {
- *     const config = StemConfig.fromEnvironment(env);
- *     const { broker, backend } = connectRedisHttp(config.brokerUrl);
- *     const stem = new Stem({ broker, backend, signer: PayloadSigner.maybe(config.signing) });
+ *     const config = StemConfig.fromEnvironment(env); // STEM_BROKER_URL=https://:TOKEN@host
+ *     const transport = HttpTransport.connect(config.brokerUrl);
+ *     const stem = new Stem({
+ *       broker: new RedisStreamsBroker(transport),
+ *       backend: new RedisResultBackend(transport),
+ *       signer: PayloadSigner.maybe(config.signing),
+ *     });
  *     const id = await stem.enqueue("emails.send", { args: await request.json() });
  *     return Response.json({ id }, { status: 202 });
  *   },
