@@ -157,3 +157,25 @@ describe("PayloadSigner", () => {
     assert.equal(PayloadSigner.maybe(undefined), undefined);
   });
 });
+
+describe("Ed25519 backends", () => {
+  test("native Web Crypto and @noble/ed25519 make identical signatures and accept each other's", async () => {
+    const { Ed25519Scheme } = await import("../src/security/ed25519_scheme.ts");
+    const { signAsync } = await import("@noble/ed25519");
+    const seed = crypto.getRandomValues(new Uint8Array(32));
+    const keys = new Map([["e1", seed]]);
+    const native = new Ed25519Scheme(new Map(), keys, "e1");
+    const noble = new Ed25519Scheme(new Map(), keys, "e1", { native: false });
+    const data = new TextEncoder().encode(canonicalEnvelope(envelope()));
+    const a = await native.sign(data);
+    const b = await noble.sign(data);
+    assert.deepEqual(a, b);
+    assert.deepEqual(a, await signAsync(data, seed));
+    assert.equal(await native.verify("e1", data, new Uint8Array(b)), true);
+    assert.equal(await noble.verify("e1", data, new Uint8Array(a)), true);
+    const bent = new Uint8Array(a);
+    bent[10] ^= 1;
+    assert.equal(await native.verify("e1", data, bent), false);
+    assert.equal(await noble.verify("e1", data, bent), false);
+  });
+});
