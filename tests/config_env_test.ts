@@ -69,6 +69,15 @@ describe("StemConfig.fromEnvironment()", () => {
     assert.equal(config.tls, undefined);
   });
 
+  test("STEM_SIGNING_REQUIRED=false lets workers accept unsigned envelopes while signing rolls out", () => {
+    const config = StemConfig.fromEnvironment({
+      ...BROKER,
+      STEM_SIGNING_KEYS: `k1:${SECRET}`,
+      STEM_SIGNING_REQUIRED: "false",
+    });
+    assert.equal(PayloadSigner.maybe(config.signing)?.requireSignatures, false);
+  });
+
   test("reads through get(name), as Deno.env offers it", () => {
     const vars = new Map([["STEM_BROKER_URL", "memory://"], ["STEM_DEFAULT_QUEUE", "q"]]);
     const config = StemConfig.fromEnvironment({ get: (name: string) => vars.get(name) });
