@@ -56,13 +56,11 @@ export class InMemoryResultBackend implements ResultBackend {
   set(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<TaskStatus> {
     const now = this.#clock.now();
     const previous = this.#live(this.#statuses, input.id, now);
-    const status: TaskStatus = {
-      ...input,
-      timestamps: {
-        ...input.timestamps,
-        createdAt: previous?.timestamps.createdAt ?? now,
-        updatedAt: now,
-      },
+    const status = { ...input } as TaskStatus;
+    status.timestamps = {
+      ...input.timestamps,
+      createdAt: previous?.timestamps.createdAt ?? now,
+      updatedAt: now,
     };
     const ttl = options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
     this.#statuses.set(input.id, { value: status, expiresAt: now + ttl });

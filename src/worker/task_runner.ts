@@ -26,7 +26,8 @@ import {
 } from "../signals/stem_signals.ts";
 import { isRetryable, toTaskError } from "./error_info.ts";
 import { policyDelay, policyHasDelay, type RetryStrategy } from "./retry_strategy.ts";
-import { WorkerTaskContext } from "./worker_task_context.ts";
+import { type ContextHost, WorkerTaskContext } from "./worker_task_context.ts";
+import type { EnqueueRequest } from "../core/task_options.ts";
 
 /** Everything a run of one delivery needs from its worker. */
 export interface RunnerDeps {
@@ -45,7 +46,7 @@ export interface RunnerDeps {
 }
 
 /** One task attempt in progress: abort it to give it up (hard limit or forced shutdown). */
-export class TaskRun {
+export class TaskRun implements ContextHost {
   /** The delivery being run. */
   readonly delivery: Delivery;
   #controller: AbortController | undefined;
@@ -128,16 +129,7 @@ export class TaskRun {
     this.#startedAt = deps.clock.now();
     await this.#write("running", { startedAt: this.#startedAt });
     emitSignal(deps.signals, "taskStarted", this.#ref);
-    const ctx = new WorkerTaskContext(envelope, args, () => this.controller.signal, {
-      heartbeat: () => this.#heartbeat(),
-      extendLease: (ms) => this.#extendLease(ms),
-      progress: (percent, data) => this.#progress(percent, data),
-      enqueueChild: (name, request) =>
-        deps.stem.enqueue(name, request, {
-          parentId: envelope.id,
-          rootId: envelope.rootId ?? envelope.id,
-        }),
-    });
+    const ctx = new WorkerTaskContext(envelope, args, this);
     let result: unknown;
     try {
       result = await this.#withLimits(envelope, () => handler.call(ctx, args));
@@ -284,20 +276,37 @@ export class TaskRun {
     emitSignal(deps.signals, "taskCancelled", { ...this.#ref, reason: "expired" });
   }
 
-  async #heartbeat(): Promise<void> {
+  /** The abort signal handed to the handler. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Enqueues a child task with this task as parent. */
+  enqueueChild(name: string, request: EnqueueRequest): Promise<string> {
+    const envelope = this.delivery.envelope;
+    return this.#deps.stem.enqueue(name, request, {
+      parentId: envelope.id,
+      rootId: envelope.rootId ?? envelope.id,
+    });
+  }
+
+  /** Renews the lease when less than half of it is left. */
+  async heartbeat(): Promise<void> {
     const { delivery } = this;
     if (delivery.leaseExpiresAt === null || this.settled) return;
     const total = delivery.envelope.visibilityTimeout ?? delivery.leaseExpiresAt - this.#startedAt;
     const left = delivery.leaseExpiresAt - this.#deps.clock.now();
-    if (left < total / 2) await this.#extendLease(total);
+    if (left < total / 2) await this.extendLease(total);
   }
 
-  async #extendLease(ms: number): Promise<void> {
+  /** Extends the lease to now + `ms`. */
+  async extendLease(ms: number): Promise<void> {
     if (this.settled) return;
     await this.#deps.broker.extendLease(this.delivery, ms);
   }
 
-  async #progress(percent: number, data: JsonValue | undefined): Promise<void> {
+  /** Stores and signals progress. */
+  async progress(percent: number, data: JsonValue | undefined): Promise<void> {
     const progress = data === undefined ? { percent } : { percent, data };
     await this.#write("running", { startedAt: this.#startedAt }, { progress });
     emitSignal(this.#deps.signals, "taskProgress", { ...this.#ref, percent, data });

@@ -7,6 +7,8 @@ import type { EnqueueRequest } from "../core/task_options.ts";
 
 /** What the context asks of the worker that runs the task. */
 export interface ContextHost {
+  /** The abort signal of the attempt. */
+  readonly signal: AbortSignal;
   /** Renews the lease if less than half of it is left. */
   heartbeat(): Promise<void>;
   /** Extends the lease to now + ms. */
@@ -38,10 +40,9 @@ export class WorkerTaskContext<Args = Record<string, JsonValue>> implements Task
   /** Root task id. */
   readonly rootId: string;
   readonly #host: ContextHost;
-  readonly #signal: () => AbortSignal;
 
   /** Creates the context of one attempt. */
-  constructor(envelope: Envelope, args: Args, signal: () => AbortSignal, host: ContextHost) {
+  constructor(envelope: Envelope, args: Args, host: ContextHost) {
     this.id = envelope.id;
     this.name = envelope.name;
     this.attempt = envelope.attempt;
@@ -51,13 +52,12 @@ export class WorkerTaskContext<Args = Record<string, JsonValue>> implements Task
     this.meta = envelope.meta;
     this.parentId = envelope.parentId;
     this.rootId = envelope.rootId ?? envelope.id;
-    this.#signal = signal;
     this.#host = host;
   }
 
   /** Aborted at the hard limit or when the worker gives the task up. */
   get signal(): AbortSignal {
-    return this.#signal();
+    return this.#host.signal;
   }
 
   /** Keeps the lease alive. */
