@@ -15,13 +15,13 @@ function expand(text) {
   });
 }
 
-const files = readdirSync(DIR).filter((f) => /^[a-z_]+-\d+\.lua$/.test(f)).sort();
+const files = readdirSync(DIR).filter((f) => /^[a-z_]+-(\d+|n)\.lua$/.test(f)).sort();
 const entries = files.map((file) => {
-  const [, name, keys] = /^([a-z_]+)-(\d+)\.lua$/.exec(file);
+  const [, name, keys] = /^([a-z_]+)-(\d+|n)\.lua$/.exec(file);
   const source = expand(readFileSync(`${DIR}/${file}`, "utf8"));
   return {
     name,
-    keys: Number(keys),
+    keys: keys === "n" ? -1 : Number(keys),
     source,
     sha: sha1(source),
     lockingSha: sha1(SHEBANG + source),

@@ -15,10 +15,7 @@ import type { AdapterConnectOptions, StemAdapter } from "../../src/core/adapter.
 import type { Broker } from "../../src/core/broker.ts";
 import type { ResultBackend } from "../../src/backend/result_backend.ts";
 import { type RedisBrokerOptions, RedisStreamsBroker } from "./broker/redis_streams_broker.ts";
-import {
-  type RedisBackendOptions,
-  RedisResultBackend,
-} from "./backend/redis_result_backend.ts";
+import { type RedisBackendOptions, RedisResultBackend } from "./backend/redis_result_backend.ts";
 
 export { RedisStreamsBroker } from "./broker/redis_streams_broker.ts";
 export type { RedisBrokerOptions } from "./broker/redis_streams_broker.ts";

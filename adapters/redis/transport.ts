@@ -12,7 +12,7 @@ export type RedisReply = string | number | null | RedisReply[];
 export interface RedisScript {
   /** File name without the key count, e.g. `"claim"`. */
   readonly name: string;
-  /** Number of KEYS the script takes. */
+  /** Number of KEYS the script takes; -1 when it takes a variable number (name ends in `-n`). */
   readonly keys: number;
   /** The script body as stock Redis runs it. */
   readonly source: string;

@@ -12,6 +12,7 @@ import {
 import type { TaskStatus, TaskStatusInput } from "../../../src/backend/task_status.ts";
 import { type Duration, toMillis } from "../../../src/core/duration.ts";
 import { scripts } from "../_scripts.ts";
+import { Batcher } from "../batcher.ts";
 import { connectTransport, type RedisConnectOptions, throttledWarn } from "../connect.ts";
 import { type BackendKeys, backendKeys } from "../keys.ts";
 import type { RedisReply, RedisTransport } from "../transport.ts";
@@ -20,7 +21,6 @@ import {
   decodeHeartbeat,
   decodeStatusValue,
   encodeStatusBody,
-  withTimestamps,
 } from "./status_codec.ts";
 import { type WatchContext, watchStatus } from "./status_watch.ts";
 
@@ -35,6 +35,12 @@ export interface RedisBackendOptions extends RedisConnectOptions {
 }
 
 const LIST_PAGE = 200;
+
+interface StatusWrite {
+  id: string;
+  body: string;
+  ttl: number;
+}
 
 /**
  * A {@link ResultBackend} on Redis: statuses as strings with a TTL, an update-time index,
@@ -56,6 +62,9 @@ export class RedisResultBackend implements ResultBackend {
   readonly #retentionMs: number;
   readonly #watch: WatchContext;
   readonly #unwatchers = new Set<Unwatch>();
+  readonly #writer = new Batcher<StatusWrite, [number, number]>((items) => this.#setMany(items));
+  #writes = 0;
+  #prunedAt = 0;
 
   /** Wraps an open transport; `close()` closes it when `ownsTransport` is true. */
   constructor(
@@ -84,17 +93,27 @@ export class RedisResultBackend implements ResultBackend {
     return new RedisResultBackend(transport, { ...options, ownsTransport: true });
   }
 
-  /** Writes a status (keeping `createdAt`), indexes and publishes it, in one script call. */
+  /**
+   * Writes a status (keeping `createdAt`), indexes and publishes it. Writes made in the same
+   * macrotask go out together as one script call.
+   */
   async set(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<TaskStatus> {
     const ttl = options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
-    const k = this.#keys;
     const body = encodeStatusBody(input);
-    const [createdAt, updatedAt] = await this.#transport.script(
-      scripts.setStatus,
-      [k.task(input.id), k.index, k.watchMarker(input.id), k.events(input.id)],
-      [input.id, body, String(Math.max(1, ttl)), k.channel(input.id), String(this.#retentionMs)],
-    ) as number[];
-    return withTimestamps(JSON.parse(body), Number(createdAt), Number(updatedAt));
+    const [createdAt, updatedAt] = await this.#writer.add({ id: input.id, body, ttl });
+    return { ...input, timestamps: { ...input.timestamps, createdAt, updatedAt } };
+  }
+
+  async #setMany(items: StatusWrite[]): Promise<[number, number][]> {
+    const k = this.#keys;
+    const keys = [k.index];
+    const args = [String(this.#retentionMs), this.#pruneDue() ? "1" : ""];
+    for (const item of items) {
+      keys.push(k.task(item.id), k.watchMarker(item.id), k.events(item.id));
+      args.push(item.id, item.body, String(Math.max(1, item.ttl)), k.channel(item.id));
+    }
+    const reply = await this.#transport.script(scripts.setStatus, keys, args) as number[];
+    return items.map((_, i) => [Number(reply[2 * i]), Number(reply[2 * i + 1])]);
   }
 
   /** Reads a status; null when missing or expired. */
@@ -220,6 +239,14 @@ export class RedisResultBackend implements ResultBackend {
   async close(): Promise<void> {
     for (const unwatch of [...this.#unwatchers]) await unwatch().catch(() => {});
     if (this.#ownsTransport) await this.#transport.close();
+  }
+
+  /** The index is pruned on one write in 1,000 and at least every 10 s of writes. */
+  #pruneDue(): boolean {
+    const now = Date.now();
+    if (++this.#writes % 1_000 !== 1 && now - this.#prunedAt < 10_000) return false;
+    this.#prunedAt = now;
+    return true;
   }
 
   async #heartbeats(workerId: string): Promise<WorkerHeartbeat[]> {

@@ -1,7 +1,9 @@
 /**
- * Watching a task's status from any process: pub/sub over TCP, a marker-gated update stream
- * polled with back-off over HTTP. Both read the current value once the watch is active so a
- * write racing the subscription is not missed.
+ * Watching a task's status from any process. A watcher keeps a marker key alive; writers
+ * publish a task's updates (pub/sub, TCP) and append them to a short stream (polled with
+ * back-off over HTTP) only while its marker exists, so unwatched writes cost nothing extra. Both
+ * read the current value once the watch is active so a write racing the subscription is not
+ * missed.
  *
  * @module
  */
@@ -46,9 +48,11 @@ export async function watchStatus(
     (message) => emit(message, false),
   );
   if (unsubscribe) {
+    const stopMarker = await keepMarker(ctx, id);
     emit(await ctx.transport.command(["GET", ctx.keys.task(id)]), true);
     return async () => {
       active = false;
+      stopMarker();
       await unsubscribe();
     };
   }
@@ -58,6 +62,15 @@ export async function watchStatus(
     stop();
     return Promise.resolve();
   };
+}
+
+/** Sets the marker that makes writers publish `id`'s updates, and refreshes it while watching. */
+async function keepMarker(ctx: WatchContext, id: string): Promise<() => void> {
+  const set = () =>
+    ctx.transport.command(["SET", ctx.keys.watchMarker(id), "1", "PX", String(MARKER_TTL_MS)]);
+  await set();
+  const timer = setInterval(() => set().catch(ctx.onError), MARKER_TTL_MS / 3);
+  return () => clearInterval(timer);
 }
 
 async function pollUpdates(

@@ -10,6 +10,7 @@ import type { QueueKeys } from "../keys.ts";
 import type { RedisReply, RedisTransport } from "../transport.ts";
 import { toDelivery } from "./codec.ts";
 import { IdleWait } from "./idle_wait.ts";
+import { nextMacrotask } from "../batcher.ts";
 
 /** Counts a consumer's unsettled deliveries and wakes it when one settles. */
 export class ConsumerSlot {
@@ -140,6 +141,8 @@ export async function* consumeLoop(
     while (running()) {
       if (slot.unsettled >= prefetch) {
         await slot.waitForCapacity();
+        // Let the other settles of this macrotask land so one claim fetches them all.
+        await nextMacrotask();
         continue;
       }
       let round: Round;

@@ -16,6 +16,7 @@ import { encodeEnvelope, type Envelope, type JsonValue } from "../../../src/core
 import { LeaseLostError } from "../../../src/core/errors.ts";
 import { uuidv7 } from "../../../src/core/ids.ts";
 import { scripts } from "../_scripts.ts";
+import { Batcher } from "../batcher.ts";
 import { connectTransport, type RedisConnectOptions, throttledWarn } from "../connect.ts";
 import { groupName, type QueueKeys, queueKeys } from "../keys.ts";
 import type { RedisReply, RedisTransport } from "../transport.ts";
@@ -25,6 +26,7 @@ import {
   flatArgs,
   type MessageArgs,
   messageArgs,
+  type Receipt,
   streamFields,
 } from "./codec.ts";
 import { consumeLoop, type ConsumerContext, type ConsumerSlot } from "./consumer.ts";
@@ -68,6 +70,7 @@ export class RedisStreamsBroker implements Broker {
   readonly #group: string;
   readonly #keys = new Map<string, QueueKeys>();
   readonly #owners = new Map<string, ConsumerSlot>();
+  readonly #ackers = new Map<string, Batcher<Receipt, number>>();
   readonly #ctx: ConsumerContext;
   #closed = false;
 
@@ -153,19 +156,31 @@ export class RedisStreamsBroker implements Broker {
     return consumeLoop(this.#ctx, options);
   }
 
-  /** Settles a delivery as done; a stale receipt is ignored. */
+  /**
+   * Settles a delivery as done; a stale receipt is ignored. Acks of one queue made in the same
+   * macrotask go out as one script call.
+   */
   async ack(delivery: Delivery): Promise<void> {
-    const { r, k } = this.#receipt(delivery);
+    const r = decodeReceipt(delivery.receipt);
     try {
-      await this.#transport.script(scripts.ack, [k.bands[r.band], k.leases], [
-        this.#group,
-        r.id,
-        r.count,
-        String(r.band),
-      ]);
+      await this.#acker(delivery.queue).add(r);
     } finally {
       this.#release(delivery);
     }
+  }
+
+  #acker(queue: string): Batcher<Receipt, number> {
+    let batcher = this.#ackers.get(queue);
+    if (!batcher) {
+      const k = this.#keysOf(queue);
+      batcher = new Batcher(async (receipts) => {
+        const args = [this.#group];
+        for (const r of receipts) args.push(String(r.band), r.id, r.count);
+        return await this.#transport.script(scripts.ack, [k.leases, ...k.bands], args) as number[];
+      });
+      this.#ackers.set(queue, batcher);
+    }
+    return batcher;
   }
 
   /** Requeues (the same entry, or atomically a replacement) or drops a delivery. */

@@ -7,8 +7,8 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import { redactUrl } from "../../../src/core/adapter.ts";
 import { RedisConnectionError } from "../errors.ts";
+import { ScriptCache } from "../script_cache.ts";
 import {
-  isNoScript,
   KEY_LOCKING_SHEBANG,
   RedisCommandError,
   type RedisReply,
@@ -31,6 +31,7 @@ export class HttpTransport implements RedisTransport {
   readonly kind = "http" as const;
   readonly #exec: Exec;
   readonly #url: string;
+  readonly #scripts = new ScriptCache();
   #count = 0;
 
   private constructor(exec: Exec, url: string) {
@@ -84,15 +85,14 @@ export class HttpTransport implements RedisTransport {
     return Promise.all(commands.map((c) => this.command(c)));
   }
 
-  /** EVALSHA of the key-locking variant, EVAL on NOSCRIPT. */
-  async script(script: RedisScript, keys: string[], args: string[]): Promise<RedisReply> {
+  /** EVALSHA of the key-locking variant, EVAL on NOSCRIPT (see {@link ScriptCache}). */
+  script(script: RedisScript, keys: string[], args: string[]): Promise<RedisReply> {
     const tail = [String(keys.length), ...keys, ...args];
-    try {
-      return await this.command(["EVALSHA", script.lockingSha, ...tail]);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return await this.command(["EVAL", KEY_LOCKING_SHEBANG + script.source, ...tail]);
-    }
+    return this.#scripts.run(
+      script.lockingSha,
+      () => this.command(["EVALSHA", script.lockingSha, ...tail]),
+      () => this.command(["EVAL", KEY_LOCKING_SHEBANG + script.source, ...tail]),
+    );
   }
 
   /** HTTP has no blocking reads. */

@@ -4,7 +4,7 @@
 -- the consumer group on first use. Every delivered entry gets a lease in KEYS[2].
 --
 -- KEYS[1]  delayed sorted set
--- KEYS[2]  lease sorted set (member "band|id", score = lease deadline ms)
+-- KEYS[2]  lease sorted set (member "band|id|count", score = lease deadline ms, +inf = none)
 -- KEYS[3..12] band streams p0..p9
 -- ARGV[1] consumer group   ARGV[2] consumer name   ARGV[3] max messages
 -- ARGV[4] default lease ms (used when an entry has no "t" field)
@@ -15,6 +15,7 @@
 --#include now
 --#include fields
 --#include promote
+--#include owner
 
 local now = server_now()
 local group, consumer = ARGV[1], ARGV[2]
@@ -30,12 +31,8 @@ end
 
 local function hand_out(band, id, count, fields)
   local lease = lease_of(fields)
-  local member = band .. '|' .. id
-  if lease > 0 then
-    redis.call('ZADD', KEYS[2], now + lease, member)
-  else
-    redis.call('ZREM', KEYS[2], member)
-  end
+  local deadline = lease > 0 and now + lease or '+inf'
+  redis.call('ZADD', KEYS[2], deadline, lease_member(band, id, count))
   local n = #out
   out[n + 1] = band
   out[n + 2] = id
@@ -50,18 +47,17 @@ promote(now, KEYS[1], band_key, 1000)
 if want > 0 then
   local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, want)
   for _, member in ipairs(expired) do
-    local band, id = string.match(member, '^(%d)|(.+)$')
-    local claimed = nil
+    redis.call('ZREM', KEYS[2], member)
+    local band, id, count = string.match(member, '^(%d)|([^|]+)|(%d+)$')
     if band then
-      claimed = redis.pcall('XCLAIM', band_key(tonumber(band)), group, consumer, 0, id)
-    end
-    local entry = type(claimed) == 'table' and not claimed.err and claimed[1] or nil
-    if entry then
-      local p = redis.call('XPENDING', band_key(tonumber(band)), group, id, id, 1)
-      hand_out(tonumber(band), id, p[1] and p[1][4] or 1, entry[2])
-    else
-      redis.call('ZREM', KEYS[2], member)
-      if band then redis.pcall('XACK', band_key(tonumber(band)), group, id) end
+      local key = band_key(tonumber(band))
+      local claimed = redis.pcall('XCLAIM', key, group, consumer, 0, id)
+      local entry = type(claimed) == 'table' and not claimed.err and claimed[1] or nil
+      if entry then
+        hand_out(tonumber(band), id, tonumber(count) + 1, entry[2])
+      else
+        redis.pcall('XACK', key, group, id)
+      end
     end
   end
 end
@@ -85,8 +81,9 @@ local next_due = -1
 local d = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if d[2] then next_due = math.max(0, tonumber(d[2]) - now) end
 local l = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-if l[2] then
-  local due = math.max(0, tonumber(l[2]) - now)
+local lease_due = l[2] and tonumber(l[2])
+if lease_due and lease_due < 1e15 then
+  local due = math.max(0, lease_due - now)
   if next_due < 0 or due < next_due then next_due = due end
 end
 out[1] = next_due

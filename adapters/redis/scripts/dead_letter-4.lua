@@ -10,8 +10,8 @@
 -- Returns the dead-letter stream id, or 0 when the receipt was stale.
 --#include owner
 
-if not owner_of(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) then return 0 end
-settle(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[4])
+if redis.call('ZREM', KEYS[2], lease_member(ARGV[4], ARGV[2], ARGV[3])) == 0 then return 0 end
+drop_entry(KEYS[1], ARGV[1], ARGV[2])
 local sid = redis.call('XADD', KEYS[3], '*', 'i', ARGV[5], 'r', ARGV[6], 'm', ARGV[7], 'e', ARGV[8])
 redis.call('HSET', KEYS[4], ARGV[5], sid)
 return sid

@@ -14,13 +14,13 @@
 --#include owner
 --#include enqueue
 
-if not owner_of(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) then return 0 end
+if redis.call('ZREM', KEYS[2], lease_member(ARGV[4], ARGV[2], ARGV[3])) == 0 then return 0 end
 local mode = ARGV[5]
 if mode == 'requeue' then
   local entry = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
   if entry[1] then redis.call('XADD', KEYS[1], '*', unpack(entry[1][2])) end
 end
-settle(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[4])
+drop_entry(KEYS[1], ARGV[1], ARGV[2])
 if mode == 'replace' then
   enqueue(server_now(), KEYS[3], KEYS[4], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10])
 end

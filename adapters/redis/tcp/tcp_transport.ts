@@ -5,8 +5,8 @@
  */
 import { createClient } from "redis";
 import { RedisConnectionError, safeMessage } from "../errors.ts";
+import { ScriptCache } from "../script_cache.ts";
 import {
-  isNoScript,
   type MessageListener,
   RedisCommandError,
   type RedisReply,
@@ -51,6 +51,7 @@ export class TcpTransport implements RedisTransport {
   readonly #url: string;
   readonly #options: TcpTransportOptions;
   #subscriber: Promise<NodeRedisClient> | null = null;
+  readonly #scripts = new ScriptCache();
   #count = 0;
   #closed = false;
 
@@ -82,15 +83,14 @@ export class TcpTransport implements RedisTransport {
     return Promise.all(commands.map((c) => this.command(c)));
   }
 
-  /** Runs a script with EVALSHA, falling back to EVAL on NOSCRIPT. */
-  async script(script: RedisScript, keys: string[], args: string[]): Promise<RedisReply> {
+  /** Runs a script with EVALSHA, falling back to EVAL on NOSCRIPT (see {@link ScriptCache}). */
+  script(script: RedisScript, keys: string[], args: string[]): Promise<RedisReply> {
     const tail = [String(keys.length), ...keys, ...args];
-    try {
-      return await this.command(["EVALSHA", script.sha, ...tail]);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return await this.command(["EVAL", script.source, ...tail]);
-    }
+    return this.#scripts.run(
+      script.sha,
+      () => this.command(["EVALSHA", script.sha, ...tail]),
+      () => this.command(["EVAL", script.source, ...tail]),
+    );
   }
 
   /** Opens a dedicated connection for blocking XREAD waits. */
