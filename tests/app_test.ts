@@ -48,10 +48,14 @@ describe("StemApp", () => {
     await app.close();
   });
 
-  test("enqueue of an unregistered name throws UnknownTaskError", async () => {
-    const app = await StemApp.inMemory({ tasks: [] });
-    await assert.rejects(() => app.stem.enqueue("nope"), { name: "UnknownTaskError" });
+  test("an app with tasks refuses unknown names; a producer-only app sends any name", async () => {
+    const app = await StemApp.inMemory({ tasks: [new ShoutTask()] });
+    await assert.rejects(() => app.stem.enqueue("text.shuot"), { name: "UnknownTaskError" });
     await app.close();
+    const producer = await StemApp.inMemory();
+    const id = await producer.stem.enqueue("handled.elsewhere");
+    assert.equal((await producer.backend.get(id))?.state, "queued");
+    await producer.close();
   });
 
   test("fromUrl('memory://') builds an in-memory app; unknown schemes name the adapter to import", async () => {

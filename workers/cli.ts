@@ -9,7 +9,7 @@ Commands:
       Run a worker process for the handlers exported as \`tasks\` by <tasks-module>.
   redis-http [--port 8079] [--redis-url URL] [--token T]
       Serve the Upstash-compatible REST bridge in front of a Redis server.
-  keys generate --algorithm hmac-sha256|ed25519
+  keys generate --algorithm hmac-sha256|ed25519|aes-gcm
       Print STEM_SIGNING_* environment lines with fresh keys.
   help
       Show this text.`;

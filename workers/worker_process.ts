@@ -3,7 +3,15 @@
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
-import { type AnyTaskHandler, StemApp, type StemAdapter } from "../mod.ts";
+import {
+  AesGcmPayloadEncoder,
+  type AnyTaskHandler,
+  PayloadSigner,
+  type StemAdapter,
+  StemApp,
+  StemConfig,
+  type TaskPayloadEncoder,
+} from "../mod.ts";
 
 /** Options of {@link runWorkerProcess}. */
 export interface WorkerProcessOptions {
@@ -30,20 +38,26 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<v
   if (!Array.isArray(mod.tasks)) {
     throw new TypeError(`${options.tasksModule} must export "tasks": an array of task handlers.`);
   }
-  const env = process.env;
-  const brokerUrl = options.brokerUrl ?? env.STEM_BROKER_URL ?? "memory://";
-  const queues = options.queues ?? env.STEM_WORKER_QUEUES?.split(",").map((q) => q.trim());
-  const app = await StemApp.fromUrl(brokerUrl, {
+  // Flags win over STEM_* variables; signing and encryption keys come only from the environment.
+  const config = StemConfig.fromEnvironment({
+    ...process.env,
+    STEM_BROKER_URL: options.brokerUrl ?? process.env.STEM_BROKER_URL ?? "memory://",
+    ...(options.backendUrl ? { STEM_RESULT_BACKEND_URL: options.backendUrl } : {}),
+  });
+  const encryption = AesGcmPayloadEncoder.maybe(config.encryption);
+  const encoders: TaskPayloadEncoder[] = encryption ? [encryption] : [];
+  const app = await StemApp.fromUrl(config.brokerUrl, {
     tasks: mod.tasks,
     adapters: mod.adapters,
-    backendUrl: options.backendUrl ?? env.STEM_RESULT_BACKEND_URL,
-    queues,
+    backendUrl: config.resultBackendUrl,
+    queues: options.queues ?? config.workerQueues,
     concurrency: options.concurrency,
+    signer: PayloadSigner.maybe(config.signing),
+    encoders,
   });
-  await app.start();
-  console.log(`[stem] worker ${app.worker.id} consuming ${app.worker.queues.join(", ")}`);
   let stopping = false;
-  await new Promise<void>((done) => {
+  let announce!: () => void;
+  const stopped = new Promise<void>((done) => {
     const stop = (signal: string) => {
       if (stopping) {
         console.log(`[stem] ${signal} again: exiting now`);
@@ -58,5 +72,11 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<v
     };
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGINT", () => stop("SIGINT"));
+    announce = () =>
+      console.log(`[stem] worker ${app.worker.id} consuming ${app.worker.queues.join(", ")}`);
   });
+  await app.start();
+  announce();
+  await stopped;
+  console.log(`[stem] worker ${app.worker.id} stopped`);
 }

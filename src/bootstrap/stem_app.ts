@@ -107,6 +107,8 @@ export class StemApp {
       broker: this.broker,
       backend: this.backend,
       registry: this.registry,
+      // An app with tasks refuses names it does not know (typos); a producer-only app sends any.
+      requireRegistered: (options.tasks?.length ?? 0) > 0,
       encoders,
       signer: options.signer,
       clock: options.clock,

@@ -1,5 +1,6 @@
 import type { JsonValue } from "../core/envelope.ts";
 import { UnknownEncoderError } from "../core/errors.ts";
+import { gzipPayloadEncoder } from "./encoders/gzip_encoder.ts";
 
 /** Turns task args (before publish) and results (before storing) into JSON and back. */
 export interface TaskPayloadEncoder {
@@ -29,9 +30,12 @@ export const jsonPayloadEncoder: TaskPayloadEncoder = {
  * ```
  */
 export class TaskPayloadEncoderRegistry {
-  readonly #encoders = new Map<string, TaskPayloadEncoder>([["json", jsonPayloadEncoder]]);
+  readonly #encoders = new Map<string, TaskPayloadEncoder>([
+    ["json", jsonPayloadEncoder],
+    ["gzip", gzipPayloadEncoder],
+  ]);
 
-  /** Creates a registry holding JSON plus `encoders`. */
+  /** Creates a registry holding JSON and gzip (both web-standard) plus `encoders`. */
   constructor(encoders: TaskPayloadEncoder[] = []) {
     for (const encoder of encoders) this.register(encoder);
   }

@@ -11,7 +11,7 @@ import type { EnqueueRequest } from "../core/task_options.ts";
 import type { TaskRegistry } from "../core/task_registry.ts";
 import type { EnvelopeSigner } from "../security/envelope_signer.ts";
 import { emitSignal, type StemSignalSet } from "../signals/stem_signals.ts";
-import { policyDelay } from "../worker/retry_strategy.ts";
+import { policyDelay } from "../core/retry_policy.ts";
 import { buildEnvelope, type Lineage } from "./envelope_builder.ts";
 import { type TaskPayloadEncoder, TaskPayloadEncoderRegistry } from "./payload_encoder.ts";
 

@@ -1,4 +1,3 @@
-import type { TaskRetryPolicy } from "../core/envelope.ts";
 import { type Duration, toMillis } from "../core/duration.ts";
 
 /** Decides how long to wait before the next attempt. */
@@ -47,23 +46,4 @@ export class ExponentialJitterRetryStrategy implements RetryStrategy {
   }
 }
 
-/**
- * Delay from a task's retry policy: `defaultDelay`, doubled per attempt when `backoff`, capped by
- * `backoffMax`, minus up to 25% jitter unless `jitter: false`.
- */
-export function policyDelay(
-  policy: TaskRetryPolicy,
-  attempt: number,
-  random: () => number = Math.random,
-): number {
-  const base = policy.defaultDelay ?? 0;
-  let delay = policy.backoff ? base * 2 ** Math.min(attempt, 40) : base;
-  if (policy.backoff && policy.backoffMax !== undefined) delay = Math.min(delay, policy.backoffMax);
-  if (policy.jitter !== false) delay -= delay * 0.25 * random();
-  return Math.max(0, Math.round(delay));
-}
-
-/** True when the policy sets any delay rule (otherwise the strategy decides). */
-export function policyHasDelay(policy: TaskRetryPolicy | undefined): policy is TaskRetryPolicy {
-  return !!policy && (policy.defaultDelay !== undefined || policy.backoff === true);
-}
+export { policyDelay, policyHasDelay } from "../core/retry_policy.ts";

@@ -25,7 +25,8 @@ import {
   type TaskRef,
 } from "../signals/stem_signals.ts";
 import { isRetryable, toTaskError } from "./error_info.ts";
-import { policyDelay, policyHasDelay, type RetryStrategy } from "./retry_strategy.ts";
+import { policyDelay, policyHasDelay } from "../core/retry_policy.ts";
+import type { RetryStrategy } from "./retry_strategy.ts";
 import { type ContextHost, WorkerTaskContext } from "./worker_task_context.ts";
 import type { EnqueueRequest } from "../core/task_options.ts";
 
