@@ -35,6 +35,7 @@ function run(system: string, kase: string): Sample {
   return JSON.parse(out.trim().split("\n").pop()!);
 }
 
+let http: Sample | null = null;
 try {
   for (let round = 0; round < ROUNDS; round++) {
     const order = Object.keys(SYSTEMS);
@@ -46,6 +47,19 @@ try {
         console.error(`round ${round + 1} ${kase} ${system}: ${JSON.stringify(sample)}`);
       }
     }
+  }
+  if (process.env.BENCH_HTTP !== "0") {
+    const out = execFileSync(
+      "node_modules/.bin/deno",
+      ["run", "-A", "--no-check", "bench/redis/http_case.ts"],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        env: { ...process.env, BENCH_REDIS_URL: server.url },
+      },
+    );
+    http = JSON.parse(out.trim().split("\n").pop()!);
+    console.error(`http: ${JSON.stringify(http)}`);
   }
 } finally {
   await server.stop();
@@ -84,6 +98,7 @@ console.log(JSON.stringify(
     note:
       "ratio = Stem/BullMQ jobs per second; for latency, BullMQ p99 / Stem p99 (higher is better)",
     cases,
+    http,
   },
   null,
   2,

@@ -59,7 +59,7 @@ async function processing() {
   const all = new Promise((r) => (finish = r));
   const before = await commandCalls();
   const t0 = performance.now();
-  const worker = new Worker("bench", async () => null, { connection, concurrency: 50 });
+  const worker = new Worker("bench", () => Promise.resolve(null), { connection, concurrency: 50 });
   worker.on("completed", () => ++done === TOTAL && finish());
   await all;
   const seconds = (performance.now() - t0) / 1000;
@@ -71,9 +71,9 @@ async function processing() {
 
 async function latency() {
   const samples = [];
-  const worker = new Worker("bench", async (job) => {
+  const worker = new Worker("bench", (job) => {
     samples.push(performance.now() - job.data.t);
-    return null;
+    return Promise.resolve(null);
   }, { connection, concurrency: 50 });
   await worker.waitUntilReady();
   const interval = 1000 / RATE;

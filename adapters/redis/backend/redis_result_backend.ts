@@ -93,6 +93,11 @@ export class RedisResultBackend implements ResultBackend {
     return new RedisResultBackend(transport, { ...options, ownsTransport: true });
   }
 
+  /** The transport in use (for command counts and diagnostics). */
+  get transport(): RedisTransport {
+    return this.#transport;
+  }
+
   /**
    * Writes a status (keeping `createdAt`), indexes and publishes it. Writes made in the same
    * macrotask go out together as one script call.

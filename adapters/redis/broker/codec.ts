@@ -52,16 +52,6 @@ export function flatArgs(m: MessageArgs): string[] {
   return [String(m.band), m.lease, m.notBefore, m.token, m.payload];
 }
 
-/** Member of the delayed sorted set (the format the Lua `promote` parses). */
-export function delayedMember(m: MessageArgs): string {
-  return `${m.band}|${m.lease}|${m.token}|${m.payload}`;
-}
-
-/** Fields of a stream entry (the format `claim` reads). */
-export function streamFields(m: MessageArgs): string[] {
-  return m.lease === "" ? ["e", m.payload] : ["e", m.payload, "t", m.lease];
-}
-
 /** The parts a receipt carries. */
 export interface Receipt {
   /** Priority band of the stream. */

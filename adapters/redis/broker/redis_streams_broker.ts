@@ -20,15 +20,7 @@ import { Batcher } from "../batcher.ts";
 import { connectTransport, type RedisConnectOptions, throttledWarn } from "../connect.ts";
 import { groupName, type QueueKeys, queueKeys } from "../keys.ts";
 import type { RedisReply, RedisTransport } from "../transport.ts";
-import {
-  decodeReceipt,
-  delayedMember,
-  flatArgs,
-  type MessageArgs,
-  messageArgs,
-  type Receipt,
-  streamFields,
-} from "./codec.ts";
+import { decodeReceipt, flatArgs, type MessageArgs, messageArgs, type Receipt } from "./codec.ts";
 import { consumeLoop, type ConsumerContext, type ConsumerSlot } from "./consumer.ts";
 import * as dead from "./dead_letter_ops.ts";
 
@@ -71,6 +63,7 @@ export class RedisStreamsBroker implements Broker {
   readonly #keys = new Map<string, QueueKeys>();
   readonly #owners = new Map<string, ConsumerSlot>();
   readonly #ackers = new Map<string, Batcher<Receipt, number>>();
+  readonly #publishers = new Map<string, Batcher<MessageArgs, number>>();
   readonly #ctx: ConsumerContext;
   #closed = false;
 
@@ -120,15 +113,29 @@ export class RedisStreamsBroker implements Broker {
     return this.#transport;
   }
 
-  /** Publishes one message with a single command (XADD, or ZADD when delayed). */
+  /**
+   * Publishes one message. Publishes to one queue made in the same macrotask go out as one
+   * script call (one command over HTTP, however many messages).
+   */
   async publish(envelope: Envelope): Promise<void> {
-    const k = this.#keysOf(envelope.queue);
-    const m = messageArgs(envelope);
-    if (m.notBefore !== "" && Number(m.notBefore) > Date.now()) {
-      await this.#transport.command(["ZADD", k.delayed, m.notBefore, delayedMember(m)]);
-    } else {
-      await this.#transport.command(["XADD", k.bands[m.band], "*", ...streamFields(m)]);
+    await this.#publisher(envelope.queue).add(messageArgs(envelope));
+  }
+
+  #publisher(queue: string): Batcher<MessageArgs, number> {
+    let batcher = this.#publishers.get(queue);
+    if (!batcher) {
+      const k = this.#keysOf(queue);
+      batcher = new Batcher(async (list) => {
+        await this.#transport.script(
+          scripts.publish,
+          [k.delayed, ...k.bands],
+          list.flatMap(flatArgs),
+        );
+        return list.map(() => 1);
+      });
+      this.#publishers.set(queue, batcher);
     }
+    return batcher;
   }
 
   /** Publishes many messages: one script call per queue and 500 messages. */
