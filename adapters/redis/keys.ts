@@ -59,9 +59,9 @@ export interface BackendKeys {
   task(id: string): string;
   /** Sorted set of task ids scored by last update. */
   readonly index: string;
-  /** Marker set while an HTTP client polls for a task's updates. */
-  watchMarker(id: string): string;
-  /** Short stream of a task's updates, written only while a marker exists. */
+  /** Sorted set of watched task ids, scored by when the watch lapses. */
+  readonly watchers: string;
+  /** Short stream of a task's updates, written only while it is watched. */
   events(id: string): string;
   /** Pub/sub channel of a task's updates. */
   channel(id: string): string;
@@ -82,7 +82,7 @@ export function backendKeys(namespace: string): BackendKeys {
   return {
     task: (id) => `${r}:task:${id}`,
     index: `${r}:index`,
-    watchMarker: (id) => `${r}:watch:${id}`,
+    watchers: `${r}:watchers`,
     events: (id) => `${r}:events:${id}`,
     channel: (id) => `${namespace}:status:${id}`,
     group: (id) => `${r}:group:${id}`,

@@ -9,7 +9,11 @@ import {
   type Unwatch,
   type WorkerHeartbeat,
 } from "../../../src/backend/result_backend.ts";
-import type { TaskStatus, TaskStatusInput } from "../../../src/backend/task_status.ts";
+import {
+  isTerminal,
+  type TaskStatus,
+  type TaskStatusInput,
+} from "../../../src/backend/task_status.ts";
 import { type Duration, toMillis } from "../../../src/core/duration.ts";
 import { scripts } from "../_scripts.ts";
 import { Batcher } from "../batcher.ts";
@@ -40,6 +44,7 @@ interface StatusWrite {
   id: string;
   body: string;
   ttl: number;
+  terminal: boolean;
 }
 
 /**
@@ -105,17 +110,24 @@ export class RedisResultBackend implements ResultBackend {
   async set(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<TaskStatus> {
     const ttl = options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
     const body = encodeStatusBody(input);
-    const [createdAt, updatedAt] = await this.#writer.add({ id: input.id, body, ttl });
+    const terminal = isTerminal(input.state);
+    const [createdAt, updatedAt] = await this.#writer.add({ id: input.id, body, ttl, terminal });
     return { ...input, timestamps: { ...input.timestamps, createdAt, updatedAt } };
   }
 
   async #setMany(items: StatusWrite[]): Promise<[number, number][]> {
     const k = this.#keys;
-    const keys = [k.index];
+    const keys = [k.index, k.watchers];
     const args = [String(this.#retentionMs), this.#pruneDue() ? "1" : ""];
     for (const item of items) {
-      keys.push(k.task(item.id), k.watchMarker(item.id), k.events(item.id));
-      args.push(item.id, item.body, String(Math.max(1, item.ttl)), k.channel(item.id));
+      keys.push(k.task(item.id), k.events(item.id));
+      args.push(
+        item.id,
+        item.body,
+        String(Math.max(1, item.ttl)),
+        k.channel(item.id),
+        item.terminal ? "1" : "",
+      );
     }
     const reply = await this.#transport.script(scripts.setStatus, keys, args) as number[];
     return items.map((_, i) => [Number(reply[2 * i]), Number(reply[2 * i + 1])]);
@@ -146,7 +158,10 @@ export class RedisResultBackend implements ResultBackend {
     ]);
   }
 
-  /** Lists statuses newest update first, filtered by state and `meta.queue`. */
+  /**
+   * Lists statuses newest first, filtered by state and `meta.queue`. A task is ordered by its
+   * first write until it reaches a terminal state, then by that write.
+   */
   async listTaskStatuses(query: TaskStatusQuery = {}): Promise<TaskStatus[]> {
     const limit = query.limit ?? 50;
     let skip = Math.max(0, query.offset ?? 0);

@@ -1,7 +1,7 @@
 /**
- * Watching a task's status from any process. A watcher keeps a marker key alive; writers
- * publish a task's updates (pub/sub, TCP) and append them to a short stream (polled with
- * back-off over HTTP) only while its marker exists, so unwatched writes cost nothing extra. Both
+ * Watching a task's status from any process. A watcher keeps the task in the watcher set;
+ * writers publish a task's updates (pub/sub, TCP) and append them to a short stream (polled
+ * with back-off over HTTP) only while it is there, so unwatched writes cost nothing extra. Both
  * read the current value once the watch is active so a write racing the subscription is not
  * missed.
  *
@@ -24,7 +24,7 @@ export interface WatchContext {
   onError(error: unknown): void;
 }
 
-const MARKER_TTL_MS = 60_000;
+const WATCH_TTL_MS = 60_000;
 
 /** Starts watching `id`; resolves when updates are being received. */
 export async function watchStatus(
@@ -48,11 +48,11 @@ export async function watchStatus(
     (message) => emit(message, false),
   );
   if (unsubscribe) {
-    const stopMarker = await keepMarker(ctx, id);
+    const stopRefresh = await keepRegistered(ctx, id);
     emit(await ctx.transport.command(["GET", ctx.keys.task(id)]), true);
     return async () => {
       active = false;
-      stopMarker();
+      stopRefresh();
       await unsubscribe();
     };
   }
@@ -64,13 +64,21 @@ export async function watchStatus(
   };
 }
 
-/** Sets the marker that makes writers publish `id`'s updates, and refreshes it while watching. */
-async function keepMarker(ctx: WatchContext, id: string): Promise<() => void> {
-  const set = () =>
-    ctx.transport.command(["SET", ctx.keys.watchMarker(id), "1", "PX", String(MARKER_TTL_MS)]);
-  await set();
-  const timer = setInterval(() => set().catch(ctx.onError), MARKER_TTL_MS / 3);
+/** Registers the watch so writers publish `id`'s updates, and refreshes it while watching. */
+async function keepRegistered(ctx: WatchContext, id: string): Promise<() => void> {
+  await register(ctx, id);
+  const timer = setInterval(() => register(ctx, id).catch(ctx.onError), WATCH_TTL_MS / 3);
   return () => clearInterval(timer);
+}
+
+/** Runs `watch_start`: { newest update-stream id, current status value }. */
+async function register(ctx: WatchContext, id: string): Promise<[string, RedisReply]> {
+  const k = ctx.keys;
+  return await ctx.transport.script(
+    scripts.watchStart,
+    [k.watchers, k.events(id), k.task(id)],
+    [id, String(WATCH_TTL_MS)],
+  ) as [string, RedisReply];
 }
 
 async function pollUpdates(
@@ -79,22 +87,18 @@ async function pollUpdates(
   emit: (value: RedisReply, initial: boolean) => void,
 ): Promise<() => void> {
   const k = ctx.keys;
-  const [first, current] = await ctx.transport.script(
-    scripts.watchStart,
-    [k.watchMarker(id), k.events(id), k.task(id)],
-    [String(MARKER_TTL_MS)],
-  ) as [string, RedisReply];
+  const [first, current] = await register(ctx, id);
   emit(current, true);
   let cursor = first;
   let delay = 0;
-  let markerAt = Date.now();
+  let registeredAt = Date.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const tick = async () => {
     try {
-      if (Date.now() - markerAt > MARKER_TTL_MS / 3) {
-        markerAt = Date.now();
-        await ctx.transport.command(["SET", k.watchMarker(id), "1", "PX", String(MARKER_TTL_MS)]);
+      if (Date.now() - registeredAt > WATCH_TTL_MS / 3) {
+        registeredAt = Date.now();
+        await register(ctx, id);
       }
       const entries = await ctx.transport.command(
         ["XRANGE", k.events(id), `(${cursor}`, "+", "COUNT", "100"],
