@@ -46,6 +46,8 @@ await all;
 const processSeconds = (performance.now() - t1) / 1000;
 const processCommands = workerCommands() - process0;
 
+// Let the poll back-off reach its ceiling, then count a steady idle window.
+await new Promise((r) => setTimeout(r, 3_000));
 const idle0 = workerCommands();
 await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
 const idleCommands = workerCommands() - idle0;
