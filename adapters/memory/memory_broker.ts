@@ -101,6 +101,7 @@ export class InMemoryBroker implements Broker {
     let wakeUp: (() => void) | null = null;
     const slot: ConsumerSlot = {
       unsettled: 0,
+      turn: 0,
       wake: () => {
         const fn = wakeUp;
         wakeUp = null;
@@ -158,9 +159,10 @@ export class InMemoryBroker implements Broker {
     meta: Record<string, JsonValue> = {},
   ): Promise<void> {
     const record = this.#settle(delivery.receipt);
-    const envelope = record?.envelope ?? delivery.envelope;
-    this.#queue(delivery.queue).dead.push({
-      envelope,
+    // A stale receipt (lease expired, message redelivered) must not dead-letter the live copy.
+    if (!record) return Promise.resolve();
+    this.#queue(record.queue).dead.push({
+      envelope: record.envelope,
       reason,
       meta,
       deadAt: this.#clock.now(),
@@ -261,7 +263,10 @@ export class InMemoryBroker implements Broker {
 
   #takeFrom(queues: MemoryQueue[], slot: ConsumerSlot): Delivery | undefined {
     const now = this.#clock.now();
-    for (const q of queues) {
+    // Start from a different queue each time so a busy first queue cannot starve the others.
+    const start = slot.turn++ % queues.length;
+    for (let k = 0; k < queues.length; k++) {
+      const q = queues[(start + k) % queues.length];
       q.promoteDue(now);
       const envelope = q.take();
       if (!envelope) continue;

@@ -18,6 +18,7 @@ export interface InflightRecord {
 /** Per-consumer prefetch accounting; `wake` resolves the consumer's pending wait. */
 export interface ConsumerSlot {
   unsettled: number;
+  turn: number;
   wake: () => void;
 }
 

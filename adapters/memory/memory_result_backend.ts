@@ -66,8 +66,24 @@ export class InMemoryResultBackend implements ResultBackend {
     this.#statuses.set(input.id, { value: status, expiresAt: now + ttl });
     if (now - this.#lastSweep > 60_000 && ++this.#writes > 1_000) this.#sweep(now);
     const listeners = this.#watchers.get(input.id);
-    if (listeners) { for (const listener of [...listeners]) listener(status); }
+    if (listeners) {
+      for (const listener of [...listeners]) {
+        try {
+          listener(status);
+        } catch (error) {
+          // A broken watcher must not fail the write (the worker would never ack).
+          console.warn("[stem] a status watcher threw:", error);
+        }
+      }
+    }
     return Promise.resolve(status);
+  }
+
+  /** Writes the status unless a live record has its id. */
+  async create(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<boolean> {
+    if (this.#live(this.#statuses, input.id, this.#clock.now())) return false;
+    await this.set(input, options);
+    return true;
   }
 
   /** Reads a live status. */

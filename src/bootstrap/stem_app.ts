@@ -181,7 +181,7 @@ export class StemApp {
   async close(options: { timeout?: Duration } = {}): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.worker.running) await this.worker.shutdown({ timeout: options.timeout ?? "10s" });
+    await this.worker.shutdown({ timeout: options.timeout ?? "10s" });
     await this.broker.close();
     if ((this.backend as unknown) !== (this.broker as unknown)) await this.backend.close();
   }

@@ -1,5 +1,5 @@
 import { TaskResult } from "../backend/task_result.ts";
-import type { Duration } from "./duration.ts";
+import { type Duration, toMillis } from "./duration.ts";
 import type { JsonValue } from "./envelope.ts";
 import type { StandardSchemaV1 } from "./standard_schema.ts";
 import type { TaskContext } from "./task_context.ts";
@@ -130,7 +130,11 @@ export class TaskDefinition<Args, Result> {
   ): Promise<TaskResult<Result>> {
     const result = await stem.waitForTask<unknown>(id, options);
     const value = result.isSucceeded ? this.#decodeResult(result.value) : undefined;
-    return new TaskResult<Result>(id, result.status, value, { timedOut: result.timedOut });
+    const timeoutMs = options.timeout === undefined ? 0 : toMillis(options.timeout);
+    return new TaskResult<Result>(id, result.status, value, {
+      timedOut: result.timedOut,
+      timeoutMs,
+    });
   }
 
   /** Makes the worker-side handler for this definition. */

@@ -16,6 +16,11 @@ export interface Lineage {
   parentId: string;
   /** The first task of the lineage. */
   rootId: string;
+  /**
+   * A worker re-publishing a follow-up under a deterministic id: an existing status with that
+   * id is expected (the parent ran before) and not an error.
+   */
+  republish?: boolean;
 }
 
 /** What {@link buildEnvelope} needs besides the request. */

@@ -110,8 +110,7 @@ export class Stem {
       now: this.clock.now(),
       lineage,
     });
-    await this.#checkDuplicate(request, envelope.id);
-    return await this.#publish(envelope, request.enqueueOptions?.retry === true);
+    return await this.#publish(envelope, request, lineage);
   }
 
   /**
@@ -135,14 +134,14 @@ export class Stem {
       now: this.clock.now(),
       lineage,
     });
-    await this.#checkDuplicate(call.request, envelope.id);
-    return await this.#publish(envelope, call.request.enqueueOptions?.retry === true);
+    return await this.#publish(envelope, call.request, lineage);
   }
 
   /** Publishes many tasks with one broker call where the adapter batches. */
   async enqueueMany(requests: NamedEnqueueRequest[]): Promise<string[]> {
     const now = this.clock.now();
     const envelopes: Envelope[] = [];
+    const explicit = new Set<string>();
     for (const request of requests) {
       const handler = this.registry?.get(request.name);
       if (!handler && this.#requireRegistered) throw new UnknownTaskError(request.name);
@@ -151,12 +150,22 @@ export class Stem {
         encoders: this.encoders,
         now,
       });
-      await this.#checkDuplicate(request, envelope.id);
+      if (request.enqueueOptions?.taskId) {
+        if (explicit.has(envelope.id)) throw new DuplicateTaskIdError(envelope.id);
+        explicit.add(envelope.id);
+      }
       if (this.signer) envelope = await this.signer.sign(envelope);
       envelopes.push(envelope);
     }
-    if (this.backend) await Promise.all(envelopes.map((e) => this.#writeQueued(e)));
-    await this.broker.publishMany(envelopes);
+    if (this.backend) {
+      await Promise.all(envelopes.map((e) => this.#writeQueued(e, explicit.has(e.id))));
+    }
+    try {
+      await this.broker.publishMany(envelopes);
+    } catch (error) {
+      await Promise.all(envelopes.map((e) => this.#writePublishFailure(e, error)));
+      throw error;
+    }
     for (const envelope of envelopes) emitSignal(this.signals, "afterTaskPublish", { envelope });
     return envelopes.map((e) => e.id);
   }
@@ -219,12 +228,13 @@ export class Stem {
     return new TaskResult<T>(id, status, value, { timedOut, timeoutMs });
   }
 
-  async #publish(envelope: Envelope, retryPublish: boolean): Promise<string> {
+  async #publish(envelope: Envelope, request: EnqueueRequest, lineage?: Lineage): Promise<string> {
     const signed = this.signer ? await this.signer.sign(envelope) : envelope;
     emitSignal(this.signals, "beforeTaskPublish", { envelope: signed });
-    await this.#writeQueued(signed);
+    const exclusive = request.enqueueOptions?.taskId !== undefined && lineage?.republish !== true;
+    await this.#writeQueued(signed, exclusive);
     try {
-      await this.#publishWithRetry(signed, retryPublish);
+      await this.#publishWithRetry(signed, request.enqueueOptions?.retry === true);
     } catch (error) {
       await this.#writePublishFailure(signed, error);
       throw error;
@@ -249,18 +259,29 @@ export class Stem {
     }
   }
 
-  async #writeQueued(envelope: Envelope): Promise<void> {
-    if (!this.backend) return;
-    await this.backend.set({
+  /**
+   * Records `queued`. With `exclusive` (an explicit task id) the write must create the record:
+   * atomically where the backend offers `create`, else by a read first.
+   */
+  async #writeQueued(envelope: Envelope, exclusive = false): Promise<void> {
+    const backend = this.backend;
+    if (!backend) return;
+    const status = {
       id: envelope.id,
       name: envelope.name,
-      state: "queued",
+      state: "queued" as const,
       result: null,
       error: null,
       attempt: envelope.attempt,
       meta: { ...envelope.meta, queue: envelope.queue },
       progress: null,
-    }, this.#ttl());
+    };
+    if (exclusive && backend.create) {
+      if (!(await backend.create(status, this.#ttl()))) throw new DuplicateTaskIdError(envelope.id);
+      return;
+    }
+    if (exclusive && await backend.get(envelope.id)) throw new DuplicateTaskIdError(envelope.id);
+    await backend.set(status, this.#ttl());
   }
 
   async #writePublishFailure(envelope: Envelope, error: unknown): Promise<void> {
@@ -280,11 +301,6 @@ export class Stem {
       meta: { ...envelope.meta, queue: envelope.queue } as Record<string, JsonValue>,
       progress: null,
     }, this.#ttl()).catch(() => {});
-  }
-
-  async #checkDuplicate(request: EnqueueRequest, id: string): Promise<void> {
-    if (!request.enqueueOptions?.taskId || !this.backend) return;
-    if (await this.backend.get(id)) throw new DuplicateTaskIdError(id);
   }
 
   #ttl(): { ttl?: Duration } {

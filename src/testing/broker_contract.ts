@@ -305,6 +305,23 @@ export function runBrokerContract(options: BrokerContractOptions): void {
       await broker.ack(again);
     });
 
+    api.test("settling a stale receipt leaves the redelivered copy alone", async () => {
+      const envelope = testEnvelope({ queue, visibilityTimeout: 300 * scale });
+      await broker.publish(envelope);
+      const stale = await take();
+      const live = await take(10_000);
+      equal(live.envelope.id, envelope.id);
+      await broker.ack(stale);
+      await broker.nack(stale, { requeue: true });
+      await broker.deadLetter(stale, "stale");
+      const counts = await broker.counts(queue);
+      equal(counts.inflight, 1, "the live copy is still leased");
+      equal(counts.dead, 0, "a stale receipt dead-letters nothing");
+      equal(counts.pending + counts.delayed, 0, "a stale receipt requeues nothing");
+      await broker.ack(live);
+      equal((await broker.counts(queue)).inflight, 0);
+    });
+
     api.test("extendLease of a settled delivery throws LeaseLostError", async () => {
       await broker.publish(testEnvelope({ queue }));
       const delivery = await take();
@@ -367,20 +384,23 @@ export function runBrokerContract(options: BrokerContractOptions): void {
       await broker.publishMany(
         Array.from({ length: total }, () => testEnvelope({ queue, visibilityTimeout: 60_000 })),
       );
-      const seen: string[] = [];
+      // Nothing is acked until every message was seen, so an early redelivery would show up.
+      const held: Delivery[] = [];
       const drain = async () => {
-        const c = consumer([queue], 4);
-        for (;;) {
-          const d = await nextWithin(c.iterator, 500 * scale);
+        const c = consumer([queue], total);
+        while (held.length < total) {
+          const d = await nextWithin(c.iterator, 2_000 * scale);
           if (!d) break;
-          seen.push(d.envelope.id);
-          await broker.ack(d);
+          held.push(d);
         }
         c.stop();
       };
       await Promise.all([drain(), drain(), drain()]);
-      equal(seen.length, total, "every message delivered");
-      equal(new Set(seen).size, total, "no message delivered twice");
+      const ids = held.map((d) => d.envelope.id);
+      equal(new Set(ids).size, ids.length, "no message delivered twice while leased");
+      equal(ids.length, total, "every message delivered");
+      for (const d of held) await broker.ack(d);
+      equal((await broker.counts(queue)).inflight, 0);
     });
 
     api.test("an aborted consumer ends its iteration", async () => {
@@ -392,6 +412,7 @@ export function runBrokerContract(options: BrokerContractOptions): void {
         new Promise((r) => setTimeout(() => r("still waiting"), 3_000 * scale)),
       ]);
       ok(result !== "still waiting", "the iterator finished after abort");
+      equal((result as IteratorResult<Delivery>).done, true, "abort ends the iteration");
     });
   });
 }

@@ -126,7 +126,16 @@ export function runResultBackendContract(options: ResultBackendContractOptions):
       deepEqual(seen.map((s) => s.state), ["running", "succeeded"]);
       equal(seen[1].result, 42);
       await unwatch();
+      // A second watcher proves the next write was delivered before we look at the first one.
+      let sentinel: () => void = () => {};
+      const sentinelSeen = new Promise<void>((resolve) => (sentinel = resolve));
+      const unwatchSentinel = await backend.watch(
+        input.id,
+        (s) => s.state === "failed" && sentinel(),
+      );
       await backend.set({ ...input, state: "failed" });
+      await sentinelSeen;
+      await unwatchSentinel();
       equal(seen.length, 2, "no events after unwatch");
     });
 
@@ -152,9 +161,14 @@ export function runResultBackendContract(options: ResultBackendContractOptions):
       const a = testStatus({ state: "failed", meta: { queue } });
       const b = testStatus({ state: "succeeded", meta: { queue } });
       const c = testStatus({ state: "failed", meta: { queue } });
-      for (const s of [a, b, c]) await backend.set(s);
+      let last = 0;
+      for (const s of [a, b, c]) {
+        // Distinct update times make "newest first" checkable.
+        while (Date.now() <= last + 1) await new Promise((r) => setTimeout(r, 1));
+        last = (await backend.set(s)).timestamps.updatedAt;
+      }
       const failed = await backend.listTaskStatuses({ state: "failed", queue });
-      deepEqual(failed.map((s) => s.id).sort(), [a.id, c.id].sort());
+      deepEqual(failed.map((s) => s.id), [c.id, a.id], "failed tasks, newest first");
       equal((await backend.listTaskStatuses({ queue, limit: 1 })).length, 1);
     });
 

@@ -18,10 +18,23 @@ export class Semaphore {
     return true;
   }
 
-  /** Takes a slot, waiting for one if needed. */
-  acquire(): Promise<void> {
-    if (this.tryAcquire()) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
+  /** Takes a slot, waiting for one if needed; resolves false (holding nothing) if `signal` aborts. */
+  acquire(signal?: AbortSignal): Promise<boolean> {
+    if (signal?.aborted) return Promise.resolve(false);
+    if (this.tryAcquire()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(true);
+      };
+      const onAbort = () => {
+        const i = this.#waiters.indexOf(waiter);
+        if (i >= 0) this.#waiters.splice(i, 1);
+        resolve(false);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiters.push(waiter);
+    });
   }
 
   /** Returns a slot (handing it straight to a waiter if any). */

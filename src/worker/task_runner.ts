@@ -5,8 +5,10 @@ import type { Clock } from "../core/clock.ts";
 import { DeadLetterReason } from "../core/dead_letters.ts";
 import type { Envelope, JsonValue } from "../core/envelope.ts";
 import {
+  LeaseLostError,
   RetryExhaustedError,
   SignatureError,
+  StemError,
   TaskExpiredError,
   TaskRetryRequest,
   TaskTimeoutError,
@@ -53,6 +55,12 @@ export class TaskRun implements ContextHost {
   #controller: AbortController | undefined;
   /** True once the delivery was acked, nacked or dead-lettered. */
   settled = false;
+  /** Set once the outcome is decided (or the run was taken over): later handler calls are ignored. */
+  #finished = false;
+  /** The worker took the delivery back (shutdown) or lost its lease: write and settle nothing. */
+  #abandoned = false;
+  /** `acksLate: false`: the delivery was acked before the handler ran. */
+  #ackedEarly = false;
   readonly #deps: RunnerDeps;
   readonly #ref: TaskRef;
   #startedAt = 0;
@@ -126,6 +134,7 @@ export class TaskRun implements ContextHost {
     const deps = this.#deps;
     if (envelope.meta["stem.acksEarly"] === true) {
       await this.#settle(() => deps.broker.ack(this.delivery));
+      this.#ackedEarly = true;
     }
     this.#startedAt = deps.clock.now();
     await this.#write("running", { startedAt: this.#startedAt });
@@ -135,11 +144,37 @@ export class TaskRun implements ContextHost {
     try {
       result = await this.#withLimits(envelope, () => handler.call(ctx, args));
     } catch (error) {
+      if (this.#abandoned) return;
+      this.#finished = true;
+      if (error instanceof LeaseLostError) return this.#abandonLostLease(error);
       return await this.#handleError(error);
     } finally {
       this.#clearTimers();
     }
+    if (this.#abandoned) return;
+    this.#finished = true;
     await this.#succeed(handler, result);
+  }
+
+  /**
+   * Takes the delivery away from this run (worker shutdown): aborts `ctx.signal` and makes sure
+   * the run writes and settles nothing afterwards. False when the run had already settled.
+   */
+  abandon(reason: Error): boolean {
+    if (this.settled && !this.#ackedEarly) return false;
+    const takeOver = !this.settled;
+    this.#abandoned = true;
+    this.#finished = true;
+    this.settled = true;
+    this.controller.abort(reason);
+    return takeOver;
+  }
+
+  #abandonLostLease(error: LeaseLostError): void {
+    // Another worker owns the message now; its run writes the outcome.
+    this.#abandoned = true;
+    this.settled = true;
+    console.warn(`[stem] task ${this.delivery.envelope.id} lost its lease: ${error.message}`);
   }
 
   #withLimits<T>(envelope: Envelope, fn: () => T | Promise<T>): Promise<T> {
@@ -190,6 +225,8 @@ export class TaskRun implements ContextHost {
       result: stored,
       encoder: encoder.id === "json" ? undefined : encoder.id,
     });
+    // Follow-ups before the ack: if publishing them fails the delivery is redelivered, not lost.
+    await this.#enqueueLinks(envelope.link, "link");
     await this.#settle(() => deps.broker.ack(this.delivery));
     if (hasListeners(deps.signals, "taskSucceeded")) {
       emitSignal(deps.signals, "taskSucceeded", {
@@ -198,7 +235,6 @@ export class TaskRun implements ContextHost {
         runtimeMs: finishedAt - this.#startedAt,
       });
     }
-    await this.#enqueueLinks(envelope.link);
   }
 
   async #handleError(error: unknown): Promise<void> {
@@ -226,7 +262,10 @@ export class TaskRun implements ContextHost {
       error: info,
       extraMeta: { retryAt: nextRetryAt },
     });
-    await this.#settle(() => deps.broker.nack(this.delivery, { requeue: true, envelope: next }));
+    if (this.#ackedEarly) await deps.broker.publish(next);
+    else {await this.#settle(() =>
+        deps.broker.nack(this.delivery, { requeue: true, envelope: next })
+      );}
     emitSignal(deps.signals, "taskRetry", { ...this.#ref, error: info, nextRetryAt });
   }
 
@@ -248,9 +287,15 @@ export class TaskRun implements ContextHost {
     }, {
       error: info,
     });
+    await this.#enqueueLinks(this.delivery.envelope.linkError, "linkError");
+    // An early-acked delivery is gone from the broker: its failure lives on the status only.
+    const deadLettered = !this.#ackedEarly;
     await this.#settle(() => deps.broker.deadLetter(this.delivery, reason, errorMeta(info)));
-    emitSignal(deps.signals, "taskFailed", { ...this.#ref, error: info, deadLetterReason: reason });
-    await this.#enqueueLinks(this.delivery.envelope.linkError);
+    emitSignal(deps.signals, "taskFailed", {
+      ...this.#ref,
+      error: info,
+      deadLetterReason: deadLettered ? reason : undefined,
+    });
   }
 
   /** Dead-letters a message that must never run (malformed, unsigned, unknown task). */
@@ -284,6 +329,14 @@ export class TaskRun implements ContextHost {
 
   /** Enqueues a child task with this task as parent. */
   enqueueChild(name: string, request: EnqueueRequest): Promise<string> {
+    if (this.#finished) {
+      return Promise.reject(
+        new StemError(
+          "task-finished",
+          `Task "${this.delivery.envelope.name}" already finished (timed out or taken back); it cannot enqueue "${name}".`,
+        ),
+      );
+    }
     const envelope = this.delivery.envelope;
     return this.#deps.stem.enqueue(name, request, {
       parentId: envelope.id,
@@ -294,7 +347,7 @@ export class TaskRun implements ContextHost {
   /** Renews the lease when less than half of it is left. */
   async heartbeat(): Promise<void> {
     const { delivery } = this;
-    if (delivery.leaseExpiresAt === null || this.settled) return;
+    if (delivery.leaseExpiresAt === null || this.settled || this.#finished) return;
     const total = delivery.envelope.visibilityTimeout ?? delivery.leaseExpiresAt - this.#startedAt;
     const left = delivery.leaseExpiresAt - this.#deps.clock.now();
     if (left < total / 2) await this.extendLease(total);
@@ -302,31 +355,37 @@ export class TaskRun implements ContextHost {
 
   /** Extends the lease to now + `ms`. */
   async extendLease(ms: number): Promise<void> {
-    if (this.settled) return;
+    if (this.settled || this.#finished) return;
     await this.#deps.broker.extendLease(this.delivery, ms);
   }
 
   /** Stores and signals progress. */
   async progress(percent: number, data: JsonValue | undefined): Promise<void> {
+    // A handler still running after its hard limit (or a shutdown) must not resurrect the status.
+    if (this.#finished) return;
     const progress = data === undefined ? { percent } : { percent, data };
     await this.#write("running", { startedAt: this.#startedAt }, { progress });
     emitSignal(this.#deps.signals, "taskProgress", { ...this.#ref, percent, data });
   }
 
-  async #enqueueLinks(links: Envelope["link"]): Promise<void> {
+  /**
+   * Publishes follow-ups with ids derived from this task's, so a re-run re-publishes the same
+   * tasks rather than new ones. Errors propagate: the delivery then stays unsettled.
+   */
+  async #enqueueLinks(links: Envelope["link"], kind: "link" | "linkError"): Promise<void> {
     if (!links?.length) return;
     const envelope = this.delivery.envelope;
-    for (const link of links) {
-      try {
-        await this.#deps.stem.enqueue(link.name, {
-          args: link.args,
-          headers: { ...envelope.headers, ...link.headers },
-          meta: { ...link.meta, linkedFrom: envelope.id },
-          enqueueOptions: link.queue ? { queue: link.queue } : undefined,
-        }, { parentId: envelope.id, rootId: envelope.rootId ?? envelope.id });
-      } catch (error) {
-        console.warn(`[stem] could not enqueue linked task "${link.name}":`, error);
-      }
+    for (const [i, link] of links.entries()) {
+      await this.#deps.stem.enqueue(link.name, {
+        args: link.args,
+        headers: { ...envelope.headers, ...link.headers },
+        meta: { ...link.meta, linkedFrom: envelope.id },
+        enqueueOptions: { taskId: `${envelope.id}:${kind}:${i}`, queue: link.queue },
+      }, {
+        parentId: envelope.id,
+        rootId: envelope.rootId ?? envelope.id,
+        republish: true,
+      });
     }
   }
 

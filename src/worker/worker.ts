@@ -27,7 +27,7 @@ export interface WorkerOptions {
   queues?: string[];
   /** Tasks run at once. @default 10 */
   concurrency?: number;
-  /** Deliveries held at once (running + waiting for a slot). @default concurrency * 2 */
+  /** Deliveries the broker may hold leased for this worker ahead of a free slot. @default concurrency * 2 */
   prefetch?: number;
   /** Delay rule for retries when the task has no retry policy. @default ExponentialJitterRetryStrategy() */
   retryStrategy?: RetryStrategy;
@@ -81,7 +81,6 @@ export class Worker {
   readonly #deps: RunnerDeps;
   readonly #heartbeatMs: number;
   readonly #runs = new Set<TaskRun>();
-  readonly #waiting = new Set<Delivery>();
   #abort: AbortController | null = null;
   #loop: Promise<void> | null = null;
   #heartbeatTimer: unknown;
@@ -150,6 +149,11 @@ export class Worker {
 
   /** Starts consuming; resolves once the consumer is open. Calling it twice is a no-op. */
   start(): Promise<void> {
+    if (this.#stopping) {
+      return Promise.reject(
+        new TypeError(`Worker ${this.id} was shut down; create a new Worker to consume again.`),
+      );
+    }
     if (this.#loop) return Promise.resolve();
     this.#abort = new AbortController();
     this.#loop = this.#consumeWithReconnect(this.#abort.signal);
@@ -160,7 +164,7 @@ export class Worker {
 
   /**
    * Stops fetching, lets in-flight tasks finish until the timeout, then aborts the rest and returns
-   * their deliveries to the queue so nothing is lost.
+   * their deliveries to the queue so nothing is lost. Safe to call more than once.
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
     if (!this.#stopping) this.#stopping = this.#shutdown(toMillis(options.timeout ?? "30s"));
@@ -168,21 +172,21 @@ export class Worker {
   }
 
   async #shutdown(timeoutMs: number): Promise<void> {
+    if (!this.#loop) return;
+    const deadline = this.#deps.clock.now() + timeoutMs;
     emitSignal(this.#deps.signals, "workerStopping", { workerId: this.id });
     this.#abort?.abort();
     this.#deps.clock.clearTimeout(this.#heartbeatTimer);
-    await this.#loop;
+    // The loop never waits for a slot while holding a delivery, so it ends as soon as the broker's
+    // iterator sees the abort; the deadline still bounds it in case an adapter is slow to notice.
+    await this.#within(this.#loop, timeoutMs);
     let requeued = 0;
-    for (const delivery of this.#waiting) {
-      await this.#broker.nack(delivery, { requeue: true }).catch(() => {});
-      requeued++;
-    }
-    this.#waiting.clear();
-    if (this.#runs.size > 0 && !(await this.#drained(timeoutMs))) {
+    const left = Math.max(0, deadline - this.#deps.clock.now());
+    if (this.#runs.size > 0 && !(await this.#within(this.#drained(), left))) {
       for (const run of [...this.#runs]) {
-        if (run.settled) continue;
-        run.settled = true;
-        run.controller.abort(new Error(`Worker ${this.id} shut down before the task finished.`));
+        if (!run.abandon(new Error(`Worker ${this.id} shut down before the task finished.`))) {
+          continue;
+        }
         await this.#broker.nack(run.delivery, { requeue: true }).catch(() => {});
         requeued++;
       }
@@ -191,17 +195,23 @@ export class Worker {
     emitSignal(this.#deps.signals, "workerShutdown", { workerId: this.id, requeued });
   }
 
-  #drained(timeoutMs: number): Promise<boolean> {
+  /** Resolves true when `promise` settles within `ms` of this worker's clock, false otherwise. */
+  #within(promise: Promise<unknown>, ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = this.#deps.clock.setTimeout(() => {
-        this.#idle = null;
-        resolve(false);
-      }, timeoutMs);
-      this.#idle = () => {
+      const timer = this.#deps.clock.setTimeout(() => resolve(false), ms);
+      promise.then(() => {
         this.#deps.clock.clearTimeout(timer);
         resolve(true);
-      };
+      }, () => {
+        this.#deps.clock.clearTimeout(timer);
+        resolve(true);
+      });
     });
+  }
+
+  #drained(): Promise<void> {
+    if (this.#runs.size === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.#idle = resolve));
   }
 
   /** Re-opens the consumer with capped exponential back-off when the broker connection fails. */
@@ -215,7 +225,10 @@ export class Worker {
           consumerName: this.id,
           signal,
         });
-        await this.#consume(iterable, () => (failures = 0));
+        await this.#consume(iterable, signal, () => (failures = 0));
+        if (!signal.aborted) {
+          console.warn(`[stem] worker ${this.id}: the broker ended its consumer.`);
+        }
         return;
       } catch (error) {
         if (signal.aborted) return;
@@ -225,34 +238,50 @@ export class Worker {
           `[stem] worker ${this.id} lost its consumer (retrying in ${delay} ms):`,
           error,
         );
-        await new Promise((resolve) => {
-          const timer = this.#deps.clock.setTimeout(() => resolve(undefined), delay);
-          signal.addEventListener("abort", () => {
-            this.#deps.clock.clearTimeout(timer);
-            resolve(undefined);
-          }, { once: true });
-        });
+        await this.#pause(delay, signal);
       }
     }
   }
 
-  async #consume(iterable: AsyncIterable<Delivery>, onDelivery: () => void): Promise<void> {
-    for await (const delivery of iterable) {
-      onDelivery();
-      if (!this.#semaphore.tryAcquire()) {
-        this.#waiting.add(delivery);
-        await this.#semaphore.acquire();
-        if (!this.#waiting.delete(delivery)) {
+  #pause(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#deps.clock.clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = this.#deps.clock.setTimeout(done, ms);
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  /**
+   * Takes a slot before asking for the next delivery, so no delivery waits (with its lease
+   * running out) for a slot, and shutdown never waits behind a busy handler.
+   */
+  async #consume(
+    iterable: AsyncIterable<Delivery>,
+    signal: AbortSignal,
+    onDelivery: () => void,
+  ): Promise<void> {
+    const iterator = iterable[Symbol.asyncIterator]();
+    try {
+      while (await this.#semaphore.acquire(signal)) {
+        const next = await iterator.next();
+        if (next.done) {
           this.#semaphore.release();
-          continue;
+          return;
         }
+        onDelivery();
+        if (signal.aborted) {
+          this.#semaphore.release();
+          await this.#broker.nack(next.value, { requeue: true }).catch(() => {});
+          return;
+        }
+        this.#startRun(next.value);
       }
-      if (this.#abort?.signal.aborted) {
-        this.#semaphore.release();
-        await this.#broker.nack(delivery, { requeue: true }).catch(() => {});
-        continue;
-      }
-      this.#startRun(delivery);
+    } finally {
+      await iterator.return?.();
     }
   }
 
