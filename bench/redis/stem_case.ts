@@ -1,6 +1,7 @@
 // One Stem benchmark case against a Redis server; prints one JSON line. Runs on Deno and Bun.
 // Env: BENCH_REDIS_URL, BENCH_CASE (enqueue | bulk | process | latency), BENCH_TASKS,
-// BENCH_RATE (latency case, tasks/s), BENCH_LATENCY_TASKS.
+// BENCH_RATE (latency case, tasks/s), BENCH_LATENCY_TASKS, BENCH_SKIP_FILL=1 (process case: keep
+// the database and use tasks enqueued by an earlier run, e.g. to profile processing alone).
 import process from "node:process";
 import { RedisResultBackend, RedisStreamsBroker } from "../../adapters/redis/mod.ts";
 import { FunctionTaskHandler } from "../../src/core/task_handler.ts";
@@ -18,7 +19,7 @@ const LATENCY_TASKS = Number(process.env.BENCH_LATENCY_TASKS ?? 5_000);
 const runtime = (globalThis as { Bun?: unknown }).Bun ? "bun" : "deno";
 
 const raw = await rawClient(url);
-await raw.command(["FLUSHALL"]);
+if (!process.env.BENCH_SKIP_FILL) await raw.command(["FLUSHALL"]);
 const broker = await RedisStreamsBroker.connect(url, { namespace: "bench" });
 const backend = await RedisResultBackend.connect(url, { namespace: "bench" });
 const samples: number[] = [];
@@ -61,7 +62,7 @@ async function enqueueBulk(): Promise<Record<string, number>> {
 }
 
 async function processing(): Promise<Record<string, number>> {
-  for (let i = 0; i < TOTAL; i += 5_000) {
+  for (let i = 0; i < TOTAL && !process.env.BENCH_SKIP_FILL; i += 5_000) {
     await stem.enqueueMany(
       Array.from(
         { length: Math.min(5_000, TOTAL - i) },
