@@ -54,7 +54,7 @@ export const SQL = {
   jobsCounts:
     "SELECT\n  count(*) FILTER (WHERE visible_at <= $2) AS pending,\n  count(*) FILTER (WHERE locked_until IS NOT NULL AND visible_at > $2) AS inflight,\n  count(*) FILTER (WHERE locked_until IS NULL AND visible_at > $2) AS delayed,\n  (SELECT count(*) FROM stem_dead_letters WHERE queue = $1) AS dead\nFROM stem_jobs WHERE queue = $1",
   jobsDeadLetter:
-    "WITH gone AS (DELETE FROM stem_jobs WHERE id = $1 AND token = $2)\nINSERT INTO stem_dead_letters (queue, task_id, envelope, reason, meta, dead_at)\nVALUES ($3, $4, $5, $6, $7, $8)",
+    "WITH gone AS (DELETE FROM stem_jobs WHERE id = $1 AND token = $2 RETURNING id)\nINSERT INTO stem_dead_letters (queue, task_id, envelope, reason, meta, dead_at)\nSELECT $3, $4, $5, $6, $7, $8 FROM gone",
   jobsDelete:
     "DELETE FROM stem_jobs AS j\nUSING unnest($1::int8[], $2::int4[]) AS a(id, token)\nWHERE j.id = a.id AND j.token = a.token",
   jobsExtend:
@@ -67,13 +67,15 @@ export const SQL = {
     "DELETE FROM stem_jobs WHERE queue = $1 AND (locked_until IS NULL OR visible_at <= $2)",
   jobsRequeue:
     "WITH up AS (\n  UPDATE stem_jobs\n  SET locked_until = NULL,\n      visible_at = $3,\n      queue = COALESCE($4, queue),\n      priority = COALESCE($5, priority),\n      lease_ms = CASE WHEN $9 THEN $6 ELSE lease_ms END,\n      envelope = COALESCE($7, envelope)\n  WHERE id = $1 AND token = $2\n  RETURNING queue\n)\nSELECT queue, pg_notify($8, queue) FROM up",
+  resultsCreate:
+    "WITH up AS (\n  INSERT INTO stem_results AS r (id, state, queue, status, created_at, updated_at, expires_at)\n  VALUES ($1, $2, $3, $4, $5, $5, $6)\n  ON CONFLICT (id) DO UPDATE SET\n    state = EXCLUDED.state, queue = EXCLUDED.queue, status = EXCLUDED.status,\n    created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,\n    expires_at = EXCLUDED.expires_at\n  WHERE r.expires_at <= EXCLUDED.updated_at\n  RETURNING created_at\n)\nSELECT up.created_at,\n  CASE WHEN EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = $1) THEN\n    pg_notify($7, CASE WHEN octet_length($4) < 7000\n                       THEN $1 || chr(10) || up.created_at || chr(10) || $4\n                       ELSE $1 END)\n  END AS notified\nFROM up",
   resultsExpire: "UPDATE stem_results SET expires_at = $2 WHERE id = $1",
   resultsGet:
     "SELECT status, created_at, updated_at FROM stem_results WHERE id = $1 AND expires_at > $2",
   resultsList:
     "SELECT status, created_at, updated_at FROM stem_results\nWHERE expires_at > $1 AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR queue = $3)\nORDER BY updated_at DESC, id DESC LIMIT $4 OFFSET $5",
-  resultsSet:
-    "WITH up AS (\n  INSERT INTO stem_results AS r (id, state, queue, status, created_at, updated_at, expires_at)\n  VALUES ($1, $2, $3, $4, $5, $5, $6)\n  ON CONFLICT (id) DO UPDATE SET\n    state = EXCLUDED.state,\n    queue = EXCLUDED.queue,\n    status = EXCLUDED.status,\n    updated_at = EXCLUDED.updated_at,\n    expires_at = EXCLUDED.expires_at,\n    created_at = CASE WHEN r.expires_at > EXCLUDED.updated_at THEN r.created_at\n                      ELSE EXCLUDED.created_at END\n  RETURNING created_at\n)\nSELECT up.created_at,\n  CASE WHEN EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = $1) THEN\n    pg_notify($7, CASE WHEN octet_length($4) < 7000\n                       THEN $1 || chr(10) || up.created_at || chr(10) || $4\n                       ELSE $1 END)\n  END AS notified\nFROM up",
+  resultsSetMany:
+    "WITH input AS (\n  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[])\n    AS t(id, state, queue, status, expires_at)\n), up AS (\n  INSERT INTO stem_results AS r (id, state, queue, status, created_at, updated_at, expires_at)\n  SELECT id, state, queue, status, $6, $6, expires_at FROM input\n  ON CONFLICT (id) DO UPDATE SET\n    state = EXCLUDED.state,\n    queue = EXCLUDED.queue,\n    status = EXCLUDED.status,\n    updated_at = EXCLUDED.updated_at,\n    expires_at = EXCLUDED.expires_at,\n    created_at = CASE WHEN r.expires_at > EXCLUDED.updated_at THEN r.created_at\n                      ELSE EXCLUDED.created_at END\n  RETURNING id, created_at\n)\nSELECT up.id, up.created_at,\n  CASE WHEN EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = up.id) THEN\n    pg_notify($7, CASE WHEN octet_length(input.status) < 7000\n                       THEN up.id || chr(10) || up.created_at || chr(10) || input.status\n                       ELSE up.id END)\n  END AS notified\nFROM up JOIN input USING (id)",
   watchersAdd:
     "INSERT INTO stem_watchers (task_id, watcher, expires_at) VALUES ($1, $2, $3)\nON CONFLICT (task_id, watcher) DO UPDATE SET expires_at = EXCLUDED.expires_at",
   watchersRemove: "DELETE FROM stem_watchers WHERE task_id = $1 AND watcher = $2",

@@ -199,7 +199,7 @@ export class PostgresBroker implements Broker {
     delivery.leaseExpiresAt = until;
   }
 
-  /** Moves a delivery to its queue's dead letters in one statement. */
+  /** Moves a delivery to its queue's dead letters in one statement (a stale receipt: no-op). */
   async deadLetter(
     delivery: Delivery,
     reason: string,

@@ -13,6 +13,7 @@ import type { TaskStatus, TaskStatusInput } from "../../src/backend/task_status.
 import { type Duration, toMillis } from "../../src/core/duration.ts";
 import { uuidv7 } from "../../src/core/ids.ts";
 import { SQL } from "./_sql.ts";
+import { Coalescer } from "./coalescer.ts";
 import {
   checkNamespace,
   connectError,
@@ -30,6 +31,26 @@ import {
   toStatus,
 } from "./status_rows.ts";
 import { unrefTimer } from "./timers.ts";
+
+interface PendingWrite {
+  input: TaskStatusInput;
+  ttl: number;
+}
+
+/** Splits writes into consecutive runs with distinct task ids (one upsert may touch a row once). */
+function distinctRuns(items: PendingWrite[]): PendingWrite[][] {
+  const runs: PendingWrite[][] = [[]];
+  let ids = new Set<string>();
+  for (const item of items) {
+    if (ids.has(item.input.id)) {
+      runs.push([]);
+      ids = new Set();
+    }
+    ids.add(item.input.id);
+    runs[runs.length - 1].push(item);
+  }
+  return runs;
+}
 
 /** Options for {@link PostgresResultBackend.connect}. */
 export interface PostgresResultBackendOptions extends PostgresConnectOptions {
@@ -63,6 +84,7 @@ export class PostgresResultBackend implements ResultBackend {
   readonly #watcherId = uuidv7();
   readonly #watchers = new Map<string, Set<(status: TaskStatus) => void>>();
   readonly #timers: ReturnType<typeof setInterval>[] = [];
+  readonly #writes: Coalescer<PendingWrite, TaskStatus>;
   #unsubscribe: (() => void) | null = null;
   #closed = false;
 
@@ -77,6 +99,10 @@ export class PostgresResultBackend implements ResultBackend {
     this.#channel = `${namespace}_results`.toLowerCase();
     this.#notifier = new Notifier(sql, this.#channel);
     this.#ttlMs = toMillis(o.defaultTtl ?? DEFAULT_RESULT_TTL_MS);
+    this.#writes = new Coalescer((items) => this.#write(items), {
+      maxBatch: 500,
+      maxConcurrent: 2,
+    });
     const cleanupMs = toMillis(o.cleanupInterval ?? "5m");
     this.#timers.push(unrefTimer(setInterval(() => this.runCleanup().catch(() => {}), cleanupMs)));
     this.#timers.push(
@@ -100,18 +126,30 @@ export class PostgresResultBackend implements ResultBackend {
     return new PostgresResultBackend(sql, !options.sql, namespace, options);
   }
 
-  /** Writes a status (keeping `createdAt`) and notifies watchers in any process. */
-  async set(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<TaskStatus> {
+  /**
+   * Writes a status (keeping `createdAt`) and notifies watchers in any process. Concurrent
+   * writes share one multi-row upsert.
+   */
+  set(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<TaskStatus> {
+    const ttl = options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
+    return this.#writes.push({ input, ttl });
+  }
+
+  /** Writes the status only if no live record has its id; false when one exists. */
+  async create(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<boolean> {
     const now = Date.now();
     const ttl = options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
-    const doc = statusDocument(input, now);
     const queue = typeof input.meta?.queue === "string" ? input.meta.queue : null;
-    const [row] = await this.#sql.unsafe(
-      SQL.resultsSet,
-      [input.id, input.state, queue, doc, now, now + ttl, this.#channel],
-      PREPARED,
-    );
-    return toStatus({ status: doc, created_at: Number(row.created_at), updated_at: now });
+    const rows = await this.#sql.unsafe(SQL.resultsCreate, [
+      input.id,
+      input.state,
+      queue,
+      statusDocument(input, now),
+      now,
+      now + ttl,
+      this.#channel,
+    ], PREPARED);
+    return rows.length === 1;
   }
 
   /** Reads a live status. */
@@ -249,6 +287,30 @@ export class PostgresResultBackend implements ResultBackend {
     this.#unsubscribe?.();
     await this.#notifier.close();
     if (this.#ownsSql) await this.#sql.end({ timeout: 5 });
+  }
+
+  async #write(items: PendingWrite[]): Promise<TaskStatus[]> {
+    const out: TaskStatus[] = [];
+    for (const chunk of distinctRuns(items)) out.push(...await this.#upsert(chunk));
+    return out;
+  }
+
+  async #upsert(items: PendingWrite[]): Promise<TaskStatus[]> {
+    const now = Date.now();
+    const docs = items.map((i) => statusDocument(i.input, now));
+    const rows = await this.#sql.unsafe(SQL.resultsSetMany, [
+      items.map((i) => i.input.id),
+      items.map((i) => i.input.state),
+      items.map((i) => (typeof i.input.meta?.queue === "string" ? i.input.meta.queue : null)),
+      docs,
+      items.map((i) => now + i.ttl),
+      now,
+      this.#channel,
+    ], PREPARED);
+    const created = new Map(rows.map((r) => [String(r.id), Number(r.created_at)]));
+    return items.map((item, i) =>
+      toStatus({ status: docs[i], created_at: created.get(item.input.id) ?? now, updated_at: now })
+    );
   }
 
   #onNotify(payload: string): void {

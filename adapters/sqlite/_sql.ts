@@ -62,6 +62,8 @@ export const SQL = {
     "DELETE FROM stem_jobs WHERE queue = ?1 AND (locked_until IS NULL OR visible_at <= ?2)",
   jobsRequeue:
     "UPDATE stem_jobs\nSET locked_until = NULL,\n    visible_at = ?3,\n    queue = COALESCE(?4, queue),\n    priority = COALESCE(?5, priority),\n    lease_ms = CASE WHEN ?8 = 1 THEN ?6 ELSE lease_ms END,\n    envelope = COALESCE(?7, envelope)\nWHERE id = ?1 AND token = ?2\nRETURNING queue",
+  resultsCreate:
+    "INSERT INTO stem_results (id, state, queue, status, version, created_at, updated_at, expires_at)\nVALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6)\nON CONFLICT (id) DO UPDATE SET\n  state = excluded.state, queue = excluded.queue, status = excluded.status,\n  version = stem_results.version + 1, created_at = excluded.created_at,\n  updated_at = excluded.updated_at, expires_at = excluded.expires_at\nWHERE stem_results.expires_at <= excluded.updated_at\nRETURNING created_at, version",
   resultsExpire: "UPDATE stem_results SET expires_at = ?2 WHERE id = ?1",
   resultsGet:
     "SELECT status, created_at, updated_at, version FROM stem_results\nWHERE id = ?1 AND expires_at > ?2",

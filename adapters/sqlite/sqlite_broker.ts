@@ -170,7 +170,7 @@ export class SqliteBroker implements Broker {
     return Promise.resolve();
   }
 
-  /** Moves a delivery to its queue's dead letters in one transaction. */
+  /** Moves a delivery to its queue's dead letters in one transaction (a stale receipt: no-op). */
   deadLetter(
     delivery: Delivery,
     reason: string,
@@ -178,7 +178,7 @@ export class SqliteBroker implements Broker {
   ): Promise<void> {
     const { id, token } = parseReceipt(delivery.receipt);
     this.#db.transaction(() => {
-      this.#db.run(SQL.jobsDelete, [id, token]);
+      if (this.#db.run(SQL.jobsDelete, [id, token]).changes === 0) return;
       this.#db.run(SQL.dlqInsert, [
         delivery.queue,
         delivery.envelope.id,

@@ -98,6 +98,30 @@ export class SqliteResultBackend implements ResultBackend {
     return Promise.resolve(status);
   }
 
+  /** Writes the status only if no live record has its id; false when one exists. */
+  create(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<boolean> {
+    const now = Date.now();
+    const ttl = options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
+    const doc = statusDocument(input, now);
+    const queue = typeof input.meta?.queue === "string" ? input.meta.queue : null;
+    const row = this.#db.get<{ created_at: number; version: number }>(SQL.resultsCreate, [
+      input.id,
+      input.state,
+      queue,
+      doc,
+      now,
+      now + ttl,
+    ]);
+    if (!row) return Promise.resolve(false);
+    const watched = this.#watched.get(input.id);
+    if (watched) {
+      watched.version = Math.max(watched.version, Number(row.version));
+      const status = toStatus({ status: doc, created_at: row.created_at, updated_at: now });
+      for (const listener of [...watched.listeners]) listener(status);
+    }
+    return Promise.resolve(true);
+  }
+
   /** Reads a live status. */
   get(id: string): Promise<TaskStatus | null> {
     const row = this.#db.get<StatusRow>(SQL.resultsGet, [id, Date.now()]);

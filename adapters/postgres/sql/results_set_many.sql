@@ -1,0 +1,29 @@
+-- Upserts many task statuses at once (ids must be distinct), keeping created_at of live records,
+-- and NOTIFYs the watched ones on the results channel as "<id>\n<created_at>\n<status json>"
+-- (id only when the document is too large for a NOTIFY payload).
+-- $1 id text[], $2 state text[], $3 queue text[] (NULL entries allowed), $4 status text[]
+-- (JSON without createdAt), $5 expires_at int8[], $6 now int8, $7 channel text.
+-- Returns id, created_at for each row.
+WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[])
+    AS t(id, state, queue, status, expires_at)
+), up AS (
+  INSERT INTO stem_results AS r (id, state, queue, status, created_at, updated_at, expires_at)
+  SELECT id, state, queue, status, $6, $6, expires_at FROM input
+  ON CONFLICT (id) DO UPDATE SET
+    state = EXCLUDED.state,
+    queue = EXCLUDED.queue,
+    status = EXCLUDED.status,
+    updated_at = EXCLUDED.updated_at,
+    expires_at = EXCLUDED.expires_at,
+    created_at = CASE WHEN r.expires_at > EXCLUDED.updated_at THEN r.created_at
+                      ELSE EXCLUDED.created_at END
+  RETURNING id, created_at
+)
+SELECT up.id, up.created_at,
+  CASE WHEN EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = up.id) THEN
+    pg_notify($7, CASE WHEN octet_length(input.status) < 7000
+                       THEN up.id || chr(10) || up.created_at || chr(10) || input.status
+                       ELSE up.id END)
+  END AS notified
+FROM up JOIN input USING (id)

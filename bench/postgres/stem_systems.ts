@@ -1,0 +1,94 @@
+// Stem on PostgreSQL and on SQLite as bench systems.
+import { PostgresBroker, PostgresResultBackend } from "../../adapters/postgres/mod.ts";
+import { SqliteBroker, SqliteResultBackend } from "../../adapters/sqlite/mod.ts";
+import type { Broker } from "../../src/core/broker.ts";
+import type { ResultBackend } from "../../src/backend/result_backend.ts";
+import { FunctionTaskHandler } from "../../src/core/task_handler.ts";
+import { SimpleTaskRegistry } from "../../src/core/task_registry.ts";
+import { Stem } from "../../src/producer/stem.ts";
+import { Worker } from "../../src/worker/worker.ts";
+import type { BenchSystem, OnJob } from "./system.ts";
+
+const QUEUE = "bench";
+
+/** Builds a Stem system from broker/backend factories. */
+function stemSystem(
+  name: string,
+  storeResults: boolean,
+  open: () => Promise<{ broker: Broker; backend: ResultBackend; purge(): Promise<void> }>,
+): BenchSystem {
+  let broker: Broker, backend: ResultBackend, purge: () => Promise<void>;
+  let producer: Stem;
+  let onJob: OnJob = () => {};
+  const registry = new SimpleTaskRegistry([
+    new FunctionTaskHandler({
+      name: "bench.noop",
+      entrypoint: (_ctx, args: { t: number }) => {
+        onJob(args.t);
+        return null;
+      },
+    }),
+  ]);
+  const options = { queue: QUEUE };
+  return {
+    name,
+    async setup() {
+      ({ broker, backend, purge } = await open());
+      producer = new Stem({ broker, registry });
+    },
+    reset: () => purge(),
+    enqueueOne: async (t) => {
+      await producer.enqueue("bench.noop", { args: { t }, options });
+    },
+    enqueueBatch: async (count) => {
+      const t = Date.now();
+      await producer.enqueueMany(
+        Array.from({ length: count }, () => ({ name: "bench.noop", args: { t }, options })),
+      );
+    },
+    async startWorker(concurrency, fn) {
+      onJob = fn;
+      const worker = new Worker({
+        broker,
+        backend: storeResults ? backend : undefined,
+        registry,
+        queues: [QUEUE],
+        concurrency,
+      });
+      await worker.start();
+      return () => worker.shutdown({ timeout: 5_000 });
+    },
+    async close() {
+      await broker.close();
+      await backend.close();
+    },
+  };
+}
+
+/**
+ * Stem with PostgresBroker; with `storeResults` the worker also writes running/succeeded statuses
+ * to PostgresResultBackend for every task.
+ */
+export function stemPostgres(url: string, storeResults = true): BenchSystem {
+  const name = storeResults ? "stem-postgres" : "stem-postgres-no-results";
+  return stemSystem(name, storeResults, async () => {
+    const broker = await PostgresBroker.connect(url, { namespace: "bench_stem" });
+    const backend = await PostgresResultBackend.connect(url, { namespace: "bench_stem" });
+    const purge = async () => {
+      await broker.sql.unsafe("TRUNCATE stem_jobs, stem_results");
+    };
+    return { broker, backend, purge };
+  });
+}
+
+/** Stem with SqliteBroker + SqliteResultBackend on one file. */
+export function stemSqlite(file: string): BenchSystem {
+  return stemSystem("stem-sqlite", true, async () => {
+    const broker = await SqliteBroker.open(file);
+    const backend = await SqliteResultBackend.open(file);
+    const purge = async () => {
+      await broker.purge(QUEUE);
+    };
+    return { broker, backend, purge };
+  });
+}
