@@ -16,7 +16,7 @@ import {
 } from "../../../src/backend/task_status.ts";
 import { type Duration, toMillis } from "../../../src/core/duration.ts";
 import { scripts } from "../_scripts.ts";
-import { Batcher } from "../batcher.ts";
+import { Batcher, batchSizeFor } from "../batcher.ts";
 import { connectTransport, type RedisConnectOptions, throttledWarn } from "../connect.ts";
 import { type BackendKeys, backendKeys } from "../keys.ts";
 import type { RedisReply, RedisTransport } from "../transport.ts";
@@ -67,7 +67,7 @@ export class RedisResultBackend implements ResultBackend {
   readonly #retentionMs: number;
   readonly #watch: WatchContext;
   readonly #unwatchers = new Set<Unwatch>();
-  readonly #writer = new Batcher<StatusWrite, [number, number]>((items) => this.#setMany(items));
+  readonly #writer: Batcher<StatusWrite, [number, number]>;
   #writes = 0;
   #prunedAt = 0;
 
@@ -78,6 +78,7 @@ export class RedisResultBackend implements ResultBackend {
   ) {
     this.#transport = transport;
     this.#ownsTransport = options.ownsTransport ?? false;
+    this.#writer = new Batcher((items) => this.#setMany(items), batchSizeFor(transport.kind));
     this.#keys = backendKeys(options.namespace ?? "stem");
     this.#ttlMs = toMillis(options.defaultTtl ?? DEFAULT_RESULT_TTL_MS);
     this.#retentionMs = toMillis(options.indexRetention ?? this.#ttlMs);

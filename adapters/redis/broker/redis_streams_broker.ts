@@ -16,7 +16,7 @@ import { encodeEnvelope, type Envelope, type JsonValue } from "../../../src/core
 import { LeaseLostError } from "../../../src/core/errors.ts";
 import { uuidv7 } from "../../../src/core/ids.ts";
 import { scripts } from "../_scripts.ts";
-import { Batcher } from "../batcher.ts";
+import { Batcher, batchSizeFor } from "../batcher.ts";
 import { connectTransport, type RedisConnectOptions, throttledWarn } from "../connect.ts";
 import { groupName, type QueueKeys, queueKeys } from "../keys.ts";
 import type { RedisReply, RedisTransport } from "../transport.ts";
@@ -132,7 +132,7 @@ export class RedisStreamsBroker implements Broker {
           list.flatMap(flatArgs),
         );
         return list.map(() => 1);
-      });
+      }, batchSizeFor(this.#transport.kind));
       this.#publishers.set(queue, batcher);
     }
     return batcher;
@@ -184,7 +184,7 @@ export class RedisStreamsBroker implements Broker {
         const args = [this.#group];
         for (const r of receipts) args.push(String(r.band), r.id, r.count);
         return await this.#transport.script(scripts.ack, [k.leases, ...k.bands], args) as number[];
-      });
+      }, batchSizeFor(this.#transport.kind));
       this.#ackers.set(queue, batcher);
     }
     return batcher;
