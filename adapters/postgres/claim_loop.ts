@@ -69,13 +69,38 @@ export async function* claimLoop(o: ClaimLoopOptions): AsyncGenerator<Delivery> 
   const unsubscribe = o.subscribe(wake);
   o.signal?.addEventListener("abort", wake);
   const buffer: Delivery[] = [];
+  const accept = (got: Delivery[]) => {
+    for (const delivery of got) {
+      slot.unsettled++;
+      o.track(delivery, slot);
+      buffer.push(delivery);
+    }
+  };
+  // Read-ahead: while deliveries are being handed out, top the buffer up in the background once
+  // it runs low, so a busy consumer does not wait a round trip for its next batch.
+  const lowWater = Math.max(1, Math.floor(Math.min(o.prefetch, o.maxBatch) / 2));
+  let refilling: Promise<void> | null = null;
+  const refill = () => {
+    const room = o.prefetch - slot.unsettled;
+    if (refilling || stopped() || room < lowWater) return;
+    refilling = o.claim(Math.min(room, o.maxBatch)).then(
+      (got) => (stopped() ? got.forEach((d) => o.release(d).catch(() => {})) : accept(got)),
+      () => {},
+    ).finally(() => (refilling = null));
+  };
   let backoff = o.pollMin;
   let errorBackoff = 50;
   try {
     await o.ready?.();
     while (!stopped()) {
       if (buffer.length > 0) {
-        yield buffer.shift()!;
+        const next = buffer.shift()!;
+        if (buffer.length < lowWater) refill();
+        yield next;
+        continue;
+      }
+      if (refilling) {
+        await refilling;
         continue;
       }
       const room = o.prefetch - slot.unsettled;
@@ -97,11 +122,7 @@ export async function* claimLoop(o: ClaimLoopOptions): AsyncGenerator<Delivery> 
       }
       errorBackoff = 50;
       if (got.length > 0) {
-        for (const delivery of got) {
-          slot.unsettled++;
-          o.track(delivery, slot);
-          buffer.push(delivery);
-        }
+        accept(got);
         backoff = o.pollMin;
         continue;
       }
@@ -112,6 +133,7 @@ export async function* claimLoop(o: ClaimLoopOptions): AsyncGenerator<Delivery> 
       if (!signalled) backoff = Math.min(backoff * 2, o.pollMax);
     }
   } finally {
+    await refilling;
     unsubscribe();
     o.signal?.removeEventListener("abort", wake);
     for (const delivery of buffer.splice(0)) await o.release(delivery).catch(() => {});
