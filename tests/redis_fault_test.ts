@@ -7,11 +7,19 @@ import { queueKeys } from "../adapters/redis/keys.ts";
 import { TcpTransport } from "../adapters/redis/tcp/tcp_transport.ts";
 import { Stem } from "../src/producer/stem.ts";
 import { freePort, redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
-import { currentRuntime, spawnWorker, type WorkerProcess } from "./helpers/redis_worker_process.ts";
+import {
+  currentRuntime,
+  killStrayWorkers,
+  spawnWorker,
+  type WorkerProcess,
+} from "./helpers/redis_worker_process.ts";
 
 const skip = redisSkipReason();
 const server = skip ? null : await startRedisServer();
-after(() => server?.stop());
+after(async () => {
+  killStrayWorkers();
+  await server?.stop();
+});
 
 const FIXTURE = "tests/fixtures/redis_worker.ts";
 const quiet = () => {};

@@ -13,6 +13,16 @@ export interface WorkerProcess {
   readonly exited: Promise<number | string>;
 }
 
+const spawned = new Set<ChildProcess>();
+
+/** Kills every worker this helper started that is still running (call from an `after` hook). */
+export function killStrayWorkers(): void {
+  for (const child of spawned) {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+  spawned.clear();
+}
+
 /** The runtime running this test file. */
 export function currentRuntime(): "deno" | "bun" {
   return (globalThis as { Bun?: unknown }).Bun ? "bun" : "deno";
@@ -30,6 +40,7 @@ export function spawnWorker(
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  spawned.add(child);
   let err = "";
   let out = "";
   child.stderr!.on("data", (d) => (err += d));
