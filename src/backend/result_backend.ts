@@ -66,10 +66,11 @@ export interface ResultBackend {
   /** Writes the full status of a task (overwrites; keeps `createdAt`) and notifies watchers. */
   set(status: TaskStatusInput, options?: SetStatusOptions): Promise<TaskStatus>;
   /**
-   * Writes the status only if no live record has its id; resolves false when one exists.
-   * Optional: without it, producers check explicit task ids with a read first (not atomic).
+   * Writes the status only if no live record has its id, atomically; resolves false (writing
+   * nothing) when one exists. Producers use it for explicit task ids and to record `queued` in
+   * parallel with the publish without ever overwriting a worker's later write.
    */
-  create?(status: TaskStatusInput, options?: SetStatusOptions): Promise<boolean>;
+  create(status: TaskStatusInput, options?: SetStatusOptions): Promise<boolean>;
   /** Reads a status; null when missing or expired. */
   get(id: string): Promise<TaskStatus | null>;
   /**

@@ -1,6 +1,6 @@
 import type { ResultBackend } from "../backend/result_backend.ts";
 import { TaskResult } from "../backend/task_result.ts";
-import { isTerminal, type TaskStatus } from "../backend/task_status.ts";
+import { isTerminal, type TaskStatus, type TaskStatusInput } from "../backend/task_status.ts";
 import type { Broker } from "../core/broker.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { type Duration, toMillis } from "../core/duration.ts";
@@ -232,9 +232,17 @@ export class Stem {
     const signed = this.signer ? await this.signer.sign(envelope) : envelope;
     emitSignal(this.signals, "beforeTaskPublish", { envelope: signed });
     const exclusive = request.enqueueOptions?.taskId !== undefined && lineage?.republish !== true;
+    const retry = request.enqueueOptions?.retry === true;
+    if (!exclusive && this.backend) {
+      // A generated id is new, so `queued` can be created in parallel with the publish: one
+      // round trip instead of two. Create-if-absent never overwrites a worker's later write.
+      await this.#publishAlongsideQueued(signed, retry);
+      emitSignal(this.signals, "afterTaskPublish", { envelope: signed });
+      return signed.id;
+    }
     await this.#writeQueued(signed, exclusive);
     try {
-      await this.#publishWithRetry(signed, request.enqueueOptions?.retry === true);
+      await this.#publishWithRetry(signed, retry);
     } catch (error) {
       await this.#writePublishFailure(signed, error);
       throw error;
@@ -259,29 +267,39 @@ export class Stem {
     }
   }
 
-  /**
-   * Records `queued`. With `exclusive` (an explicit task id) the write must create the record:
-   * atomically where the backend offers `create`, else by a read first.
-   */
-  async #writeQueued(envelope: Envelope, exclusive = false): Promise<void> {
-    const backend = this.backend;
-    if (!backend) return;
-    const status = {
+  async #publishAlongsideQueued(envelope: Envelope, retry: boolean): Promise<void> {
+    const [created, published] = await Promise.allSettled([
+      this.backend!.create(this.#queuedStatus(envelope), this.#ttl()),
+      this.#publishWithRetry(envelope, retry),
+    ]);
+    if (published.status === "rejected") {
+      await this.#writePublishFailure(envelope, published.reason);
+      throw published.reason;
+    }
+    // The task is on the broker; a failed status write must still surface to the caller.
+    if (created.status === "rejected") throw created.reason;
+  }
+
+  #queuedStatus(envelope: Envelope): TaskStatusInput {
+    return {
       id: envelope.id,
       name: envelope.name,
-      state: "queued" as const,
+      state: "queued",
       result: null,
       error: null,
       attempt: envelope.attempt,
       meta: { ...envelope.meta, queue: envelope.queue },
       progress: null,
     };
-    if (exclusive && backend.create) {
-      if (!(await backend.create(status, this.#ttl()))) throw new DuplicateTaskIdError(envelope.id);
-      return;
-    }
-    if (exclusive && await backend.get(envelope.id)) throw new DuplicateTaskIdError(envelope.id);
-    await backend.set(status, this.#ttl());
+  }
+
+  /** Records `queued`; with `exclusive` (an explicit task id) it must create the record. */
+  async #writeQueued(envelope: Envelope, exclusive = false): Promise<void> {
+    const backend = this.backend;
+    if (!backend) return;
+    const status = this.#queuedStatus(envelope);
+    if (!exclusive) return void await backend.set(status, this.#ttl());
+    if (!(await backend.create(status, this.#ttl()))) throw new DuplicateTaskIdError(envelope.id);
   }
 
   async #writePublishFailure(envelope: Envelope, error: unknown): Promise<void> {

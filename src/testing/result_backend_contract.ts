@@ -156,6 +156,18 @@ export function runResultBackendContract(options: ResultBackendContractOptions):
       await unwatch();
     });
 
+    api.test("create writes only when no record exists", async () => {
+      const input = testStatus();
+      const results = await Promise.all([
+        backend.create(input),
+        backend.create({ ...input, meta: { queue: "other" } }),
+      ]);
+      equal(results.filter(Boolean).length, 1, "exactly one concurrent create wins");
+      await backend.set({ ...input, state: "running" });
+      equal(await backend.create(input), false);
+      equal((await backend.get(input.id))?.state, "running", "create never overwrites");
+    });
+
     api.test("listTaskStatuses filters by state, newest first", async () => {
       const queue = uniqueName("q");
       const a = testStatus({ state: "failed", meta: { queue } });

@@ -66,6 +66,7 @@ export class TaskRun implements ContextHost {
   #startedAt = 0;
   #timers: unknown[] = [];
   #meta: Record<string, JsonValue> | undefined;
+  #started: Promise<void> | undefined;
 
   /** Aborts the handler's `ctx.signal`; made on first use, since most tasks never need it. */
   get controller(): AbortController {
@@ -137,7 +138,10 @@ export class TaskRun implements ContextHost {
       this.#ackedEarly = true;
     }
     this.#startedAt = deps.clock.now();
-    await this.#write("running", { startedAt: this.#startedAt });
+    // The `running` write overlaps the handler; every later write waits for it first, so the
+    // order of writes is kept on any backend (pooled connections included).
+    this.#started = this.#write("running", { startedAt: this.#startedAt });
+    this.#started.catch(() => {});
     emitSignal(deps.signals, "taskStarted", this.#ref);
     const ctx = new WorkerTaskContext(envelope, args, this);
     let result: unknown;
@@ -421,6 +425,12 @@ export class TaskRun implements ContextHost {
       extraMeta?: Record<string, JsonValue>;
     } = {},
   ): Promise<void> {
+    // The first `running` write runs before #started is assigned, so it never waits for itself.
+    if (this.#started) {
+      const started = this.#started;
+      this.#started = undefined;
+      await started;
+    }
     const deps = this.#deps;
     if (!deps.backend) return;
     const envelope = this.delivery.envelope;

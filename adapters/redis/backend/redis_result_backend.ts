@@ -45,6 +45,7 @@ interface StatusWrite {
   body: string;
   ttl: number;
   terminal: boolean;
+  onlyIfAbsent?: boolean;
 }
 
 /**
@@ -128,10 +129,24 @@ export class RedisResultBackend implements ResultBackend {
         String(Math.max(1, item.ttl)),
         k.channel(item.id),
         item.terminal ? "1" : "",
+        item.onlyIfAbsent ? "1" : "",
       );
     }
     const reply = await this.#transport.script(scripts.setStatus, keys, args) as number[];
     return items.map((_, i) => [Number(reply[2 * i]), Number(reply[2 * i + 1])]);
+  }
+
+  /** Writes the status only if no live record has its id (one script call, atomic). */
+  async create(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<boolean> {
+    const ttl = options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
+    const [createdAt] = await this.#writer.add({
+      id: input.id,
+      body: encodeStatusBody(input),
+      ttl,
+      terminal: isTerminal(input.state),
+      onlyIfAbsent: true,
+    });
+    return createdAt !== 0;
   }
 
   /** Reads a status; null when missing or expired. */
