@@ -88,9 +88,10 @@ describe("Worker leases", () => {
         }),
       ],
     });
+    const first = app.signals.taskStarted.next();
     const second = app.signals.taskStarted.next(() => runs.length === 1);
     await app.stem.enqueue("long");
-    await app.signals.taskStarted.next();
+    await first;
     await clock.tick(1_000);
     await second;
     assert.equal(runs.length, 2, "the lease expired and the task ran again");
