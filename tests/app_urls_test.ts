@@ -49,3 +49,25 @@ describe("StemApp.fromUrl with PostgreSQL", { skip: postgresSkipReason() || fals
     await roundTrip(await StemApp.fromUrl(pg.url, { tasks }));
   });
 });
+
+describe("StemApp.sqlite", () => {
+  test("a SQLite file app: enqueue, retry, result — and the tasks survive a restart", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "stem-app-sqlite-"));
+    try {
+      const path = join(dir, "stem.db");
+      await roundTrip(await StemApp.sqlite(path, { tasks }));
+      const producer = await StemApp.sqlite(path, { tasks });
+      const id = await producer.stem.enqueue("math.double", { args: { n: 4 } });
+      await producer.close();
+      const worker = await StemApp.sqlite(path, { tasks });
+      await worker.start();
+      assert.equal((await worker.stem.waitForTask(id, { timeout: "20s" })).value, 8);
+      await worker.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

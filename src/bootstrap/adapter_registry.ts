@@ -31,6 +31,7 @@ const builtIn: Record<string, () => Promise<StemAdapter>> = {
   https: async () => (await import("../../adapters/redis/mod.ts")).stemAdapter,
   postgres: async () => (await import("../../adapters/postgres/mod.ts")).stemAdapter,
   postgresql: async () => (await import("../../adapters/postgres/mod.ts")).stemAdapter,
+  sqlite: async () => (await import("../../adapters/sqlite/mod.ts")).stemAdapter,
 };
 
 /** Finds the adapter for a URL: explicit ones first, then registered ones, then built-in ones. */
