@@ -43,20 +43,27 @@ async function processingThroughput(): Promise<number> {
 }
 
 async function latency(): Promise<{ p50: number; p95: number; p99: number }> {
-  const app = await noopApp();
-  const enqueuedAt = new Map<string, number>();
+  const calledAt = new Float64Array(LATENCY_TASKS);
   const samples: number[] = [];
   let finish!: () => void;
   const all = new Promise<void>((r) => (finish = r));
-  app.signals.taskStarted.connect((t) => {
-    samples.push(performance.now() - enqueuedAt.get(t.id)!);
-    if (samples.length === LATENCY_TASKS) finish();
+  // The handler stamps its own start: the worker may start a task before enqueue() resolves.
+  const app = await StemApp.inMemory({
+    concurrency: 50,
+    tasks: [
+      new FunctionTaskHandler({
+        name: "stamp",
+        entrypoint: (_ctx, args) => {
+          samples.push(performance.now() - calledAt[args.i as number]);
+          if (samples.length === LATENCY_TASKS) finish();
+        },
+      }),
+    ],
   });
   await app.start();
   for (let i = 0; i < LATENCY_TASKS; i++) {
-    const before = performance.now();
-    const id = await app.stem.enqueue("noop", { args: { i } });
-    enqueuedAt.set(id, before);
+    calledAt[i] = performance.now();
+    await app.stem.enqueue("stamp", { args: { i } });
     if (i % 100 === 99) await new Promise((r) => setTimeout(r, 0));
   }
   await all;

@@ -56,6 +56,7 @@ export class InMemoryBroker implements Broker {
   readonly #clock: Clock;
   readonly #defaultLeaseMs: number;
   #receiptSeq = 0;
+  #rawPublishes = 0;
   #closed = false;
 
   /** Creates an empty broker. */
@@ -82,6 +83,7 @@ export class InMemoryBroker implements Broker {
       this.#add({ ...envelope, queue });
     } catch (error) {
       const standIn = malformedEnvelope(`raw-${++this.#receiptSeq}`, queue, raw, this.#clock.now());
+      this.#rawPublishes++;
       this.#invalid.set(standIn, { reason: "malformed-envelope", error: (error as Error).message });
       this.#add(standIn);
     }
@@ -284,7 +286,8 @@ export class InMemoryBroker implements Broker {
       if (leaseExpiresAt !== null) this.#lease(q, receipt, leaseExpiresAt, 0);
       q.inflight++;
       slot.unsettled++;
-      const invalid = this.#invalid.get(envelope);
+      // Only raw publishes can be invalid; skip the WeakMap probe (it costs a hash) otherwise.
+      const invalid = this.#rawPublishes > 0 ? this.#invalid.get(envelope) : undefined;
       return invalid
         ? { envelope, receipt, queue: q.name, leaseExpiresAt, invalid }
         : { envelope, receipt, queue: q.name, leaseExpiresAt };
@@ -298,7 +301,7 @@ export class InMemoryBroker implements Broker {
    */
   #lease(q: MemoryQueue, receipt: string, at: number, generation: number): void {
     q.lease(receipt, at, generation);
-    if (q.leases.size > 2 * q.inflight + 1_024) {
+    if (q.leases.size > 4 * q.inflight + 8_192) {
       q.leases.removeWhere((mark) =>
         this.#inflight.get(mark.receipt)?.generation !== mark.generation
       );

@@ -16,7 +16,9 @@ export class MinHeap<T extends { at: number }> {
   /** Adds an item. */
   push(item: T): void {
     const items = this.#items;
-    items.push(Object.assign(item, { seq: this.#seq++ }));
+    const entry = item as T & { seq: number };
+    entry.seq = this.#seq++;
+    items.push(entry);
     let i = items.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
