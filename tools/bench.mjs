@@ -25,4 +25,10 @@ function summarize(list) {
   }
   return out;
 }
-console.log(JSON.stringify({ bench: name, rounds, deno: summarize(runs.deno), bun: summarize(runs.bun) }, null, 2));
+console.log(
+  JSON.stringify(
+    { bench: name, rounds, deno: summarize(runs.deno), bun: summarize(runs.bun) },
+    null,
+    2,
+  ),
+);

@@ -2,7 +2,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const PATTERN = /(^|[^A-Za-z_.$])(Deno|Bun)\.[A-Za-z]|from\s+["']node:|import\(\s*["']node:|require\(|(^|[^A-Za-z_.$])process\./;
+const PATTERN =
+  /(^|[^A-Za-z_.$])(Deno|Bun)\.[A-Za-z]|from\s+["']node:|import\(\s*["']node:|require\(|(^|[^A-Za-z_.$])process\./;
 
 function* files(dir) {
   for (const name of readdirSync(dir)) {
@@ -21,7 +22,9 @@ for (const file of files("src")) {
   });
 }
 if (hits.length) {
-  console.error("src/ must use web-standard APIs only (DESIGN.md, the boundary rule):\n" + hits.join("\n"));
+  console.error(
+    "src/ must use web-standard APIs only (DESIGN.md, the boundary rule):\n" + hits.join("\n"),
+  );
   process.exit(1);
 }
 console.log("boundary ok: src/ uses web-standard APIs only");

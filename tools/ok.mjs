@@ -6,10 +6,27 @@ const deno = "node_modules/.bin/deno";
 const steps = [
   ["format", deno, ["fmt", "--check"]],
   ["lint", deno, ["lint"]],
-  ["type check", deno, ["check", "mod.ts", "producer.ts", "adapters/", "src/", "workers/", "tests/", "bench/", "examples/"]],
+  ["type check", deno, [
+    "check",
+    "mod.ts",
+    "producer.ts",
+    "adapters/",
+    "src/",
+    "workers/",
+    "tests/",
+    "bench/",
+    "examples/",
+  ]],
   ["boundary", "node", ["tools/check_boundary.mjs"]],
   ["generated files", "node", ["tools/gen.mjs"]],
-  ["generated drift", "git", ["diff", "--exit-code", "--stat", "--", "adapters/*/_scripts.ts", "adapters/*/_sql.ts"]],
+  ["generated drift", "git", [
+    "diff",
+    "--exit-code",
+    "--stat",
+    "--",
+    "adapters/*/_scripts.ts",
+    "adapters/*/_sql.ts",
+  ]],
   ["publish dry run", deno, ["publish", "--dry-run", "--allow-dirty", "--quiet"]],
 ];
 if (!process.argv.includes("--no-tests")) steps.push(["tests", "node", ["tools/run_tests.mjs"]]);
@@ -19,7 +36,11 @@ for (const [name, cmd, args] of steps) {
   try {
     execFileSync(cmd, args, { stdio: "inherit" });
   } catch {
-    console.error(`\n✘ ${name} failed${name === "generated drift" ? " (run `node tools/gen.mjs` and commit)" : ""}`);
+    console.error(
+      `\n✘ ${name} failed${
+        name === "generated drift" ? " (run `node tools/gen.mjs` and commit)" : ""
+      }`,
+    );
     process.exit(1);
   }
 }
