@@ -2,7 +2,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
-import { PayloadSigner, Stem, StemApp, StemConfig } from "../mod.ts";
+import { PayloadSigner, type Stem, StemApp, StemConfig } from "../mod.ts";
 import { type RedisServer, redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
 import { runtime } from "./helpers/runtime.ts";
 
