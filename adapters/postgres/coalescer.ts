@@ -1,3 +1,11 @@
+const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+
+/** Runs `fn` after the current macrotask (setImmediate where the runtime has it). */
+function nextTick(fn: () => void): void {
+  if (immediate) immediate(fn);
+  else setTimeout(fn, 0);
+}
+
 /** Runs one batch of items; resolves with one result per item, in order. */
 export type BatchRunner<T, R> = (items: T[]) => Promise<R[]>;
 
@@ -8,20 +16,26 @@ interface Pending<T, R> {
 }
 
 /**
- * Coalesces concurrent calls into batches without adding delay: the first call flushes at once;
- * calls made while `maxConcurrent` flushes are running wait and go out together in the next one.
+ * Coalesces concurrent calls into batches without adding delay: the first call flushes at once
+ * (after the current microtasks, or with `nextTick` after the current macrotask, for synchronous
+ * runners); calls made while `maxConcurrent` flushes are running go out together in the next one.
  */
 export class Coalescer<T, R> {
   readonly #run: BatchRunner<T, R>;
   readonly #maxBatch: number;
   readonly #maxConcurrent: number;
+  readonly #defer: (fn: () => void) => void;
   #queue: Pending<T, R>[] = [];
   #running = 0;
   #scheduled = false;
 
   /** Creates a coalescer around `run`. */
-  constructor(run: BatchRunner<T, R>, options: { maxBatch?: number; maxConcurrent?: number } = {}) {
+  constructor(
+    run: BatchRunner<T, R>,
+    options: { maxBatch?: number; maxConcurrent?: number; nextTick?: boolean } = {},
+  ) {
     this.#run = run;
+    this.#defer = options.nextTick ? nextTick : queueMicrotask;
     this.#maxBatch = options.maxBatch ?? 1000;
     this.#maxConcurrent = options.maxConcurrent ?? 1;
   }
@@ -37,7 +51,7 @@ export class Coalescer<T, R> {
   #schedule(): void {
     if (this.#scheduled || this.#running >= this.#maxConcurrent) return;
     this.#scheduled = true;
-    queueMicrotask(() => {
+    this.#defer(() => {
       this.#scheduled = false;
       this.#flush();
     });

@@ -92,7 +92,10 @@ export class PostgresBroker implements Broker {
     this.#pollMs = toMillis(o.pollInterval ?? 5_000);
     this.#maxBatch = o.maxBatch ?? 100;
     this.#onError = o.onError ?? ((e) => console.warn(`[stem] ${e.message}`));
-    this.#deletes = new Coalescer((items) => this.#deleteRows(items), { maxConcurrent: 1 });
+    this.#deletes = new Coalescer((items) => this.#deleteRows(items), {
+      maxConcurrent: 1,
+      nextTick: true,
+    });
     this.#publishes = new Coalescer((items) => this.#insert(items), {
       maxBatch: 500,
       maxConcurrent: 4,

@@ -101,7 +101,8 @@ export class PostgresResultBackend implements ResultBackend {
     this.#ttlMs = toMillis(o.defaultTtl ?? DEFAULT_RESULT_TTL_MS);
     this.#writes = new Coalescer((items) => this.#write(items), {
       maxBatch: 500,
-      maxConcurrent: 1,
+      maxConcurrent: 2,
+      nextTick: true,
     });
     const cleanupMs = toMillis(o.cleanupInterval ?? "5m");
     this.#timers.push(unrefTimer(setInterval(() => this.runCleanup().catch(() => {}), cleanupMs)));

@@ -16,6 +16,7 @@ import { type Duration, toMillis, toMillisOrUndefined } from "../../src/core/dur
 import { encodeEnvelope, type Envelope, type JsonValue } from "../../src/core/envelope.ts";
 import { LeaseLostError, StemError } from "../../src/core/errors.ts";
 import { claimLoop, type ConsumerSlot } from "../postgres/claim_loop.ts";
+import { Coalescer } from "../postgres/coalescer.ts";
 import {
   type ClaimedRow,
   type DeadLetterRow,
@@ -71,10 +72,17 @@ export class SqliteBroker implements Broker {
   readonly #onError: (error: StemError) => void;
   readonly #slots = new Map<string, ConsumerSlot>();
   readonly #listeners = new Map<() => void, Set<string>>();
+  readonly #acks: Coalescer<{ id: number; token: number }, void>;
   #closed = false;
 
   private constructor(db: SqliteDriver, o: SqliteBrokerOptions) {
     this.#db = db;
+    this.#acks = new Coalescer<{ id: number; token: number }, void>((items) => {
+      this.#db.transaction(() => {
+        for (const { id, token } of items) this.#db.run(SQL.jobsDelete, [id, token]);
+      });
+      return Promise.resolve(items.map(() => undefined));
+    }, { nextTick: true });
     this.#leaseMs = toMillis(o.defaultVisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_MS);
     this.#pollMin = toMillis(o.pollMin ?? 20);
     this.#pollMax = toMillis(o.pollMax ?? 1_000);
@@ -132,12 +140,10 @@ export class SqliteBroker implements Broker {
     });
   }
 
-  /** Settles a delivery as done. */
-  ack(delivery: Delivery): Promise<void> {
-    const { id, token } = parseReceipt(delivery.receipt);
-    this.#db.run(SQL.jobsDelete, [id, token]);
+  /** Settles a delivery as done (acks made in the same tick share one transaction). */
+  async ack(delivery: Delivery): Promise<void> {
+    await this.#acks.push(parseReceipt(delivery.receipt));
     this.#release(delivery.receipt);
-    return Promise.resolve();
   }
 
   /** Requeues (optionally replaced by a retry envelope, atomically) or drops a delivery. */

@@ -19,6 +19,7 @@ import {
   toStatus,
 } from "../postgres/status_rows.ts";
 import { unrefTimer } from "../postgres/timers.ts";
+import { Coalescer } from "../postgres/coalescer.ts";
 import { SQL } from "./_sql.ts";
 import type { SqliteDriver } from "./driver.ts";
 import { openDatabase, type SqliteOpenOptions } from "./open_database.ts";
@@ -56,12 +57,14 @@ export class SqliteResultBackend implements ResultBackend {
   readonly #watchPollMs: number;
   readonly #watched = new Map<string, Watched>();
   readonly #cleanupTimer: ReturnType<typeof setInterval>;
+  readonly #writes: Coalescer<{ input: TaskStatusInput; ttl: number }, TaskStatus>;
   #pollTimer: ReturnType<typeof setInterval> | null = null;
   #closed = false;
 
   private constructor(db: SqliteDriver, o: SqliteResultBackendOptions) {
     this.#db = db;
     this.#ttlMs = toMillis(o.defaultTtl ?? DEFAULT_RESULT_TTL_MS);
+    this.#writes = new Coalescer((items) => this.#writeAll(items), { nextTick: true });
     this.#watchPollMs = toMillis(o.watchPollInterval ?? 100);
     const cleanupMs = toMillis(o.cleanupInterval ?? "5m");
     this.#cleanupTimer = unrefTimer(setInterval(() => this.runCleanup(), cleanupMs));
@@ -75,27 +78,40 @@ export class SqliteResultBackend implements ResultBackend {
     return new SqliteResultBackend(await openDatabase(path, options), options);
   }
 
-  /** Writes a status (keeping `createdAt`) and notifies this instance's watchers. */
+  /**
+   * Writes a status (keeping `createdAt`) and notifies this instance's watchers. Writes made in
+   * the same tick share one transaction.
+   */
   set(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<TaskStatus> {
-    const now = Date.now();
     const ttl = options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
-    const doc = statusDocument(input, now);
-    const queue = typeof input.meta?.queue === "string" ? input.meta.queue : null;
-    const row = this.#db.get<{ created_at: number; version: number }>(SQL.resultsSet, [
-      input.id,
-      input.state,
-      queue,
-      doc,
-      now,
-      now + ttl,
-    ])!;
-    const status = toStatus({ status: doc, created_at: row.created_at, updated_at: now });
-    const watched = this.#watched.get(input.id);
-    if (watched) {
-      watched.version = Math.max(watched.version, Number(row.version));
+    return this.#writes.push({ input, ttl });
+  }
+
+  #writeAll(items: { input: TaskStatusInput; ttl: number }[]): Promise<TaskStatus[]> {
+    const now = Date.now();
+    const written = this.#db.transaction(() =>
+      items.map(({ input, ttl }) => {
+        const doc = statusDocument(input, now);
+        const queue = typeof input.meta?.queue === "string" ? input.meta.queue : null;
+        const row = this.#db.get<{ created_at: number; version: number }>(SQL.resultsSet, [
+          input.id,
+          input.state,
+          queue,
+          doc,
+          now,
+          now + ttl,
+        ])!;
+        const status = toStatus({ status: doc, created_at: row.created_at, updated_at: now });
+        return { status, version: Number(row.version) };
+      })
+    );
+    for (const { status, version } of written) {
+      const watched = this.#watched.get(status.id);
+      if (!watched) continue;
+      watched.version = Math.max(watched.version, version);
       for (const listener of [...watched.listeners]) listener(status);
     }
-    return Promise.resolve(status);
+    return Promise.resolve(written.map((w) => w.status));
   }
 
   /** Writes the status only if no live record has its id; false when one exists. */
