@@ -131,6 +131,8 @@ try {
         "stem-postgres: the worker writes running/succeeded statuses to PostgresResultBackend " +
         "for every task (2 upserts per task); stem-postgres-no-results: worker without a " +
         "result backend (like graphile-worker, which keeps nothing). Producers write no status.",
+        "Stem/Postgres workers use prefetch 500 and claims of up to 500 (graphile-worker-batched " +
+        "uses a local queue of 500); Stem/SQLite uses the defaults (prefetch 100)",
         "the 2-core VM drifts ±30% between phases; systems alternate within each round",
         "pg-boss-batch (batchSize 50, burstWhenBatchFull, LISTEN/NOTIFY) is pg-boss's best " +
         "setting here: its other one (localConcurrency 50, batchSize 1) processed ~2 jobs/s " +

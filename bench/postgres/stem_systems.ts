@@ -15,6 +15,7 @@ const QUEUE = "bench";
 function stemSystem(
   name: string,
   storeResults: boolean,
+  prefetch: number,
   open: () => Promise<{ broker: Broker; backend: ResultBackend; purge(): Promise<void> }>,
 ): BenchSystem {
   let broker: Broker, backend: ResultBackend, purge: () => Promise<void>;
@@ -54,6 +55,7 @@ function stemSystem(
         registry,
         queues: [QUEUE],
         concurrency,
+        prefetch,
       });
       await worker.start();
       return () => worker.shutdown({ timeout: 5_000 });
@@ -66,13 +68,14 @@ function stemSystem(
 }
 
 /**
- * Stem with PostgresBroker; with `storeResults` the worker also writes running/succeeded statuses
+ * Stem with PostgresBroker, prefetch 500 (like graphile-worker's local queue of 500); with
+ * `storeResults` the worker also writes running/succeeded statuses
  * to PostgresResultBackend for every task.
  */
 export function stemPostgres(url: string, storeResults = true): BenchSystem {
   const name = storeResults ? "stem-postgres" : "stem-postgres-no-results";
-  return stemSystem(name, storeResults, async () => {
-    const broker = await PostgresBroker.connect(url, { namespace: "bench_stem" });
+  return stemSystem(name, storeResults, 500, async () => {
+    const broker = await PostgresBroker.connect(url, { namespace: "bench_stem", maxBatch: 500 });
     const backend = await PostgresResultBackend.connect(url, { namespace: "bench_stem" });
     const purge = async () => {
       await broker.sql.unsafe("TRUNCATE stem_jobs, stem_results");
@@ -83,7 +86,7 @@ export function stemPostgres(url: string, storeResults = true): BenchSystem {
 
 /** Stem with SqliteBroker + SqliteResultBackend on one file. */
 export function stemSqlite(file: string): BenchSystem {
-  return stemSystem("stem-sqlite", true, async () => {
+  return stemSystem("stem-sqlite", true, 100, async () => {
     const broker = await SqliteBroker.open(file);
     const backend = await SqliteResultBackend.open(file);
     const purge = async () => {
