@@ -73,10 +73,13 @@ export class TaskRun implements ContextHost {
     return this.#controller ??= new AbortController();
   }
 
-  /** Prepares a run. */
-  constructor(delivery: Delivery, deps: RunnerDeps) {
+  readonly #handlerDone: () => void;
+
+  /** Prepares a run; `handlerDone` is called once the handler has returned or thrown. */
+  constructor(delivery: Delivery, deps: RunnerDeps, handlerDone: () => void = () => {}) {
     this.delivery = delivery;
     this.#deps = deps;
+    this.#handlerDone = handlerDone;
     const e = delivery.envelope;
     this.#ref = {
       id: e.id,
@@ -145,19 +148,20 @@ export class TaskRun implements ContextHost {
     emitSignal(deps.signals, "taskStarted", this.#ref);
     const ctx = new WorkerTaskContext(envelope, args, this);
     let result: unknown;
+    let failure: { error: unknown } | undefined;
     try {
       result = await this.#withLimits(envelope, () => handler.call(ctx, args));
     } catch (error) {
-      if (this.#abandoned) return;
-      this.#finished = true;
-      if (error instanceof LeaseLostError) return this.#abandonLostLease(error);
-      return await this.#handleError(error);
+      failure = { error };
     } finally {
       this.#clearTimers();
+      this.#handlerDone();
     }
     if (this.#abandoned) return;
     this.#finished = true;
-    await this.#succeed(handler, result);
+    if (!failure) return await this.#succeed(handler, result);
+    if (failure.error instanceof LeaseLostError) return this.#abandonLostLease(failure.error);
+    await this.#handleError(failure.error);
   }
 
   /**

@@ -286,7 +286,15 @@ export class Worker {
   }
 
   #startRun(delivery: Delivery): void {
-    const run = new TaskRun(delivery, this.#deps);
+    // The slot is freed as soon as the handler is done: writing the outcome and acking no longer
+    // hold back the next task (the broker's prefetch still bounds unsettled deliveries).
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.#semaphore.release();
+    };
+    const run = new TaskRun(delivery, this.#deps, release);
     this.#runs.add(run);
     run.run().catch((error) => {
       // Infrastructure failure (backend or broker down): leave the delivery unsettled so its lease
@@ -297,7 +305,7 @@ export class Worker {
       );
     }).finally(() => {
       this.#runs.delete(run);
-      this.#semaphore.release();
+      release();
       if (this.#runs.size === 0) this.#idle?.();
     });
   }
