@@ -8,17 +8,22 @@ import { join } from "node:path";
 import { PostgresBroker, PostgresResultBackend } from "../adapters/postgres/mod.ts";
 import { Stem } from "../src/producer/stem.ts";
 import { testEnvelope } from "../src/testing/broker_contract.ts";
-import { currentRuntime, spawnWorker, type WorkerProcess } from "./helpers/redis_worker_process.ts";
+import { spawnWorker } from "./helpers/redis_worker_process.ts";
 import {
   type PostgresServer,
   postgresSkipReason,
   startPostgres,
   TEST_PASSWORD,
 } from "./helpers/postgres_server.ts";
-import { completedRuns, startedRuns, until } from "./fixtures/pg_exec_log.ts";
+import { completedRuns, until } from "./fixtures/pg_exec_log.ts";
+import {
+  assertKilledWorkerTaskRescued,
+  SQL_WORKER_FIXTURE,
+  stopWorker,
+} from "./helpers/sql_worker_faults.ts";
 
 const skip = postgresSkipReason();
-const FIXTURE = "tests/fixtures/pg_sqlite_worker.ts";
+const FIXTURE = SQL_WORKER_FIXTURE;
 const dir = mkdtempSync(join(tmpdir(), "stem-pg-fault-"));
 let server: PostgresServer;
 let counter = 0;
@@ -47,12 +52,6 @@ async function setup() {
   };
   const close = () => Promise.all([broker.close(), backend.close()]);
   return { namespace, log, broker, backend, stem, env, close };
-}
-
-async function stop(worker: WorkerProcess): Promise<void> {
-  worker.child.kill("SIGTERM");
-  await worker.exited;
-  assert.match(worker.stdout(), /stopped/, `worker shuts down cleanly: ${worker.stderr()}`);
 }
 
 describe("PostgreSQL adapter", { skip }, () => {
@@ -128,22 +127,9 @@ describe("PostgreSQL adapter", { skip }, () => {
   });
 
   test("a task of a worker killed with SIGKILL is redelivered after its lease and succeeds once", async () => {
-    const { log, stem, env, close } = await setup();
-    const doomed = await spawnWorker(currentRuntime(), FIXTURE, { ...env, STEM_TEST_HANG: "1" });
-    const id = await stem.enqueue("fault.run", {
-      options: { queue: "faults", visibilityTimeout: "1s" },
-    });
-    assert.ok(await until(() => startedRuns(log).length === 1, 20_000), "the task started");
-    assert.deepEqual(startedRuns(log)[0], { id, pid: doomed.child.pid });
-    doomed.child.kill("SIGKILL");
-    await doomed.exited;
-    const rescuer = await spawnWorker(currentRuntime(), FIXTURE, env);
-    const result = await stem.waitForTask(id, { timeout: "20s" });
-    assert.equal(result.status?.state, "succeeded");
-    assert.deepEqual(startedRuns(log).map((r) => r.pid), [doomed.child.pid, rescuer.child.pid]);
-    assert.deepEqual(completedRuns(log), [id], "completed exactly once");
-    await stop(rescuer);
-    await close();
+    const context = await setup();
+    await assertKilledWorkerTaskRescued(context);
+    await context.close();
   });
 
   test("workers on Deno and Bun survive a PostgreSQL restart; no acknowledged enqueue is lost", async () => {
@@ -186,7 +172,7 @@ describe("PostgreSQL adapter", { skip }, () => {
     }, 60_000);
     const missing = acknowledged.filter((id) => !new Set(completedRuns(log)).has(id));
     assert.ok(done, `every acknowledged task ran; missing ${missing.length} (failed ${failed})`);
-    await Promise.all(workers.map(stop));
+    await Promise.all(workers.map(stopWorker));
     await close();
   });
 });

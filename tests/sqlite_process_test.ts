@@ -8,10 +8,15 @@ import { join } from "node:path";
 import { SqliteBroker, SqliteResultBackend } from "../adapters/sqlite/mod.ts";
 import { NodeSqliteDriver } from "../adapters/sqlite/drivers/node_sqlite.ts";
 import { Stem } from "../src/producer/stem.ts";
-import { currentRuntime, spawnWorker, type WorkerProcess } from "./helpers/redis_worker_process.ts";
-import { completedRuns, startedRuns, until } from "./fixtures/pg_exec_log.ts";
+import { currentRuntime, spawnWorker } from "./helpers/redis_worker_process.ts";
+import { completedRuns, until } from "./fixtures/pg_exec_log.ts";
+import {
+  assertKilledWorkerTaskRescued,
+  SQL_WORKER_FIXTURE,
+  stopWorker,
+} from "./helpers/sql_worker_faults.ts";
 
-const FIXTURE = "tests/fixtures/pg_sqlite_worker.ts";
+const FIXTURE = SQL_WORKER_FIXTURE;
 const dir = mkdtempSync(join(tmpdir(), "stem-sqlite-proc-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let counter = 0;
@@ -26,12 +31,6 @@ async function setup() {
   const env = { STEM_TEST_KIND: "sqlite", STEM_TEST_URL: file, STEM_TEST_LOG: log };
   const close = () => Promise.all([broker.close(), backend.close()]);
   return { file, log, broker, backend, stem, env, close };
-}
-
-async function stop(worker: WorkerProcess): Promise<void> {
-  worker.child.kill("SIGTERM");
-  await worker.exited;
-  assert.match(worker.stdout(), /stopped/, `worker shuts down cleanly: ${worker.stderr()}`);
 }
 
 describe("SQLite with worker processes", () => {
@@ -55,7 +54,7 @@ describe("SQLite with worker processes", () => {
       return c.pending + c.inflight + c.delayed === 0 && completedRuns(log).length >= ids.length;
     }, 90_000);
     assert.ok(drained, "the queue drained");
-    await Promise.all(workers.map(stop));
+    await Promise.all(workers.map(stopWorker));
     const runs = completedRuns(log);
     assert.equal(runs.length, 3_000, "3,000 executions");
     assert.equal(new Set(runs).size, 3_000, "no task ran twice");
@@ -65,22 +64,9 @@ describe("SQLite with worker processes", () => {
   });
 
   test("a task of a worker killed with SIGKILL is redelivered after its lease and succeeds once", async () => {
-    const { log, stem, env, close } = await setup();
-    const doomed = await spawnWorker(currentRuntime(), FIXTURE, { ...env, STEM_TEST_HANG: "1" });
-    const id = await stem.enqueue("fault.run", {
-      options: { queue: "faults", visibilityTimeout: "1s" },
-    });
-    assert.ok(await until(() => startedRuns(log).length === 1, 20_000), "the task started");
-    assert.deepEqual(startedRuns(log)[0], { id, pid: doomed.child.pid });
-    doomed.child.kill("SIGKILL");
-    await doomed.exited;
-    const rescuer = await spawnWorker(currentRuntime(), FIXTURE, env);
-    const result = await stem.waitForTask(id, { timeout: "20s" });
-    assert.equal(result.status?.state, "succeeded");
-    assert.deepEqual(startedRuns(log).map((r) => r.pid), [doomed.child.pid, rescuer.child.pid]);
-    assert.deepEqual(completedRuns(log), [id], "completed exactly once");
-    await stop(rescuer);
-    await close();
+    const context = await setup();
+    await assertKilledWorkerTaskRescued(context);
+    await context.close();
   });
 
   test("a malformed row is dead-lettered with its reason", async () => {
@@ -98,7 +84,7 @@ describe("SQLite with worker processes", () => {
     assert.ok(entry, "dead letter found by task id");
     assert.equal(entry.reason, "malformed-envelope");
     assert.equal(entry.envelope.meta["stem.raw"], "{not json");
-    await stop(worker);
+    await stopWorker(worker);
     await close();
   });
 });

@@ -12,7 +12,7 @@ export interface BrokerContractOptions {
   create: () => Promise<Broker>;
   /** Tears it down. @default broker.close() */
   dispose?: (broker: Broker) => Promise<void>;
-  /** The test framework (e.g. `import * as t from "node:test"`). */
+  /** The test framework: the exports of the runtime's node-compatible `test` module. */
   api: TestApi;
   /** Static capabilities; a test needing one the adapter lacks is skipped with a reason. */
   capabilities?: { priority?: boolean };
