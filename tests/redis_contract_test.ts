@@ -5,6 +5,7 @@ import { RedisResultBackend } from "../adapters/redis/backend/redis_result_backe
 import { runBrokerContract } from "../src/testing/broker_contract.ts";
 import { runResultBackendContract } from "../src/testing/result_backend_contract.ts";
 import { type RedisServer, redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
+import "../adapters/redis/mod.ts"; // registers the TCP transport for redis:// URLs
 
 const skip = redisSkipReason();
 const server: RedisServer | null = skip ? null : await startRedisServer();

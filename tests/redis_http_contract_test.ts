@@ -7,6 +7,7 @@ import { runBrokerContract } from "../src/testing/broker_contract.ts";
 import { runResultBackendContract } from "../src/testing/result_backend_contract.ts";
 import { redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
 import { BRIDGE_TOKEN, startBridge } from "./helpers/redis_bridge.ts";
+import "../adapters/redis/mod.ts"; // registers the TCP transport for redis:// URLs
 
 const skip = redisSkipReason();
 const server = skip ? null : await startRedisServer();

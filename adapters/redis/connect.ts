@@ -1,6 +1,7 @@
 /**
- * Picks the transport for a URL: `redis://`/`rediss://` → TCP (node-redis, loaded on demand so
- * edge bundles that only use HTTP never import it), `https://`/`http://` → Upstash REST.
+ * Picks the transport for a URL: `redis://`/`rediss://` → TCP (node-redis, registered by the
+ * adapter's mod.ts so edge bundles that only use HTTP never import it), `https://`/`http://` →
+ * Upstash REST.
  *
  * @module
  */
@@ -22,6 +23,19 @@ export interface RedisConnectOptions {
   onError?: (error: Error) => void;
 }
 
+/** Opens a TCP transport; registered by the adapter's main entry (mod.ts). */
+export type TcpConnector = (url: string, options: RedisConnectOptions) => Promise<RedisTransport>;
+
+let tcpConnector: TcpConnector | undefined;
+
+/**
+ * Makes `redis://`/`rediss://` URLs work. Only `adapters/redis/mod.ts` calls this, so code that
+ * imports the broker or backend directly (edge bundles) never pulls in node-redis or `node:net`.
+ */
+export function registerTcpConnector(connector: TcpConnector): void {
+  tcpConnector = connector;
+}
+
 /** Opens the transport for `url`. */
 export async function connectTransport(
   url: string,
@@ -29,12 +43,13 @@ export async function connectTransport(
 ): Promise<RedisTransport> {
   const scheme = schemeOf(url);
   if (scheme === "redis" || scheme === "rediss") {
-    const { TcpTransport } = await import("./tcp/tcp_transport.ts");
-    return await TcpTransport.connect(url, {
-      tls: options.tls,
-      connectTimeout: options.connectTimeout,
-      onError: options.onError,
-    });
+    if (!tcpConnector) {
+      throw new TypeError(
+        `${scheme}:// needs the TCP transport: import "@stem/stem/redis" (adapters/redis/mod.ts), ` +
+          "which registers it. On edge hosts use an https:// (Upstash REST) URL instead.",
+      );
+    }
+    return await tcpConnector(url, options);
   }
   if (scheme === "https" || scheme === "http") {
     return HttpTransport.connect(url, { token: options.token });

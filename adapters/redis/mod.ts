@@ -16,12 +16,25 @@ import type { Broker } from "../../src/core/broker.ts";
 import type { ResultBackend } from "../../src/backend/result_backend.ts";
 import { type RedisBrokerOptions, RedisStreamsBroker } from "./broker/redis_streams_broker.ts";
 import { type RedisBackendOptions, RedisResultBackend } from "./backend/redis_result_backend.ts";
+import { registerTcpConnector } from "./connect.ts";
+import { TcpTransport } from "./tcp/tcp_transport.ts";
+
+// This entry is for long-running processes: it enables redis:// and rediss:// URLs. Edge code
+// imports the broker/backend modules directly and stays free of node-redis.
+registerTcpConnector((url, options) =>
+  TcpTransport.connect(url, {
+    tls: options.tls,
+    connectTimeout: options.connectTimeout,
+    onError: options.onError,
+  })
+);
 
 export { RedisStreamsBroker } from "./broker/redis_streams_broker.ts";
 export type { RedisBrokerOptions } from "./broker/redis_streams_broker.ts";
 export { RedisResultBackend } from "./backend/redis_result_backend.ts";
 export type { RedisBackendOptions } from "./backend/redis_result_backend.ts";
-export type { RedisConnectOptions } from "./connect.ts";
+export { registerTcpConnector } from "./connect.ts";
+export type { RedisConnectOptions, TcpConnector } from "./connect.ts";
 export type { TlsOptions } from "./tcp/client_options.ts";
 export { HttpTransport } from "./http/http_transport.ts";
 export type { HttpTransportOptions } from "./http/http_transport.ts";

@@ -2,24 +2,8 @@
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 
-/**
- * The Redis adapter loads its TCP transport (node-redis) only for redis:// URLs, through a
- * dynamic import. A Worker talks HTTP only, so the bundle replaces that module with a stub.
- */
-export const noTcpTransport = {
-  name: "stem-no-tcp-transport",
-  setup(b) {
-    b.onResolve({ filter: /tcp[\\/]tcp_transport\.ts$/ }, (args) => ({
-      path: args.path,
-      namespace: "stem-no-tcp",
-    }));
-    b.onLoad({ filter: /.*/, namespace: "stem-no-tcp" }, () => ({
-      loader: "js",
-      contents:
-        "export const TcpTransport = { connect() { throw new Error('redis:// needs TCP; use an https:// (Upstash REST) URL on edge hosts.'); } };",
-    }));
-  },
-};
+// The broker and backend modules never import the TCP transport (only the adapter's mod.ts
+// registers it), so the Worker bundle needs no stubs: it carries the HTTP transport only.
 
 /** Bundles `entry` for workerd; resolves with the code and its size. */
 export async function bundleWorker(entry, options = {}) {
@@ -33,7 +17,6 @@ export async function bundleWorker(entry, options = {}) {
     minify: options.minify ?? true,
     write: false,
     logLevel: "error",
-    plugins: [noTcpTransport],
   });
   return result.outputFiles[0].text;
 }
