@@ -1,6 +1,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import process from "node:process";
 import { PayloadSigner, type Stem, StemApp, StemConfig } from "../mod.ts";
 import { type RedisServer, redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
@@ -47,27 +47,40 @@ describe("stem worker (CLI process)", { skip: redisSkipReason() ?? false }, () =
     const exited = new Promise<number | null>((resolve) =>
       child.on("close", (code) => resolve(code))
     );
-    await ready;
-    const config = StemConfig.fromEnvironment({ ...signingEnv, STEM_BROKER_URL: redis.url });
-    const producer = await StemApp.fromUrl(redis.url, {
-      signer: PayloadSigner.maybe(config.signing),
-    });
-    const stem: Stem = producer.stem;
-    const signedId = await stem.enqueue("cli.greet", { args: { name: "Ada" } });
-    const result = await stem.waitForTask<string>(signedId, { timeout: "20s" });
-    assert.equal(result.isSucceeded, true, JSON.stringify(result.status));
-    assert.match(result.value!, /^hi Ada from pid-\d+$/);
-    const unsigned = await StemApp.fromUrl(redis.url);
-    const forged = await unsigned.stem.enqueue("cli.greet", { args: { name: "Mallory" } });
-    const rejected = await unsigned.stem.waitForTask(forged, { timeout: "1s" });
-    assert.notEqual(rejected.state, "succeeded", "an unsigned task is not run");
-    await unsigned.close();
-    await producer.close();
-    child.kill("SIGTERM");
-    const code = await exited;
-    assert.match(output, /SIGTERM: finishing in-flight tasks/);
-    assert.match(output, /worker stem-worker-\w+ stopped/);
-    // Deno's node:child_process reports a handled SIGTERM as (null, "SIGTERM"); Bun reports 0.
-    if (runtime === "bun") assert.equal(code, 0, output);
+    try {
+      await ready;
+      await exercise(redis.url, child, exited, () => output);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
   });
 });
+
+async function exercise(
+  redisUrl: string,
+  child: ChildProcess,
+  exited: Promise<number | null>,
+  output: () => string,
+): Promise<void> {
+  const config = StemConfig.fromEnvironment({ ...signingEnv, STEM_BROKER_URL: redisUrl });
+  const producer = await StemApp.fromUrl(redisUrl, {
+    signer: PayloadSigner.maybe(config.signing),
+  });
+  const stem: Stem = producer.stem;
+  const signedId = await stem.enqueue("cli.greet", { args: { name: "Ada" } });
+  const result = await stem.waitForTask<string>(signedId, { timeout: "20s" });
+  assert.equal(result.isSucceeded, true, JSON.stringify(result.status));
+  assert.match(result.value!, /^hi Ada from pid-\d+$/);
+  const unsigned = await StemApp.fromUrl(redisUrl);
+  const forged = await unsigned.stem.enqueue("cli.greet", { args: { name: "Mallory" } });
+  const rejected = await unsigned.stem.waitForTask(forged, { timeout: "1s" });
+  assert.notEqual(rejected.state, "succeeded", "an unsigned task is not run");
+  await unsigned.close();
+  await producer.close();
+  child.kill("SIGTERM");
+  const code = await exited;
+  assert.match(output(), /SIGTERM: finishing in-flight tasks/);
+  assert.match(output(), /worker stem-worker-\w+ stopped/);
+  // Deno's node:child_process reports a handled SIGTERM as (null, "SIGTERM"); Bun reports 0.
+  if (runtime === "bun") assert.equal(code, 0, output());
+}
