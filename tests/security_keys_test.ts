@@ -5,6 +5,7 @@ import { StemConfig } from "../src/config/stem_config.ts";
 import { PayloadSigner } from "../src/security/payload_signer.ts";
 import { AesGcmPayloadEncoder } from "../src/producer/encoders/aes_gcm_encoder.ts";
 import { scriptCommand } from "./helpers/runtime.ts";
+import { testEnvelope } from "../src/testing/broker_contract.ts";
 
 function stem(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const [cmd, base] = scriptCommand("workers/cli.ts");
@@ -23,21 +24,7 @@ function envSections(stdout: string): Record<string, string>[] {
   );
 }
 
-const envelope = {
-  v: 1 as const,
-  id: "t1",
-  name: "n",
-  args: { x: 1 },
-  headers: {},
-  meta: {},
-  queue: "default",
-  priority: 0,
-  attempt: 0,
-  maxRetries: 0,
-  notBefore: null,
-  expires: null,
-  enqueuedAt: 0,
-};
+const envelope = testEnvelope({ id: "t1", name: "n", args: { x: 1 }, enqueuedAt: 0 });
 
 describe("stem keys generate", () => {
   test("--algorithm ed25519 prints producer lines and verify-only worker lines that work", async () => {

@@ -6,6 +6,7 @@ import { generateKeys } from "../src/security/key_generation.ts";
 import { StemConfig } from "../src/config/stem_config.ts";
 import { fakeTimeApp, statusWhere } from "./helpers/app.ts";
 import { record } from "./helpers/signals.ts";
+import { testEnvelope } from "../src/testing/broker_contract.ts";
 
 const SECRET = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0IQ==";
 const OTHER = "b3RoZXItb3RoZXItb3RoZXItb3RoZXItb3RoZXIh";
@@ -36,21 +37,14 @@ describe("Workers verify signatures before running anything", () => {
     const signer = new PayloadSigner({ keys: { k1: SECRET } });
     const { app } = await fakeTimeApp({ tasks: [charge(ran)], signer });
     const rejected = record(app.signals.taskRejected);
-    const base = await signer.sign({
-      v: 1,
-      id: "t-tampered",
-      name: "billing.charge",
-      args: { amount: 1 },
-      headers: {},
-      meta: {},
-      queue: "default",
-      priority: 0,
-      attempt: 0,
-      maxRetries: 0,
-      notBefore: null,
-      expires: null,
-      enqueuedAt: 0,
-    });
+    const base = await signer.sign(
+      testEnvelope({
+        id: "t-tampered",
+        name: "billing.charge",
+        args: { amount: 1 },
+        enqueuedAt: 0,
+      }),
+    );
     const bad: Envelope[] = [
       { ...base, args: { amount: 1_000_000 } },
       { ...base, id: "t-unsigned", signature: undefined },

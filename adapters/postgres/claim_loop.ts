@@ -1,3 +1,4 @@
+import { StemError } from "../../src/core/errors.ts";
 import type { Delivery } from "../../src/core/broker.ts";
 
 /** Prefetch accounting of one consumer; `wake` ends its current wait. */
@@ -34,8 +35,11 @@ export interface ClaimLoopOptions {
   pollMin: number;
   /** Longest idle wait (the fallback poll), ms. */
   pollMax: number;
-  /** Called when a claim fails (connection lost...); the loop retries after a back-off. */
-  onError(error: unknown): void;
+  /**
+   * Called when a claim fails (connection lost...), with a `consume-failed` StemError wrapping
+   * the cause; the loop retries after a back-off.
+   */
+  onError(error: StemError): void;
   /** Current time, epoch ms. */
   now(): number;
 }
@@ -115,7 +119,11 @@ export async function* claimLoop(o: ClaimLoopOptions): AsyncGenerator<Delivery> 
         got = await o.claim(Math.min(room, o.maxBatch));
       } catch (error) {
         if (stopped()) break;
-        o.onError(error);
+        o.onError(
+          new StemError("consume-failed", `Claiming messages failed; retrying: ${error}`, {
+            cause: error,
+          }),
+        );
         await wait(errorBackoff);
         errorBackoff = Math.min(errorBackoff * 2, o.pollMax);
         continue;

@@ -81,3 +81,23 @@ export function connectError(error: unknown, url: string): StemError {
     `Could not connect to PostgreSQL at ${redactUrl(url)}: ${safeMessage(error, url)}. ${hint}`,
   );
 }
+
+/**
+ * Opens (or adopts) a client and applies pending migrations; shared by the broker and the backend.
+ * A client Stem opened is closed again when migrating fails.
+ */
+export async function connectMigrated(
+  url: string,
+  options: PostgresConnectOptions,
+  migrate: (sql: Sql, namespace: string) => Promise<unknown>,
+): Promise<{ sql: Sql; owned: boolean; namespace: string }> {
+  const namespace = checkNamespace(options.namespace ?? "stem");
+  const sql = options.sql ?? openSql(url, namespace, options);
+  try {
+    await migrate(sql, namespace);
+  } catch (error) {
+    if (!options.sql) await sql.end({ timeout: 1 }).catch(() => {});
+    throw connectError(error, url);
+  }
+  return { sql, owned: !options.sql, namespace };
+}

@@ -14,17 +14,11 @@ import {
 import { replayedEnvelope } from "../../src/core/dead_letters.ts";
 import { type Duration, toMillis, toMillisOrUndefined } from "../../src/core/duration.ts";
 import { encodeEnvelope, type Envelope, type JsonValue } from "../../src/core/envelope.ts";
-import { LeaseLostError, StemError } from "../../src/core/errors.ts";
+import { LeaseLostError, type StemError } from "../../src/core/errors.ts";
 import { SQL } from "./_sql.ts";
 import { claimLoop, type ConsumerSlot } from "./claim_loop.ts";
 import { Coalescer } from "./coalescer.ts";
-import {
-  checkNamespace,
-  connectError,
-  openSql,
-  type PostgresConnectOptions,
-  type Sql,
-} from "./connection.ts";
+import { connectMigrated, type PostgresConnectOptions, type Sql } from "./connection.ts";
 import { migrate } from "./migrate.ts";
 import { Notifier } from "./notifier.ts";
 import {
@@ -104,15 +98,8 @@ export class PostgresBroker implements Broker {
 
   /** Connects, applies pending migrations (under an advisory lock) and returns the broker. */
   static async connect(url: string, options: PostgresBrokerOptions = {}): Promise<PostgresBroker> {
-    const namespace = checkNamespace(options.namespace ?? "stem");
-    const sql = options.sql ?? openSql(url, namespace, options);
-    try {
-      await migrate(sql, namespace);
-    } catch (error) {
-      if (!options.sql) await sql.end({ timeout: 1 }).catch(() => {});
-      throw connectError(error, url);
-    }
-    return new PostgresBroker(sql, !options.sql, namespace, options);
+    const { sql, owned, namespace } = await connectMigrated(url, options, migrate);
+    return new PostgresBroker(sql, owned, namespace, options);
   }
 
   /** Publishes one message (concurrent calls share one INSERT). */
@@ -157,12 +144,7 @@ export class PostgresBroker implements Broker {
       release: (delivery) => this.nack(delivery, { requeue: true }),
       pollMin: this.#pollMs,
       pollMax: this.#pollMs,
-      onError: (error) =>
-        this.#onError(
-          new StemError("consume-failed", `Claiming messages failed; retrying: ${error}`, {
-            cause: error,
-          }),
-        ),
+      onError: (error) => this.#onError(error),
       now: Date.now,
     });
   }

@@ -14,13 +14,7 @@ import { type Duration, toMillis } from "../../src/core/duration.ts";
 import { uuidv7 } from "../../src/core/ids.ts";
 import { SQL } from "./_sql.ts";
 import { Coalescer } from "./coalescer.ts";
-import {
-  checkNamespace,
-  connectError,
-  openSql,
-  type PostgresConnectOptions,
-  type Sql,
-} from "./connection.ts";
+import { connectMigrated, type PostgresConnectOptions, type Sql } from "./connection.ts";
 import { migrate } from "./migrate.ts";
 import { Notifier } from "./notifier.ts";
 import {
@@ -116,15 +110,8 @@ export class PostgresResultBackend implements ResultBackend {
     url: string,
     options: PostgresResultBackendOptions = {},
   ): Promise<PostgresResultBackend> {
-    const namespace = checkNamespace(options.namespace ?? "stem");
-    const sql = options.sql ?? openSql(url, namespace, options);
-    try {
-      await migrate(sql, namespace);
-    } catch (error) {
-      if (!options.sql) await sql.end({ timeout: 1 }).catch(() => {});
-      throw connectError(error, url);
-    }
-    return new PostgresResultBackend(sql, !options.sql, namespace, options);
+    const { sql, owned, namespace } = await connectMigrated(url, options, migrate);
+    return new PostgresResultBackend(sql, owned, namespace, options);
   }
 
   /**

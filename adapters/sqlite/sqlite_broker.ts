@@ -14,7 +14,7 @@ import {
 import { replayedEnvelope } from "../../src/core/dead_letters.ts";
 import { type Duration, toMillis, toMillisOrUndefined } from "../../src/core/duration.ts";
 import { encodeEnvelope, type Envelope, type JsonValue } from "../../src/core/envelope.ts";
-import { LeaseLostError, StemError } from "../../src/core/errors.ts";
+import { LeaseLostError, type StemError } from "../../src/core/errors.ts";
 import { claimLoop, type ConsumerSlot } from "../postgres/claim_loop.ts";
 import { Coalescer } from "../postgres/coalescer.ts";
 import {
@@ -130,12 +130,7 @@ export class SqliteBroker implements Broker {
       release: (delivery) => this.nack(delivery, { requeue: true }),
       pollMin: this.#pollMin,
       pollMax: this.#pollMax,
-      onError: (error) =>
-        this.#onError(
-          new StemError("consume-failed", `Claiming messages failed; retrying: ${error}`, {
-            cause: error,
-          }),
-        ),
+      onError: (error) => this.#onError(error),
       now: Date.now,
     });
   }

@@ -91,16 +91,9 @@ export class SqliteResultBackend implements ResultBackend {
     const now = Date.now();
     const written = this.#db.transaction(() =>
       items.map(({ input, ttl }) => {
-        const doc = statusDocument(input, now);
-        const queue = typeof input.meta?.queue === "string" ? input.meta.queue : null;
-        const row = this.#db.get<{ created_at: number; version: number }>(SQL.resultsSet, [
-          input.id,
-          input.state,
-          queue,
-          doc,
-          now,
-          now + ttl,
-        ])!;
+        const params = statusRowParams(input, now, ttl);
+        const doc = params[3];
+        const row = this.#db.get<{ created_at: number; version: number }>(SQL.resultsSet, params)!;
         const status = toStatus({ status: doc, created_at: row.created_at, updated_at: now });
         return { status, version: Number(row.version) };
       })
@@ -118,16 +111,9 @@ export class SqliteResultBackend implements ResultBackend {
   create(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<boolean> {
     const now = Date.now();
     const ttl = options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
-    const doc = statusDocument(input, now);
-    const queue = typeof input.meta?.queue === "string" ? input.meta.queue : null;
-    const row = this.#db.get<{ created_at: number; version: number }>(SQL.resultsCreate, [
-      input.id,
-      input.state,
-      queue,
-      doc,
-      now,
-      now + ttl,
-    ]);
+    const params = statusRowParams(input, now, ttl);
+    const doc = params[3];
+    const row = this.#db.get<{ created_at: number; version: number }>(SQL.resultsCreate, params);
     if (!row) return Promise.resolve(false);
     const watched = this.#watched.get(input.id);
     if (watched) {
@@ -282,4 +268,14 @@ export class SqliteResultBackend implements ResultBackend {
       for (const listener of [...watched.listeners]) listener(status);
     }
   }
+}
+
+/** Bind parameters of a status row: id, state, queue, document, updated_at, expires_at. */
+function statusRowParams(
+  input: TaskStatusInput,
+  now: number,
+  ttl: number,
+): [string, string, string | null, string, number, number] {
+  const queue = typeof input.meta?.queue === "string" ? input.meta.queue : null;
+  return [input.id, input.state, queue, statusDocument(input, now), now, now + ttl];
 }

@@ -12,9 +12,9 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./free_port.ts";
 
 /** A running test server. */
 export interface PostgresServer {
@@ -59,17 +59,6 @@ export function postgresSkipReason(): string | false {
     throw new Error("PostgreSQL binaries are missing; run `node tools/ensure.mjs --servers`.");
   }
   return "PostgreSQL is not installed (apt-get install postgresql)";
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function run(cmd: string, args: string[]): Promise<string> {

@@ -2,10 +2,10 @@
 // benchmarks and fault tests; it can be restarted on the same port with its data.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { freePort } from "./free_port.ts";
 
 /** A running redis-server. */
 export interface RedisServer {
@@ -45,17 +45,7 @@ export function redisSkipReason(): string | null {
   return "redis-server is not installed (apt-get install redis-server)";
 }
 
-/** Finds a free loopback port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "./free_port.ts";
 
 function launch(port: number, dir: string, extra: string[]): Promise<ChildProcess> {
   const args = [
