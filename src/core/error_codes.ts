@@ -1,0 +1,55 @@
+/**
+ * Every stable error code Stem uses, in one place. `StemError.code` is one of these; callers
+ * branch on the code, never on the message.
+ */
+export const ErrorCode = {
+  /** A configuration variable or option is invalid. */
+  invalidConfig: "invalid-config",
+  /** A broker message is not a valid envelope. */
+  malformedEnvelope: "malformed-envelope",
+  /** A stored payload could not be decoded. */
+  payloadDecodeFailed: "payload-decode-failed",
+  /** A value cannot be encoded (BigInt, cycle, function...). */
+  payloadEncodeFailed: "payload-encode-failed",
+  /** Internal: the handler asked for a retry. */
+  retryRequested: "retry-requested",
+  /** The handler asked for retries past the limit. */
+  retriesExhausted: "retries-exhausted",
+  /** The task passed its hard time limit. */
+  taskTimeout: "task-timeout",
+  /** The task's `expires` passed before it ran. */
+  taskExpired: "task-expired",
+  /** Arguments (or another value) failed validation. */
+  validationFailed: "validation-failed",
+  /** `waitForTask` gave up. */
+  waitTimeout: "wait-timeout",
+  /** A task id was enqueued twice. */
+  duplicateTaskId: "duplicate-task-id",
+  /** The delivery's lease is gone (another worker owns it). */
+  leaseLost: "lease-lost",
+  /** The signature did not verify. */
+  signatureInvalid: "signature-invalid",
+  /** Signing is required and the envelope had none. */
+  signatureMissing: "signature-missing",
+  /** The signature names an unknown key. */
+  unknownKey: "unknown-key",
+  /** No encoder is registered under the id. */
+  unknownEncoder: "unknown-encoder",
+  /** No handler is registered under the task name. */
+  unknownTask: "unknown-task",
+  /** A consumer could not claim messages. */
+  consumeFailed: "consume-failed",
+  /** A task cannot enqueue after it finished. */
+  taskFinished: "task-finished",
+  /** A call to a server did not complete in time. */
+  operationTimeout: "operation-timeout",
+  /** The server is unreachable or refused the connection. */
+  connectionFailed: "connection-failed",
+  /** The server refused the credentials. */
+  authenticationFailed: "authentication-failed",
+  /** A queue name is empty or has characters no adapter allows. */
+  invalidQueue: "invalid-queue",
+} as const;
+
+/** One of the {@link ErrorCode} values. */
+export type ErrorCodeValue = typeof ErrorCode[keyof typeof ErrorCode];

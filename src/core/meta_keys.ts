@@ -1,0 +1,23 @@
+/**
+ * The envelope and status `meta` keys Stem itself reads or writes, spelled once. User meta keys
+ * must not start with `stem.`.
+ */
+export const MetaKey = {
+  /** The task was acked before it ran (`acksLate: false`). */
+  acksEarly: "stem.acksEarly",
+  /** The raw broker entry of a malformed message, kept on its dead letter. */
+  raw: "stem.raw",
+  /** Task id of a chord's callback. */
+  chordCallbackTaskId: "stem.chord.callbackTaskId",
+  /** Set once a chord's callback was claimed. */
+  chordClaimed: "stem.chord.claimed",
+  /** When a chord's callback was dispatched, epoch ms. */
+  chordDispatchedAt: "stem.chord.dispatchedAt",
+  /** How many times the broker has handed this message out (lease expiries count). */
+  deliveries: "stem.deliveries",
+  /** A follow-up (link) that could not be published, with its reason. */
+  linkFailures: "stem.linkFailures",
+} as const;
+
+/** One of the {@link MetaKey} values. */
+export type MetaKeyValue = typeof MetaKey[keyof typeof MetaKey];
