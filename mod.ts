@@ -21,15 +21,18 @@ export type {
   Broker,
   BrokerCapabilities,
   ConsumeOptions,
-  DeadLetterEntry,
-  DeadLetterPage,
   Delivery,
   NackOptions,
   QueueCounts,
+} from "./src/broker/broker.ts";
+export type {
+  DeadLetterEntry,
+  DeadLetterPage,
+  DeadLetterStore,
   ReplayOptions,
   ReplayResult,
-} from "./src/core/broker.ts";
-export { DEFAULT_VISIBILITY_TIMEOUT_MS } from "./src/core/broker.ts";
+} from "./src/broker/dead_letter_store.ts";
+export { DEFAULT_VISIBILITY_TIMEOUT_MS } from "./src/broker/broker.ts";
 export { type Clock, systemClock, type TimerHandle } from "./src/core/clock.ts";
 export { DeadLetterReason, replayedEnvelope } from "./src/core/dead_letters.ts";
 export { type Duration, toMillis } from "./src/core/duration.ts";

@@ -25,7 +25,7 @@
  *
  * @module
  */
-export type { Broker } from "./src/core/broker.ts";
+export type { Broker } from "./src/broker/broker.ts";
 export type { ResultBackend } from "./src/backend/result_backend.ts";
 export { TaskResult } from "./src/backend/task_result.ts";
 export { isTerminal, type TaskState, type TaskStatus } from "./src/backend/task_status.ts";

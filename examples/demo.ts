@@ -72,7 +72,7 @@ ids.push(
 );
 
 const results = await Promise.all(ids.map((id) => app.stem.waitForTask(id, { timeout: "20s" })));
-const dead = await app.broker.listDeadLetters("default");
+const dead = await app.deadLetters.listDeadLetters("default");
 
 console.log("\nResults");
 const rows = results.map((r) => row(r.status));

@@ -62,7 +62,7 @@ describe("TaskDefinition", () => {
     assert.equal(failed.error?.type, "ValidationError");
     assert.equal(failed.attempt, 0);
     assert.equal(runs, 0);
-    assert.equal((await app.broker.getDeadLetter("math", id))?.reason, "invalid-args");
+    assert.equal((await app.deadLetters.getDeadLetter("math", id))?.reason, "invalid-args");
     await app.close();
   });
 

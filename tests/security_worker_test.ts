@@ -66,7 +66,7 @@ describe("Workers verify signatures before running anything", () => {
       ],
     );
     assert.match(rejected.items[2].message, /"k9"/);
-    const dead = await app.broker.listDeadLetters("default");
+    const dead = await app.deadLetters.listDeadLetters("default");
     assert.deepEqual(
       dead.entries.map((e) => [e.envelope.id, e.reason]).sort(),
       [
@@ -133,7 +133,7 @@ describe("Workers verify signatures before running anything", () => {
     const id = await app.stem.enqueue("once");
     assert.equal((await failed).deadLetterReason, "max-retries-exhausted");
     fail = false;
-    const replay = await app.broker.replayDeadLetters("default");
+    const replay = await app.deadLetters.replayDeadLetters("default");
     assert.equal(replay.entries.length, 1);
     const done = await statusWhere(app, id, (s) => s.state === "succeeded");
     assert.equal(done.result, "second time works");

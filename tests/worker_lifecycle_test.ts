@@ -49,7 +49,10 @@ describe("Worker time limits", () => {
     assert.equal(failed.error?.type, "TaskTimeoutError");
     assert.equal(seen?.aborted, true);
     assert.equal((seen?.reason as Error).name, "TaskTimeoutError");
-    assert.equal((await app.broker.getDeadLetter("default", id))?.reason, "max-retries-exhausted");
+    assert.equal(
+      (await app.deadLetters.getDeadLetter("default", id))?.reason,
+      "max-retries-exhausted",
+    );
     await app.close();
   });
 

@@ -90,7 +90,7 @@ describe("Worker retries", () => {
     assert.equal(failed.error?.type, "TypeError");
     assert.equal(failed.error?.message, "bad input on attempt 1");
     assert.equal(failed.error?.retryable, false);
-    const dead = await app.broker.getDeadLetter("default", id);
+    const dead = await app.deadLetters.getDeadLetter("default", id);
     assert.equal(dead?.reason, "max-retries-exhausted");
     assert.match(String(dead?.meta.error), /bad input on attempt 1/);
     await app.close();
@@ -150,7 +150,7 @@ describe("Worker retries", () => {
     const failed = await statusWhere(app, ghost, (s) => s.state === "failed");
     assert.equal(failed.error?.type, "UnknownTaskError");
     assert.match(failed.error!.message, /ghost\.task/);
-    assert.equal((await app.broker.getDeadLetter("default", ghost))?.reason, "unknown-task");
+    assert.equal((await app.deadLetters.getDeadLetter("default", ghost))?.reason, "unknown-task");
     assert.equal((await rejected).reason, "unknown-task");
     const ok = await app.stem.enqueue("known");
     assert.equal((await app.stem.waitForTask(ok)).value, "fine");
@@ -174,7 +174,7 @@ describe("Worker retries", () => {
     const id = await app.stem.enqueue("fixable");
     await failed;
     fail = false;
-    const replay = await app.broker.replayDeadLetters("default");
+    const replay = await app.deadLetters.replayDeadLetters("default");
     assert.equal(replay.entries.length, 1);
     const done = await statusWhere(app, id, (s) => s.state === "succeeded");
     assert.equal(done.result, 0);
@@ -196,7 +196,7 @@ describe("Worker and bad input", () => {
     assert.equal(first.reason, "malformed-envelope");
     const id = await app.stem.enqueue("fine");
     assert.equal((await app.stem.waitForTask(id)).value, "still working");
-    const dead = await app.broker.listDeadLetters("default");
+    const dead = await app.deadLetters.listDeadLetters("default");
     assert.equal(dead.entries.length, 2);
     for (const entry of dead.entries) {
       assert.equal(entry.reason, "malformed-envelope");

@@ -1,4 +1,4 @@
-import type { DeadLetterEntry } from "../../src/core/broker.ts";
+import type { DeadLetterEntry } from "../../src/broker/dead_letter_store.ts";
 import type { Clock, TimerHandle } from "../../src/core/clock.ts";
 import type { Envelope } from "../../src/core/envelope.ts";
 import { Fifo } from "./fifo.ts";

@@ -1,4 +1,5 @@
-import type { DeadLetterEntry, Delivery } from "../../src/core/broker.ts";
+import type { Delivery } from "../../src/broker/broker.ts";
+import type { DeadLetterEntry } from "../../src/broker/dead_letter_store.ts";
 import {
   decodeEnvelope,
   type Envelope,

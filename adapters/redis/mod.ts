@@ -12,7 +12,7 @@
  * @module
  */
 import type { AdapterConnectOptions, StemAdapter } from "../../src/core/adapter.ts";
-import type { Broker } from "../../src/core/broker.ts";
+import type { Broker } from "../../src/broker/broker.ts";
 import type { ResultBackend } from "../../src/backend/result_backend.ts";
 import { type RedisBrokerOptions, RedisStreamsBroker } from "./broker/redis_streams_broker.ts";
 import { type RedisBackendOptions, RedisResultBackend } from "./backend/redis_result_backend.ts";

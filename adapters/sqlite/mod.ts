@@ -13,7 +13,7 @@
  * @module
  */
 import type { AdapterConnectOptions, StemAdapter } from "../../src/core/adapter.ts";
-import type { Broker } from "../../src/core/broker.ts";
+import type { Broker } from "../../src/broker/broker.ts";
 import type { ResultBackend } from "../../src/backend/result_backend.ts";
 import { SqliteBroker, type SqliteBrokerOptions } from "./sqlite_broker.ts";
 import { SqliteResultBackend, type SqliteResultBackendOptions } from "./sqlite_result_backend.ts";

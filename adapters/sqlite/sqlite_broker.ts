@@ -2,20 +2,22 @@ import {
   type Broker,
   type BrokerCapabilities,
   type ConsumeOptions,
-  type DeadLetterEntry,
-  type DeadLetterPage,
   DEFAULT_VISIBILITY_TIMEOUT_MS,
   type Delivery,
   type NackOptions,
   type QueueCounts,
-  type ReplayOptions,
-  type ReplayResult,
-} from "../../src/core/broker.ts";
+} from "../../src/broker/broker.ts";
+import type {
+  DeadLetterEntry,
+  DeadLetterPage,
+  ReplayOptions,
+  ReplayResult,
+} from "../../src/broker/dead_letter_store.ts";
 import { replayedEnvelope } from "../../src/core/dead_letters.ts";
 import { type Duration, toMillis, toMillisOrUndefined } from "../../src/core/duration.ts";
 import { encodeEnvelope, type Envelope, type JsonValue } from "../../src/core/envelope.ts";
 import { LeaseLostError, type StemError } from "../../src/core/errors.ts";
-import { claimLoop, type ConsumerSlot } from "../postgres/claim_loop.ts";
+import { claimLoop, type ConsumerSlot } from "../../src/broker/claim_loop.ts";
 import { Coalescer } from "../postgres/coalescer.ts";
 import {
   type ClaimedRow,

@@ -1,7 +1,7 @@
 // Stem on PostgreSQL and on SQLite as bench systems.
 import { PostgresBroker, PostgresResultBackend } from "../../adapters/postgres/mod.ts";
 import { SqliteBroker, SqliteResultBackend } from "../../adapters/sqlite/mod.ts";
-import type { Broker } from "../../src/core/broker.ts";
+import type { Broker } from "../../src/broker/broker.ts";
 import type { ResultBackend } from "../../src/backend/result_backend.ts";
 import { FunctionTaskHandler } from "../../src/core/task_handler.ts";
 import { SimpleTaskRegistry } from "../../src/core/task_registry.ts";

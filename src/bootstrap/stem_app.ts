@@ -2,7 +2,8 @@ import { InMemoryBroker } from "../../adapters/memory/memory_broker.ts";
 import { InMemoryResultBackend } from "../../adapters/memory/memory_result_backend.ts";
 import type { ResultBackend } from "../backend/result_backend.ts";
 import type { AdapterConnectOptions, StemAdapter } from "../core/adapter.ts";
-import type { Broker } from "../core/broker.ts";
+import type { Broker } from "../broker/broker.ts";
+import type { DeadLetterStore } from "../broker/dead_letter_store.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Duration } from "../core/duration.ts";
 import type { AnyTaskHandler } from "../core/task_handler.ts";
@@ -62,6 +63,8 @@ export interface StemAppParts {
   broker: Broker;
   /** Result backend. */
   backend: ResultBackend;
+  /** Dead letters of the broker. @default the broker object, when it implements DeadLetterStore */
+  deadLetters?: DeadLetterStore;
 }
 
 /**
@@ -90,6 +93,8 @@ export class StemApp {
   readonly broker: Broker;
   /** The result backend. */
   readonly backend: ResultBackend;
+  /** The broker's dead letters: list, inspect, replay, purge. */
+  readonly deadLetters: DeadLetterStore;
   /** The task registry. */
   readonly registry: SimpleTaskRegistry;
   /** The app's own signals (the global `StemSignals` fire too). */
@@ -100,6 +105,7 @@ export class StemApp {
   constructor(parts: StemAppParts, options: StemAppOptions = {}) {
     this.broker = parts.broker;
     this.backend = parts.backend;
+    this.deadLetters = parts.deadLetters ?? (parts.broker as unknown as DeadLetterStore);
     this.registry = new SimpleTaskRegistry(options.tasks ?? []);
     this.signals = createSignals();
     const encoders = new TaskPayloadEncoderRegistry(options.encoders ?? []);

@@ -1,5 +1,12 @@
+import type { GroupStore } from "../backend/group_store.ts";
+import type { HeartbeatStore } from "../backend/heartbeat_store.ts";
 import type { ResultBackend } from "../backend/result_backend.ts";
-import type { Broker } from "./broker.ts";
+import type { StatusStore } from "../backend/status_store.ts";
+import type { Broker } from "../broker/broker.ts";
+import type { DeadLetterStore } from "../broker/dead_letter_store.ts";
+import type { AtomicKv } from "../kv/atomic_kv.ts";
+import type { Clock } from "./clock.ts";
+import type { Logger } from "../observability/logger.ts";
 
 /** Options passed from `StemApp.fromUrl` to an adapter. */
 export interface AdapterConnectOptions {
@@ -9,13 +16,47 @@ export interface AdapterConnectOptions {
   [key: string]: unknown;
 }
 
+/**
+ * Every store an adapter provides, on one connection (one Redis client, one postgres.js pool, one
+ * SQLite handle). Capabilities are read from the store instances. Later features add optional
+ * members (schedules, workflows, events, locks, revokes, rate limiter).
+ */
+export interface StoreSet {
+  /** Task messages. */
+  broker: Broker;
+  /** The broker's dead letters (often the same object as `broker`). */
+  deadLetters: DeadLetterStore;
+  /** Task statuses and results. */
+  statuses: StatusStore;
+  /** Canvas groups and chord claims. */
+  groups: GroupStore;
+  /** Worker liveness records. */
+  heartbeats: HeartbeatStore;
+  /** The atomic key-value primitive generic stores are written over. */
+  kv: AtomicKv;
+  /** Closes the shared connection and every store's timers; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Options every adapter's `connect` takes; adapters extend it with typed options of their own. */
+export interface StoreSetOptions {
+  /** Key prefix / schema namespace. @default "stem" */
+  namespace?: string;
+  /** Time source for leases, TTLs and timers. @default systemClock */
+  clock?: Clock;
+  /** Where the adapter's diagnostics go. @default silentLogger */
+  logger?: Logger;
+}
+
 /** What an adapter module exports as `stemAdapter` so `StemApp.fromUrl` can build it by URL scheme. */
 export interface StemAdapter {
   /** URL schemes handled, without the colon: `["redis", "rediss"]`. */
   schemes: string[];
-  /** Connects a broker for `url`. */
+  /** Opens every store of the adapter on one connection. */
+  connect?(url: string, options?: StoreSetOptions & Record<string, unknown>): Promise<StoreSet>;
+  /** Connects a broker for `url`. (Superseded by `connect`.) */
   createBroker(url: string, options?: AdapterConnectOptions): Promise<Broker>;
-  /** Connects a result backend for `url`. */
+  /** Connects a result backend for `url`. (Superseded by `connect`.) */
   createBackend(url: string, options?: AdapterConnectOptions): Promise<ResultBackend>;
 }
 

@@ -1,7 +1,7 @@
 import type { ResultBackend } from "../backend/result_backend.ts";
 import { TaskResult } from "../backend/task_result.ts";
 import { isTerminal, type TaskStatus, type TaskStatusInput } from "../backend/task_status.ts";
-import type { Broker } from "../core/broker.ts";
+import type { Broker } from "../broker/broker.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { type Duration, toMillis } from "../core/duration.ts";
 import type { Envelope, JsonValue } from "../core/envelope.ts";

@@ -1,4 +1,5 @@
-import type { Broker, Delivery } from "../core/broker.ts";
+import type { Broker, Delivery } from "../broker/broker.ts";
+import type { DeadLetterStore } from "../broker/dead_letter_store.ts";
 import type { Envelope } from "../core/envelope.ts";
 import { uuidv7 } from "../core/ids.ts";
 import { deepEqual, equal, ok, rejects } from "./assert.ts";
@@ -9,9 +10,9 @@ export interface BrokerContractOptions {
   /** Adapter name shown in test titles. */
   name: string;
   /** Makes a fresh broker for one test. */
-  create: () => Promise<Broker>;
+  create: () => Promise<Broker & DeadLetterStore>;
   /** Tears it down. @default broker.close() */
-  dispose?: (broker: Broker) => Promise<void>;
+  dispose?: (broker: Broker & DeadLetterStore) => Promise<void>;
   /** The test framework: the exports of the runtime's node-compatible `test` module. */
   api: TestApi;
   /** Static capabilities; a test needing one the adapter lacks is skipped with a reason. */
@@ -57,7 +58,7 @@ export function testEnvelope(overrides: Partial<Envelope> = {}): Envelope {
 export function runBrokerContract(options: BrokerContractOptions): void {
   const { api } = options;
   const scale = options.timeScale ?? 1;
-  let broker: Broker;
+  let broker: Broker & DeadLetterStore;
   let queue: string;
   const open: AbortController[] = [];
 

@@ -1,6 +1,6 @@
 import type { ResultBackend } from "../backend/result_backend.ts";
 import type { TaskError, TaskState, TaskStatusInput } from "../backend/task_status.ts";
-import type { Broker, Delivery } from "../core/broker.ts";
+import type { Broker, Delivery } from "../broker/broker.ts";
 import type { Clock } from "../core/clock.ts";
 import { DeadLetterReason } from "../core/dead_letters.ts";
 import type { Envelope, JsonValue } from "../core/envelope.ts";

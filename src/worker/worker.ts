@@ -1,5 +1,5 @@
 import type { ResultBackend, WorkerHeartbeat } from "../backend/result_backend.ts";
-import type { Broker, Delivery } from "../core/broker.ts";
+import type { Broker, Delivery } from "../broker/broker.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { type Duration, toMillis, toMillisOrUndefined } from "../core/duration.ts";
 import { uuidv7 } from "../core/ids.ts";

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { DeadLetterEntry, Delivery } from "../../../src/core/broker.ts";
+import type { Delivery } from "../../../src/broker/broker.ts";
+import type { DeadLetterEntry } from "../../../src/broker/dead_letter_store.ts";
 import {
   decodeEnvelope,
   encodeEnvelope,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ConsumeOptions, Delivery } from "../../../src/core/broker.ts";
+import type { ConsumeOptions, Delivery } from "../../../src/broker/broker.ts";
 import { scripts } from "../_scripts.ts";
 import type { QueueKeys } from "../keys.ts";
 import type { RedisReply, RedisTransport } from "../transport.ts";

@@ -8,7 +8,7 @@ import type {
   DeadLetterPage,
   ReplayOptions,
   ReplayResult,
-} from "../../../src/core/broker.ts";
+} from "../../../src/broker/dead_letter_store.ts";
 import { replayedEnvelope } from "../../../src/core/dead_letters.ts";
 import { toMillisOrUndefined } from "../../../src/core/duration.ts";
 import { scripts } from "../_scripts.ts";

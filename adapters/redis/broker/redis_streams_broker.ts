@@ -2,15 +2,17 @@ import {
   type Broker,
   type BrokerCapabilities,
   type ConsumeOptions,
-  type DeadLetterEntry,
-  type DeadLetterPage,
   DEFAULT_VISIBILITY_TIMEOUT_MS,
   type Delivery,
   type NackOptions,
   type QueueCounts,
-  type ReplayOptions,
-  type ReplayResult,
-} from "../../../src/core/broker.ts";
+} from "../../../src/broker/broker.ts";
+import type {
+  DeadLetterEntry,
+  DeadLetterPage,
+  ReplayOptions,
+  ReplayResult,
+} from "../../../src/broker/dead_letter_store.ts";
 import { type Duration, toMillis } from "../../../src/core/duration.ts";
 import { encodeEnvelope, type Envelope, type JsonValue } from "../../../src/core/envelope.ts";
 import { LeaseLostError } from "../../../src/core/errors.ts";

@@ -1,5 +1,5 @@
-import { StemError } from "../../src/core/errors.ts";
-import type { Delivery } from "../../src/core/broker.ts";
+import { StemError } from "../core/errors.ts";
+import type { Delivery } from "./broker.ts";
 
 /** Prefetch accounting of one consumer; `wake` ends its current wait. */
 export interface ConsumerSlot {
