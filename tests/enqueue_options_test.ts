@@ -135,7 +135,11 @@ describe("Enqueue options", () => {
     for (const id of ids) await app.stem.waitForTask(id);
     assert.deepEqual(order, [9, 5, 1]);
     await worker.shutdown();
-    await assert.rejects(() => app.stem.enqueue("p", { options: { priority: 12 } }), RangeError);
+    await assert.rejects(() => app.stem.enqueue("p", { options: { priority: 12 } }), {
+      name: "ValidationError",
+      code: "validation-failed",
+      message: /options\.priority: must be an integer from 0 to 9/,
+    });
     await app.close();
   });
 

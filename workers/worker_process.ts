@@ -11,6 +11,7 @@ import {
   StemApp,
   StemConfig,
   type TaskPayloadEncoder,
+  toMillis,
 } from "../mod.ts";
 
 /** Options of {@link runWorkerProcess}. */
@@ -65,7 +66,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<v
       }
       stopping = true;
       console.log(`[stem] ${signal}: finishing in-flight tasks…`);
-      app.close({ timeout: options.shutdownTimeout ?? "30s" }).then(done, (error) => {
+      app.close({ timeout: toMillis(options.shutdownTimeout ?? "30s") }).then(done, (error) => {
         console.error("[stem] shutdown failed:", error);
         done();
       });

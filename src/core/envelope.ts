@@ -1,3 +1,4 @@
+import { validateEnvelopeFields } from "./envelope_validation.ts";
 import { EnvelopeError } from "./errors.ts";
 
 /** JSON-compatible value. */
@@ -160,6 +161,7 @@ export function decodeEnvelope(raw: string | Envelope): Envelope {
       throw new EnvelopeError(`Envelope field "${key}" must be a number or null.`);
     }
   }
+  validateEnvelopeFields(value);
   return value as unknown as Envelope;
 }
 

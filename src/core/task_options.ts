@@ -1,5 +1,6 @@
-import type { Duration } from "./duration.ts";
-import type { JsonValue, LinkedCall, TaskRetryPolicy } from "./envelope.ts";
+import type { Duration, Instant } from "./duration.ts";
+import type { JsonValue, LinkedCall } from "./envelope.ts";
+import type { RetryPolicyInput } from "./retry_policy.ts";
 
 /** Per-task defaults, set on the handler or overridden per call. */
 export interface TaskOptions {
@@ -9,8 +10,8 @@ export interface TaskOptions {
   priority?: number;
   /** Retries after the first attempt (so `maxRetries: 3` means up to 4 runs). @default 0 */
   maxRetries?: number;
-  /** Execution retry policy; overrides the worker's retry strategy for this task. */
-  retryPolicy?: TaskRetryPolicy;
+  /** Execution retry policy (delays as durations); overrides the worker's retry strategy. */
+  retryPolicy?: RetryPolicyInput;
   /** Lease length for deliveries of this task. @default the broker's (30s) */
   visibilityTimeout?: Duration;
   /** Emits `taskSoftTimeLimit` when exceeded. */
@@ -26,24 +27,35 @@ export interface TaskOptions {
 
 /** Options for one publish, overriding the task's options. */
 export interface TaskEnqueueOptions {
-  /** Delay before the task becomes visible. Ignored when `eta` is set. */
+  /** Relative: delay before the task becomes visible. Ignored when `eta` is set. */
   countdown?: Duration;
-  /** Absolute earliest start (Date or epoch ms); wins over `countdown` and `notBefore`. */
-  eta?: Date | number;
-  /** Do not run after this (Date, epoch ms, or a duration from now). */
-  expires?: Date | number | Duration;
+  /**
+   * Absolute earliest start (Date, epoch ms, or ISO 8601 date-time); wins over `countdown` and
+   * `notBefore`.
+   */
+  eta?: Instant;
+  /**
+   * Relative: the task is not run when it has not started this long after it was enqueued (a
+   * number is ms, like every duration). For an absolute deadline use `expiresAt`.
+   */
+  expires?: Duration;
+  /** Absolute: not run after this time (Date, epoch ms, or ISO 8601). Wins over `expires`. */
+  expiresAt?: Instant;
   /** Queue override. */
   queue?: string;
   /** Priority override, 0–9. */
   priority?: number;
-  /** Caller-chosen task id; enqueue throws `DuplicateTaskIdError` when it exists already. */
+  /**
+   * Caller-chosen task id (non-empty); enqueue throws `DuplicateTaskIdError` when it exists
+   * already. Pass one when you retry a failed enqueue: the first try may have published.
+   */
   taskId?: string;
   /** Store the status but not the result value. @default false */
   ignoreResult?: boolean;
   /** Retry the publish itself when the broker throws. @default false */
   retry?: boolean;
-  /** Publish-retry policy and execution retry policy for this call. */
-  retryPolicy?: TaskRetryPolicy;
+  /** Publish-retry policy and execution retry policy for this call (delays as durations). */
+  retryPolicy?: RetryPolicyInput;
   /** Tasks to enqueue when this one succeeds. */
   link?: LinkedCall[];
   /** Tasks to enqueue when this one fails for good. */
@@ -67,8 +79,8 @@ export interface EnqueueRequest<Args = Record<string, JsonValue>> {
   headers?: Record<string, string>;
   /** Extra metadata. */
   meta?: Record<string, JsonValue>;
-  /** Earliest start (lowest precedence after `eta` and `countdown`). */
-  notBefore?: Date | number;
+  /** Absolute earliest start (lowest precedence after `eta` and `countdown`). */
+  notBefore?: Instant;
   /** Per-publish options. */
   enqueueOptions?: TaskEnqueueOptions;
 }

@@ -1,59 +1,53 @@
-import type { JsonValue } from "../core/envelope.ts";
-import type { EnqueueRequest, TaskEnqueueOptions } from "../core/task_options.ts";
+import { enqueueRequestIssues } from "../core/envelope_validation.ts";
+import type { ValidationIssue } from "../core/errors.ts";
+import { findJsonProblem, formatPath } from "../core/json_check.ts";
+import type { EnqueueRequest } from "../core/task_options.ts";
 import { HttpProblem } from "./http_problem.ts";
 
 const FIELDS = new Set(["args", "options", "enqueueOptions", "headers", "meta"]);
 
-function invalid(detail: string): HttpProblem {
-  return new HttpProblem(400, "invalid-request", detail);
+function invalid(issues: ValidationIssue[]): HttpProblem {
+  const fields = issues.map((i) => formatPath(i.path));
+  const detail = issues.map((i) => `"${formatPath(i.path)}" ${i.message}`).join("; ");
+  return new HttpProblem(400, "invalid-request", `Invalid request body: ${detail}.`, {
+    extensions: {
+      field: fields[0],
+      issues: issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+    },
+  });
 }
 
-function object(body: Record<string, unknown>, key: string): Record<string, unknown> | undefined {
-  const value = body[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw invalid(`"${key}" must be a JSON object.`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function enqueueOptions(raw: Record<string, unknown> | undefined): TaskEnqueueOptions | undefined {
-  if (!raw) return undefined;
-  const options = { ...raw } as TaskEnqueueOptions & Record<string, unknown>;
-  for (const key of ["eta", "expires"] as const) {
-    const value = options[key];
-    if (typeof value === "string" && /^\d{4}-\d\d-\d\dT/.test(value)) {
-      const date = new Date(value);
-      if (Number.isNaN(date.getTime())) {
-        throw invalid(`"enqueueOptions.${key}" is not a valid date.`);
-      }
-      options[key] = date;
+function bodyIssues(body: Record<string, unknown>): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const key of Object.keys(body)) {
+    if (!FIELDS.has(key)) {
+      issues.push({
+        path: [key],
+        message: `is not a known field (known: ${[...FIELDS].join(", ")})`,
+      });
     }
   }
-  return options;
+  const args = body.args;
+  if (args !== undefined && (typeof args !== "object" || args === null || Array.isArray(args))) {
+    issues.push({ path: ["args"], message: "must be a JSON object" });
+  }
+  issues.push(...enqueueRequestIssues(body, { rejectUnknownFields: true }));
+  for (const key of ["args", "meta"]) {
+    const problem = findJsonProblem(body[key]);
+    if (problem) issues.push({ path: [key, ...problem.path], message: problem.message });
+  }
+  return issues;
 }
 
 /**
  * Validates the JSON body of `POST /v1/tasks/:name` (`{ args, options, enqueueOptions, headers,
- * meta }`, all optional) into an enqueue request; throws a 400 `HttpProblem` naming the field.
+ * meta }`, all optional) into an enqueue request, with the same checks as `Stem.enqueue`; throws
+ * a 400 `HttpProblem` (`invalid-request`) whose `field` and `issues` name every bad field.
  */
 export function enqueueRequestFrom(body: Record<string, unknown>): EnqueueRequest {
-  for (const key of Object.keys(body)) {
-    if (!FIELDS.has(key)) {
-      throw invalid(`Unknown field "${key}"; the body takes ${[...FIELDS].join(", ")}.`);
-    }
-  }
-  const headers = object(body, "headers");
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (typeof value !== "string") throw invalid(`Header "${name}" must be a string.`);
-  }
-  return {
-    args: object(body, "args") as Record<string, JsonValue> | undefined,
-    options: object(body, "options"),
-    enqueueOptions: enqueueOptions(object(body, "enqueueOptions")),
-    headers: headers as Record<string, string> | undefined,
-    meta: object(body, "meta") as Record<string, JsonValue> | undefined,
-  };
+  const issues = bodyIssues(body);
+  if (issues.length > 0) throw invalid(issues);
+  return body as EnqueueRequest;
 }
 
 /** Names of every task a request would enqueue: the task itself plus its links. */
@@ -62,5 +56,5 @@ export function requestedTaskNames(name: string, request: EnqueueRequest): strin
     ...(request.enqueueOptions?.link ?? []),
     ...(request.enqueueOptions?.linkError ?? []),
   ];
-  return [name, ...links.map((link) => link?.name)];
+  return [name, ...links.map((link) => link.name)];
 }

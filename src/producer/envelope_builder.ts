@@ -1,6 +1,13 @@
-import { type Duration, toMillis, toMillisOrUndefined } from "../core/duration.ts";
+import {
+  type Duration,
+  type Instant,
+  toEpochMillis,
+  toMillis,
+  toMillisOrUndefined,
+} from "../core/duration.ts";
 import type { Envelope, JsonValue, TaskTimeLimits } from "../core/envelope.ts";
 import { uuidv7 } from "../core/ids.ts";
+import { normalizeRetryPolicy } from "../core/retry_policy.ts";
 import { validateWithSchema } from "../core/standard_schema.ts";
 import type { AnyTaskHandler } from "../core/task_handler.ts";
 import {
@@ -35,16 +42,13 @@ export interface BuildContext {
   lineage?: Lineage;
 }
 
-function toEpoch(value: Date | number): number {
-  return value instanceof Date ? value.getTime() : value;
-}
-
-function expiresAt(value: Date | number | Duration | undefined, now: number): number | null {
-  if (value === undefined) return null;
-  if (value instanceof Date) return value.getTime();
-  // Numbers this large are epoch ms; smaller numbers are durations from now.
-  if (typeof value === "number" && value > 1e11) return value;
-  return now + toMillis(value);
+function expiresAt(
+  relative: Duration | undefined,
+  absolute: Instant | undefined,
+  now: number,
+): number | null {
+  if (absolute !== undefined) return toEpochMillis(absolute);
+  return relative === undefined ? null : now + toMillis(relative);
 }
 
 function checkPriority(priority: number): number {
@@ -98,11 +102,11 @@ export async function buildEnvelope(
   const encodedArgs = await encoder.encode(args);
   const retryPolicy = publish.retryPolicy ?? options.retryPolicy;
   const notBefore = publish.eta !== undefined
-    ? toEpoch(publish.eta)
+    ? toEpochMillis(publish.eta)
     : publish.countdown !== undefined
     ? now + toMillis(publish.countdown)
     : request.notBefore !== undefined
-    ? toEpoch(request.notBefore)
+    ? toEpochMillis(request.notBefore)
     : null;
   const envelope: Envelope = {
     v: 1,
@@ -116,10 +120,10 @@ export async function buildEnvelope(
     attempt: 0,
     maxRetries: retryPolicy?.maxRetries ?? options.maxRetries ?? 0,
     notBefore,
-    expires: expiresAt(publish.expires, now),
+    expires: expiresAt(publish.expires, publish.expiresAt, now),
     enqueuedAt: now,
   };
-  if (retryPolicy) envelope.retryPolicy = retryPolicy;
+  if (retryPolicy) envelope.retryPolicy = normalizeRetryPolicy(retryPolicy);
   const limits = timeLimits(options.softTimeLimit, options.hardTimeLimit);
   if (limits) envelope.timeLimits = limits;
   const visibility = toMillisOrUndefined(options.visibilityTimeout);

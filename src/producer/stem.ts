@@ -1,11 +1,17 @@
 import type { ResultBackend } from "../backend/result_backend.ts";
 import { TaskResult } from "../backend/task_result.ts";
-import { isTerminal, type TaskStatus, type TaskStatusInput } from "../backend/task_status.ts";
+import { isTerminal, type TaskStatus } from "../backend/task_status.ts";
 import type { Broker } from "../broker/broker.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { type Duration, toMillis } from "../core/duration.ts";
-import type { Envelope, JsonValue } from "../core/envelope.ts";
-import { DuplicateTaskIdError, UnknownTaskError } from "../core/errors.ts";
+import type { Envelope } from "../core/envelope.ts";
+import {
+  assertPayloadsEncodable,
+  envelopeFieldIssues,
+  validateEnqueueRequest,
+} from "../core/envelope_validation.ts";
+import { DuplicateTaskIdError, UnknownTaskError, ValidationError } from "../core/errors.ts";
+import type { AnyTaskHandler } from "../core/task_handler.ts";
 import type { TaskCall } from "../core/task_definition.ts";
 import type { EnqueueRequest } from "../core/task_options.ts";
 import type { TaskRegistry } from "../core/task_registry.ts";
@@ -13,6 +19,8 @@ import type { EnvelopeSigner } from "../security/envelope_signer.ts";
 import { emitSignal, type StemSignalSet } from "../signals/stem_signals.ts";
 import { policyDelay } from "../core/retry_policy.ts";
 import { buildEnvelope, type Lineage } from "./envelope_builder.ts";
+import { withTimeout } from "./operation_timeout.ts";
+import { publishFailedStatus, queuedStatus } from "./producer_statuses.ts";
 import { type TaskPayloadEncoder, TaskPayloadEncoderRegistry } from "./payload_encoder.ts";
 
 /** Constructor options of {@link Stem}. */
@@ -24,9 +32,13 @@ export interface StemOptions {
   /** Known handlers: their options are the defaults, their schemas validate args. */
   registry?: TaskRegistry;
   /**
-   * Refuse to enqueue names the registry does not know (catches typos).
-   * @default true when a registry is given
+   * Refuse to enqueue task (and `link`) names the registry does not know: a typo is an
+   * `UnknownTaskError` at the call. Without it a producer enqueues any name (Celery's
+   * `send_task`), which is what an edge producer without handlers wants.
+   * @default true when the registry holds at least one handler, else false
    */
+  strict?: boolean;
+  /** Alias of {@link StemOptions.strict}, kept for compatibility; `strict` wins when both are set. */
   requireRegistered?: boolean;
   /** Extra payload encoders (JSON is built in). */
   encoders?: TaskPayloadEncoderRegistry | TaskPayloadEncoder[];
@@ -38,14 +50,23 @@ export interface StemOptions {
   signals?: StemSignalSet;
   /** Lifetime of stored statuses. @default the backend's */
   resultTtl?: Duration;
+  /**
+   * Bound on each broker and backend call (publish, status read/write, watch): past it the call
+   * rejects with `OperationTimeoutError` (`operation-timeout`) instead of hanging while a server
+   * is down. Measured on `clock`. `false` turns the bound off.
+   * @default "10s"
+   */
+  operationTimeout?: Duration | false;
 }
 
 /** Options for {@link Stem.waitForTask}. */
-export interface WaitOptions {
+export interface WaitOptions<T = unknown> {
   /** Give up after this long and return a result with `timedOut: true`. @default no timeout */
   timeout?: Duration;
   /** Abort the wait. */
   signal?: AbortSignal;
+  /** Turns the decoded JSON result into the typed value (a DTO's `fromJson`). */
+  decode?: (json: unknown) => T;
 }
 
 /** A named enqueue request, for {@link Stem.enqueueMany}. */
@@ -54,8 +75,21 @@ export interface NamedEnqueueRequest extends EnqueueRequest {
   name: string;
 }
 
+/** One envelope on its way out, with how it must be published. */
+interface Prepared {
+  /** The built (unsigned) envelope. */
+  envelope: Envelope;
+  /** An explicit task id: the `queued` record must be created, or the id is a duplicate. */
+  exclusive: boolean;
+  /** Retry the publish itself on broker errors. */
+  retry: boolean;
+}
+
 /**
  * The producer: builds envelopes, publishes them, records `queued` statuses, and waits for results.
+ *
+ * Every entry (`enqueue`, `enqueueMany`, `enqueueCall`) takes one path: prepare (validate, build)
+ * → sign → publish alongside the `queued` status → `afterTaskPublish`.
  *
  * @example
  * ```ts ignore
@@ -78,8 +112,9 @@ export class Stem {
   readonly clock: Clock;
   /** Local signals. */
   readonly signals: StemSignalSet | undefined;
-  readonly #requireRegistered: boolean;
+  readonly #strict: boolean | undefined;
   readonly #resultTtl: Duration | undefined;
+  readonly #operationTimeoutMs: number | undefined;
 
   /** Creates a producer. */
   constructor(options: StemOptions) {
@@ -92,94 +127,78 @@ export class Stem {
     this.signer = options.signer;
     this.clock = options.clock ?? systemClock;
     this.signals = options.signals;
-    this.#requireRegistered = options.requireRegistered ?? options.registry !== undefined;
+    this.#strict = options.strict ?? options.requireRegistered;
     this.#resultTtl = options.resultTtl;
+    this.#operationTimeoutMs = options.operationTimeout === false
+      ? undefined
+      : toMillis(options.operationTimeout ?? "10s");
   }
 
   /**
-   * Publishes a task and returns its id. Validates args against the handler's schema, rejects a
-   * duplicate explicit `taskId`, and records a `queued` status before publishing so a fast worker's
-   * `running` write is never overwritten.
+   * Publishes a task and returns its id. Validates every field of the request (a bad one is a
+   * `ValidationError` naming it), the args against the handler's schema, and that args and meta
+   * encode as JSON; rejects a duplicate explicit `taskId`. A failed enqueue may still have
+   * published: a caller that retries should pass an explicit `taskId`.
    */
   async enqueue(name: string, request: EnqueueRequest = {}, lineage?: Lineage): Promise<string> {
-    const handler = this.registry?.get(name);
-    if (!handler && this.#requireRegistered) throw new UnknownTaskError(name);
-    const envelope = await buildEnvelope(name, request, {
-      handler,
-      encoders: this.encoders,
-      now: this.clock.now(),
-      lineage,
-    });
-    return await this.#publish(envelope, request, lineage);
+    const prepared = await this.#prepare(name, request, this.#registered(name), lineage);
+    await this.#publishPrepared([prepared]);
+    return prepared.envelope.id;
   }
 
   /**
    * Enqueues a typed call from a `TaskDefinition`. The task need not be registered here: the
    * definition supplies the defaults and the args schema.
    */
-  async enqueueCall(call: TaskCall<unknown, unknown>, lineage?: Lineage): Promise<string> {
+  async enqueueCall<Args, Result>(
+    call: TaskCall<Args, Result>,
+    lineage?: Lineage,
+  ): Promise<string> {
     const registered = this.registry?.get(call.name);
     const fromDefinition = {
       name: call.name,
       options: call.definition.defaultOptions,
       metadata: call.definition.metadata,
       call: () => undefined,
-    };
+    } as AnyTaskHandler;
     const handler = registered
       ? { ...fromDefinition, options: { ...registered.options, ...fromDefinition.options } }
       : fromDefinition;
-    const envelope = await buildEnvelope(call.name, call.request, {
-      handler,
-      encoders: this.encoders,
-      now: this.clock.now(),
-      lineage,
-    });
-    return await this.#publish(envelope, call.request, lineage);
+    const prepared = await this.#prepare(call.name, call.request, handler, lineage);
+    await this.#publishPrepared([prepared]);
+    return prepared.envelope.id;
   }
 
-  /** Publishes many tasks with one broker call where the adapter batches. */
+  /**
+   * Publishes many tasks with one broker call where the adapter batches. Every request is
+   * validated before anything is published, so one bad request publishes none.
+   */
   async enqueueMany(requests: NamedEnqueueRequest[]): Promise<string[]> {
-    const now = this.clock.now();
-    const envelopes: Envelope[] = [];
+    const prepared: Prepared[] = [];
     const explicit = new Set<string>();
-    for (const request of requests) {
-      const handler = this.registry?.get(request.name);
-      if (!handler && this.#requireRegistered) throw new UnknownTaskError(request.name);
-      let envelope = await buildEnvelope(request.name, request, {
-        handler,
-        encoders: this.encoders,
-        now,
-      });
-      if (request.enqueueOptions?.taskId) {
-        if (explicit.has(envelope.id)) throw new DuplicateTaskIdError(envelope.id);
-        explicit.add(envelope.id);
+    for (const { name, ...request } of requests) {
+      const one = await this.#prepare(name, request, this.#registered(name));
+      if (one.exclusive) {
+        if (explicit.has(one.envelope.id)) throw new DuplicateTaskIdError(one.envelope.id);
+        explicit.add(one.envelope.id);
       }
-      if (this.signer) envelope = await this.signer.sign(envelope);
-      envelopes.push(envelope);
+      prepared.push(one);
     }
-    if (this.backend) {
-      await Promise.all(envelopes.map((e) => this.#writeQueued(e, explicit.has(e.id))));
-    }
-    try {
-      await this.broker.publishMany(envelopes);
-    } catch (error) {
-      await Promise.all(envelopes.map((e) => this.#writePublishFailure(e, error)));
-      throw error;
-    }
-    for (const envelope of envelopes) emitSignal(this.signals, "afterTaskPublish", { envelope });
-    return envelopes.map((e) => e.id);
+    if (prepared.length > 0) await this.#publishPrepared(prepared);
+    return prepared.map((p) => p.envelope.id);
   }
 
-  /** Reads a task's status. */
+  /** Reads a task's status (bounded by `operationTimeout`). */
   async getTaskStatus(id: string): Promise<TaskStatus | null> {
-    return this.backend ? await this.backend.get(id) : null;
+    return this.backend ? await this.#bounded("backend.get", this.backend.get(id)) : null;
   }
 
   /**
    * Waits until the task reaches a terminal state (watching the backend, not polling) or the
-   * timeout passes; the result is decoded with the encoder recorded on the status.
+   * timeout passes; the result is decoded with the encoder recorded on the status, then with
+   * `decode` when given. Each backend call is bounded by `operationTimeout`.
    */
-  async waitForTask<T = unknown>(id: string, options: WaitOptions = {}): Promise<TaskResult<T>> {
+  async waitForTask<T = unknown>(id: string, options: WaitOptions<T> = {}): Promise<TaskResult<T>> {
     const backend = this.#requireBackend("waitForTask");
     const timeoutMs = options.timeout === undefined ? undefined : toMillis(options.timeout);
     let last = null as TaskStatus | null;
@@ -187,17 +206,20 @@ export class Stem {
     const done = new Promise<{ status: TaskStatus | null; timedOut: boolean }>((resolve) => {
       finish = (status, timedOut) => resolve({ status, timedOut });
     });
-    const unwatch = await backend.watch(id, (status) => {
-      last = status;
-      if (isTerminal(status.state)) finish(status, false);
-    });
+    const unwatch = await this.#bounded(
+      "backend.watch",
+      backend.watch(id, (status) => {
+        last = status;
+        if (isTerminal(status.state)) finish(status, false);
+      }),
+    );
     const onAbort = () => finish(last, true);
     options.signal?.addEventListener("abort", onAbort);
     const timer = timeoutMs === undefined
       ? undefined
       : this.clock.setTimeout(() => finish(last, true), timeoutMs);
     try {
-      const current = await backend.get(id);
+      const current = await this.#bounded("backend.get", backend.get(id));
       const seen = last as TaskStatus | null;
       if (current && (seen === null || current.timestamps.updatedAt >= seen.timestamps.updatedAt)) {
         last = current;
@@ -205,11 +227,17 @@ export class Stem {
       if (current && isTerminal(current.state)) finish(current, false);
       if (options.signal?.aborted) finish(last, true);
       const outcome = await done;
-      return await this.#toResult<T>(id, outcome.status, outcome.timedOut, timeoutMs ?? 0);
+      const result = await this.#toResult<T>(id, outcome.status, outcome.timedOut, timeoutMs ?? 0);
+      if (!options.decode || !result.isSucceeded) return result;
+      return new TaskResult<T>(id, result.status, options.decode(result.value), {
+        timedOut: false,
+        timeoutMs: timeoutMs ?? 0,
+      });
     } finally {
       if (timer !== undefined) this.clock.clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
-      await unwatch();
+      // The outcome is already decided; a hung or failed unsubscribe must not replace it.
+      await this.#bounded("backend.unwatch", unwatch()).catch(() => {});
     }
   }
 
@@ -228,97 +256,129 @@ export class Stem {
     return new TaskResult<T>(id, status, value, { timedOut, timeoutMs });
   }
 
-  async #publish(envelope: Envelope, request: EnqueueRequest, lineage?: Lineage): Promise<string> {
-    const signed = this.signer ? await this.signer.sign(envelope) : envelope;
-    emitSignal(this.signals, "beforeTaskPublish", { envelope: signed });
-    const exclusive = request.enqueueOptions?.taskId !== undefined && lineage?.republish !== true;
-    const retry = request.enqueueOptions?.retry === true;
-    if (!exclusive && this.backend) {
-      // A generated id is new, so `queued` can be created in parallel with the publish: one
-      // round trip instead of two. Create-if-absent never overwrites a worker's later write.
-      await this.#publishAlongsideQueued(signed, retry);
-      emitSignal(this.signals, "afterTaskPublish", { envelope: signed });
-      return signed.id;
-    }
-    await this.#writeQueued(signed, exclusive);
-    try {
-      await this.#publishWithRetry(signed, retry);
-    } catch (error) {
-      await this.#writePublishFailure(signed, error);
-      throw error;
-    }
-    emitSignal(this.signals, "afterTaskPublish", { envelope: signed });
-    return signed.id;
+  #isStrict(): boolean {
+    return this.#strict ?? (this.registry !== undefined && this.registry.list().length > 0);
   }
 
-  async #publishWithRetry(envelope: Envelope, retry: boolean): Promise<void> {
-    const attempts = retry ? (envelope.retryPolicy?.maxRetries ?? 3) + 1 : 1;
+  /** The registered handler for `name`; an unknown name is an error on a strict producer. */
+  #registered(name: string): AnyTaskHandler | undefined {
+    const handler = this.registry?.get(name);
+    if (!handler && this.#isStrict()) throw new UnknownTaskError(name);
+    return handler;
+  }
+
+  /**
+   * Validates a request and builds its envelope. This is the one place every entry passes before
+   * publishing (task middleware's `onEnqueue` belongs right after it).
+   */
+  async #prepare(
+    name: string,
+    request: EnqueueRequest,
+    handler: AnyTaskHandler | undefined,
+    lineage?: Lineage,
+  ): Promise<Prepared> {
+    validateEnqueueRequest(name, request);
+    const publish = request.enqueueOptions ?? {};
+    if (this.#isStrict()) {
+      for (const link of [...(publish.link ?? []), ...(publish.linkError ?? [])]) {
+        if (!this.registry?.get(link.name)) throw new UnknownTaskError(link.name);
+      }
+    }
+    assertPayloadsEncodable(request.args, request);
+    const envelope = await buildEnvelope(name, request, {
+      handler,
+      encoders: this.encoders,
+      now: this.clock.now(),
+      lineage,
+    });
+    // Catches what the request check cannot see: the handler's or definition's defaults.
+    const issues = envelopeFieldIssues(envelope as unknown as Record<string, unknown>);
+    if (issues.length > 0) throw new ValidationError(`options of task "${name}"`, issues);
+    return {
+      envelope,
+      exclusive: publish.taskId !== undefined && lineage?.republish !== true,
+      retry: publish.retry === true,
+    };
+  }
+
+  /**
+   * Signs and publishes prepared envelopes. Explicit ids get their `queued` record created
+   * first (a duplicate publishes nothing); generated ids are new, so their `queued` record is
+   * created in parallel with the publish: one round trip instead of two, and create-if-absent
+   * never overwrites a worker's later write. That parallelism is why a failed enqueue may still
+   * have published.
+   */
+  async #publishPrepared(list: Prepared[]): Promise<void> {
+    const envelopes = await Promise.all(
+      list.map((p) => this.signer ? this.signer.sign(p.envelope) : Promise.resolve(p.envelope)),
+    );
+    for (const envelope of envelopes) {
+      emitSignal(this.signals, "beforeTaskPublish", { envelope });
+    }
+    const exclusive = envelopes.filter((_, i) => list[i].exclusive);
+    const generated = envelopes.filter((_, i) => !list[i].exclusive);
+    const claims = await Promise.allSettled(exclusive.map((e) => this.#createQueuedExclusive(e)));
+    const refused = claims.find((c) => c.status === "rejected");
+    if (refused) {
+      // Nothing was published; the ids this batch did claim must not stay `queued` forever.
+      const claimed = exclusive.filter((_, i) => claims[i].status === "fulfilled");
+      await Promise.all(claimed.map((e) => this.#writePublishFailure(e, refused.reason)));
+      throw refused.reason;
+    }
+    const [created, published] = await Promise.allSettled([
+      Promise.all(generated.map((e) => this.#createQueued(e))),
+      this.#publishWithRetry(envelopes, list.every((p) => p.retry)),
+    ]);
+    if (published.status === "rejected") {
+      await Promise.all(envelopes.map((e) => this.#writePublishFailure(e, published.reason)));
+      throw published.reason;
+    }
+    for (const envelope of envelopes) emitSignal(this.signals, "afterTaskPublish", { envelope });
+    // The tasks are on the broker; a failed status write must still surface to the caller.
+    if (created.status === "rejected") throw created.reason;
+  }
+
+  async #publishWithRetry(envelopes: Envelope[], retry: boolean): Promise<void> {
+    const policy = envelopes[0].retryPolicy;
+    const attempts = retry ? (policy?.maxRetries ?? 3) + 1 : 1;
     for (let attempt = 0;; attempt++) {
       try {
-        return await this.broker.publish(envelope);
+        return envelopes.length === 1
+          ? await this.#bounded("broker.publish", this.broker.publish(envelopes[0]))
+          : await this.#bounded("broker.publishMany", this.broker.publishMany(envelopes));
       } catch (error) {
         if (attempt + 1 >= attempts) throw error;
-        const delay = policyDelay(
-          { defaultDelay: 100, backoff: true, ...envelope.retryPolicy },
-          attempt,
-        );
+        const delay = policyDelay({ defaultDelay: 100, backoff: true, ...policy }, attempt);
         await new Promise((resolve) => this.clock.setTimeout(() => resolve(undefined), delay));
       }
     }
   }
 
-  async #publishAlongsideQueued(envelope: Envelope, retry: boolean): Promise<void> {
-    const [created, published] = await Promise.allSettled([
-      this.backend!.create(this.#queuedStatus(envelope), this.#ttl()),
-      this.#publishWithRetry(envelope, retry),
-    ]);
-    if (published.status === "rejected") {
-      await this.#writePublishFailure(envelope, published.reason);
-      throw published.reason;
-    }
-    // The task is on the broker; a failed status write must still surface to the caller.
-    if (created.status === "rejected") throw created.reason;
+  async #createQueued(envelope: Envelope): Promise<void> {
+    if (!this.backend) return;
+    await this.#bounded("backend.create", this.backend.create(queuedStatus(envelope), this.#ttl()));
   }
 
-  #queuedStatus(envelope: Envelope): TaskStatusInput {
-    return {
-      id: envelope.id,
-      name: envelope.name,
-      state: "queued",
-      result: null,
-      error: null,
-      attempt: envelope.attempt,
-      meta: { ...envelope.meta, queue: envelope.queue },
-      progress: null,
-    };
-  }
-
-  /** Records `queued`; with `exclusive` (an explicit task id) it must create the record. */
-  async #writeQueued(envelope: Envelope, exclusive = false): Promise<void> {
-    const backend = this.backend;
-    if (!backend) return;
-    const status = this.#queuedStatus(envelope);
-    if (!exclusive) return void await backend.set(status, this.#ttl());
-    if (!(await backend.create(status, this.#ttl()))) throw new DuplicateTaskIdError(envelope.id);
+  /** Records `queued` for an explicit id; it must create the record. */
+  async #createQueuedExclusive(envelope: Envelope): Promise<void> {
+    if (!this.backend) return;
+    const created = await this.#bounded(
+      "backend.create",
+      this.backend.create(queuedStatus(envelope), this.#ttl()),
+    );
+    if (!created) throw new DuplicateTaskIdError(envelope.id);
   }
 
   async #writePublishFailure(envelope: Envelope, error: unknown): Promise<void> {
     if (!this.backend) return;
-    const e = error as Error;
-    await this.backend.set({
-      id: envelope.id,
-      name: envelope.name,
-      state: "failed",
-      result: null,
-      error: {
-        type: e?.name ?? "Error",
-        message: `Publish failed: ${e?.message}`,
-        retryable: false,
-      },
-      attempt: envelope.attempt,
-      meta: { ...envelope.meta, queue: envelope.queue } as Record<string, JsonValue>,
-      progress: null,
-    }, this.#ttl()).catch(() => {});
+    await this.#bounded(
+      "backend.set",
+      this.backend.set(publishFailedStatus(envelope, error), this.#ttl()),
+    ).catch(() => {});
+  }
+
+  #bounded<T>(operation: string, work: Promise<T>): Promise<T> {
+    return withTimeout(this.clock, this.#operationTimeoutMs, operation, work);
   }
 
   #ttl(): { ttl?: Duration } {
