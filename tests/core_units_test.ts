@@ -11,6 +11,9 @@ import {
   uuidv7,
 } from "../mod.ts";
 import { testEnvelope } from "../src/testing/mod.ts";
+import { type Duration, isDuration, toEpochMillis } from "../src/core/duration.ts";
+import { normalizeRetryPolicy } from "../src/core/retry_policy.ts";
+import { validateQueueName } from "../src/core/queue_name.ts";
 
 describe("durations", () => {
   test("numbers and unit strings convert to ms; bad input throws at the call", () => {
@@ -22,6 +25,66 @@ describe("durations", () => {
     assert.equal(toMillis("1d"), 86_400_000);
     assert.throws(() => toMillis("5 parsecs"), RangeError);
     assert.throws(() => toMillis(-1), RangeError);
+  });
+
+  test("the Duration type rejects typos at compile time (deno check checks this file)", () => {
+    const ok: Duration[] = [250, "250ms", "1.5s", "5m", "1h", "1d"];
+    // @ts-expect-error "5 sec" is not a Duration: the template literal type refuses it.
+    const typo: Duration = "5 sec";
+    // @ts-expect-error a unit is required on a string.
+    const bare: Duration = "30";
+    assert.deepEqual(ok.map(isDuration), [true, true, true, true, true, true]);
+    assert.equal(isDuration(typo), false);
+    assert.equal(isDuration(bare), false);
+    assert.equal(isDuration(NaN), false);
+  });
+
+  test("instants: Date, epoch ms, or ISO 8601 date-time; anything else is a RangeError", () => {
+    assert.equal(toEpochMillis(new Date(5)), 5);
+    assert.equal(toEpochMillis(1_700_000_000_000), 1_700_000_000_000);
+    assert.equal(toEpochMillis("2030-01-01T00:00:00Z"), Date.UTC(2030, 0, 1));
+    for (const bad of ["tomorrow", "2030-01-01", "", NaN, -1, new Date("x")]) {
+      assert.throws(() => toEpochMillis(bad as never), RangeError, String(bad));
+    }
+  });
+
+  test("retry policies take durations and normalise to ms", () => {
+    assert.deepEqual(
+      normalizeRetryPolicy({ defaultDelay: "2s", backoffMax: "1m", jitter: false }),
+      {
+        defaultDelay: 2_000,
+        backoffMax: 60_000,
+        jitter: false,
+      },
+    );
+    assert.throws(() => normalizeRetryPolicy({ defaultDelay: "2 sec" as never }), RangeError);
+  });
+});
+
+describe("queue names", () => {
+  test("letters, digits and -_.: pass; anything else is invalid-queue naming the value", () => {
+    for (const ok of ["default", "emails.high", "tenant:42_jobs", "a-b", "Q".repeat(128)]) {
+      assert.equal(validateQueueName(ok), ok);
+    }
+    const bad: [unknown, RegExp][] = [
+      ["", /Invalid queue name "": it is empty/],
+      ["   ", /it is empty/],
+      [" default", /leading or trailing whitespace/],
+      ["a{b}", /contains "\{"/],
+      ["with space", /contains " "/],
+      ["emoji🙂", /contains "🙂"/],
+      ["Q".repeat(129), /129 characters long/],
+      [5, /Invalid queue name 5 \(number\): it must be a string/],
+      [null, /null \(null\)/],
+    ];
+    for (const [value, message] of bad) {
+      assert.throws(() => validateQueueName(value), (e: Error & { code?: string }) => {
+        assert.equal(e.name, "InvalidQueueError");
+        assert.equal(e.code, "invalid-queue");
+        assert.match(e.message, message);
+        return true;
+      });
+    }
   });
 });
 

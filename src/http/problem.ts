@@ -23,6 +23,8 @@ export interface ProblemDocument {
 export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   "invalid-request": 400,
   "invalid-json": 400,
+  "invalid-queue": 400,
+  "payload-encode-failed": 400,
   "unknown-encoder": 400,
   "malformed-envelope": 400,
   "unauthorized": 401,
@@ -37,6 +39,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   "unsupported-media-type": 415,
   "validation-failed": 422,
   "internal": 500,
+  "operation-timeout": 503,
   "invalid-config": 500,
   "payload-decode-failed": 500,
   "no-backend": 501,
@@ -56,6 +59,7 @@ const TITLES: Readonly<Record<number, string>> = {
   422: "Unprocessable content",
   500: "Internal server error",
   501: "Not implemented",
+  503: "Service unavailable",
   504: "Gateway timeout",
 };
 
