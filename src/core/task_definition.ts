@@ -9,13 +9,45 @@ import type { EnqueueRequest, TaskEnqueueOptions, TaskOptions } from "./task_opt
 /** The producer surface a definition needs (a `Stem`, a `FakeStem`, or a task context's parent). */
 export interface TaskEnqueuer {
   /** Enqueues a prepared call. */
-  enqueueCall(call: TaskCall<unknown, unknown>): Promise<string>;
+  enqueueCall<Args, Result>(call: TaskCall<Args, Result>): Promise<string>;
 }
 
 /** A producer that can also wait for results. */
 export interface TaskWaiter extends TaskEnqueuer {
   /** Waits for a task. */
   waitForTask<T>(id: string, options?: { timeout?: Duration }): Promise<TaskResult<T>>;
+}
+
+/** A producer, or anything holding one as `stem` (a `StemApp`). */
+export type TaskWaiterSource = TaskWaiter | { readonly stem: TaskWaiter };
+
+function waiterOf(source: TaskWaiterSource): TaskWaiter {
+  return "enqueueCall" in source ? source : source.stem;
+}
+
+/** Key under which {@link TaskDefinition.versionedJson} stores the args' schema version. */
+export const PAYLOAD_VERSION_KEY = "__stemPayloadVersion";
+
+/** Turns a typed value into JSON and back (a DTO's `toJson` / `fromJson`). */
+export interface PayloadCodec<T, Json = JsonValue> {
+  /** Typed value → JSON. */
+  encode(value: T): Json;
+  /** Stored JSON → typed value. */
+  decode(json: Json): T;
+}
+
+/** Options of {@link TaskDefinition.versionedJson}. */
+export interface VersionedJsonOptions<Args, Result>
+  extends Omit<TaskDefinitionOptions<Args, Result>, "encodeArgs" | "decodeArgs"> {
+  /** Schema version written on the published args as `__stemPayloadVersion`. */
+  version: number;
+  /** Typed args → JSON object. @default identity */
+  encode?: (args: Args) => Record<string, JsonValue>;
+  /**
+   * JSON object → typed args on the worker, given the version the producer wrote (`version`
+   * when the args carry none, e.g. from an older producer). @default identity, version removed
+   */
+  decode?: (json: Record<string, JsonValue>, version: number) => Args;
 }
 
 /** Everything `buildCall` accepts besides the args. */
@@ -39,6 +71,10 @@ export interface TaskDefinitionOptions<Args, Result> {
   encodeArgs?: (args: Args) => Record<string, JsonValue>;
   /** Turns the stored JSON result into the typed result. @default identity */
   decodeResult?: (json: unknown) => Result;
+  /** Turns the JSON args back into typed args in `handler()` (worker side). @default identity */
+  decodeArgs?: (json: Record<string, JsonValue>) => Args;
+  /** Turns the handler's typed result into JSON before it is stored. @default identity */
+  encodeResult?: (result: Result) => JsonValue;
   /** Default options for calls. */
   defaultOptions?: TaskOptions;
   /** Description and encoders. */
@@ -67,6 +103,8 @@ export class TaskDefinition<Args, Result> {
   readonly metadata: TaskMetadata;
   readonly #encodeArgs: (args: Args) => Record<string, JsonValue>;
   readonly #decodeResult: (json: unknown) => Result;
+  readonly #decodeArgs: ((json: Record<string, JsonValue>) => Args) | undefined;
+  readonly #encodeResult: ((result: Result) => JsonValue) | undefined;
 
   /** Creates a definition. */
   constructor(options: TaskDefinitionOptions<Args, Result>) {
@@ -75,6 +113,86 @@ export class TaskDefinition<Args, Result> {
     this.metadata = { ...options.metadata, argsSchema: options.argsSchema };
     this.#encodeArgs = options.encodeArgs ?? ((args) => args as Record<string, JsonValue>);
     this.#decodeResult = options.decodeResult ?? ((json) => json as Result);
+    this.#decodeArgs = options.decodeArgs;
+    this.#encodeResult = options.encodeResult;
+  }
+
+  /**
+   * A definition whose args carry an explicit schema version (`__stemPayloadVersion`), so a
+   * worker can read args written by older producers while the payload evolves.
+   *
+   * @example
+   * ```ts
+   * import { TaskDefinition } from "./task_definition.ts";
+   * const invoice = TaskDefinition.versionedJson<{ id: string }, void>({
+   *   name: "invoice.publish",
+   *   version: 2,
+   *   decode: (json, version) => ({ id: String(version === 1 ? json.invoice : json.id) }),
+   * });
+   * invoice.buildCall({ id: "inv_42" }).request.args; // { id: "inv_42", __stemPayloadVersion: 2 }
+   * ```
+   */
+  static versionedJson<Args, Result = unknown>(
+    options: VersionedJsonOptions<Args, Result>,
+  ): TaskDefinition<Args, Result> {
+    const { version, encode, decode, ...rest } = options;
+    return new TaskDefinition<Args, Result>({
+      ...rest,
+      encodeArgs: (args) => ({
+        ...(encode ? encode(args) : args as Record<string, JsonValue>),
+        [PAYLOAD_VERSION_KEY]: version,
+      }),
+      decodeArgs: (json) => {
+        const { [PAYLOAD_VERSION_KEY]: written, ...fields } = json;
+        const at = typeof written === "number" ? written : version;
+        return decode ? decode(fields, at) : fields as Args;
+      },
+    });
+  }
+
+  /**
+   * A definition whose args and result go through codecs (custom DTO classes); args must encode
+   * to a JSON object because they are published as one.
+   *
+   * @example
+   * ```ts
+   * import { TaskDefinition } from "./task_definition.ts";
+   * class Money {
+   *   constructor(readonly cents: number) {}
+   * }
+   * const charge = TaskDefinition.codec<Money, Money>({
+   *   name: "billing.charge",
+   *   args: { encode: (m) => ({ cents: m.cents }), decode: (j) => new Money(Number(j.cents)) },
+   *   result: { encode: (m) => ({ cents: m.cents }), decode: (j) => new Money(Number((j as { cents: number }).cents)) },
+   * });
+   * charge.buildCall(new Money(250)).request.args; // { cents: 250 }
+   * ```
+   */
+  static codec<Args, Result = unknown>(
+    options:
+      & Omit<
+        TaskDefinitionOptions<Args, Result>,
+        "encodeArgs" | "decodeArgs" | "decodeResult" | "encodeResult"
+      >
+      & {
+        /** Codec of the args (a JSON object on the wire). */
+        args: PayloadCodec<Args, Record<string, JsonValue>>;
+        /** Codec of the result. @default identity */
+        result?: PayloadCodec<Result, JsonValue>;
+      },
+  ): TaskDefinition<Args, Result> {
+    const { args, result, ...rest } = options;
+    return new TaskDefinition<Args, Result>({
+      ...rest,
+      encodeArgs: (value) => args.encode(value),
+      decodeArgs: (json) => args.decode(json),
+      ...(result
+        ? {
+          decodeResult: (json: unknown) => result.decode(json as JsonValue),
+          encodeResult: (value: Result) => result.encode(value),
+        }
+        : {}),
+    });
   }
 
   /** A definition whose args and result are plain JSON objects. */
@@ -106,29 +224,34 @@ export class TaskDefinition<Args, Result> {
     return new TaskEnqueueBuilder(this, args);
   }
 
-  /** Enqueues with typed args. */
-  enqueue(enqueuer: TaskEnqueuer, args: Args, overrides?: CallOverrides): Promise<string> {
-    return enqueuer.enqueueCall(this.buildCall(args, overrides) as TaskCall<unknown, unknown>);
+  /** Enqueues with typed args through a producer or anything holding one as `stem`. */
+  enqueue(
+    enqueuer: TaskEnqueuer | { readonly stem: TaskEnqueuer },
+    args: Args,
+    overrides?: CallOverrides,
+  ): Promise<string> {
+    const target = "enqueueCall" in enqueuer ? enqueuer : enqueuer.stem;
+    return target.enqueueCall(this.buildCall(args, overrides));
   }
 
-  /** Enqueues and waits for the typed result. */
+  /** Enqueues and waits for the typed result; takes a `Stem`, a `StemApp`, or a `FakeStem`. */
   async enqueueAndWait(
-    stem: TaskWaiter,
+    stem: TaskWaiterSource,
     args: Args,
     options: CallOverrides & { timeout?: Duration } = {},
   ): Promise<TaskResult<Result>> {
     const { timeout, ...overrides } = options;
-    const id = await this.enqueue(stem, args, overrides);
+    const id = await this.enqueue(waiterOf(stem), args, overrides);
     return await this.waitFor(stem, id, { timeout });
   }
 
   /** Waits for a task of this definition and decodes its result. */
   async waitFor(
-    stem: TaskWaiter,
+    stem: TaskWaiterSource,
     id: string,
     options: { timeout?: Duration } = {},
   ): Promise<TaskResult<Result>> {
-    const result = await stem.waitForTask<unknown>(id, options);
+    const result = await waiterOf(stem).waitForTask<unknown>(id, options);
     const value = result.isSucceeded ? this.#decodeResult(result.value) : undefined;
     const timeoutMs = options.timeout === undefined ? 0 : toMillis(options.timeout);
     return new TaskResult<Result>(id, result.status, value, {
@@ -142,9 +265,18 @@ export class TaskDefinition<Args, Result> {
     entrypoint: (ctx: TaskContext<Args>, args: Args) => Result | Promise<Result>,
     options: TaskOptions = {},
   ): TaskHandler<Result, Args> {
+    const decodeArgs = this.#decodeArgs;
+    const encodeResult = this.#encodeResult;
+    const run = decodeArgs || encodeResult
+      ? async (ctx: TaskContext<Args>, json: Args) => {
+        const args = decodeArgs ? decodeArgs(json as Record<string, JsonValue>) : json;
+        const result = await entrypoint(ctx, args);
+        return (encodeResult ? encodeResult(result) : result) as Result;
+      }
+      : entrypoint;
     return new FunctionTaskHandler<Result, Args>({
       name: this.name,
-      entrypoint,
+      entrypoint: run,
       options: { ...this.defaultOptions, ...options },
       metadata: this.metadata,
     });
@@ -227,6 +359,6 @@ export class TaskEnqueueBuilder<Args, Result> {
 
   /** Enqueues through `enqueuer`. */
   enqueueWith(enqueuer: TaskEnqueuer): Promise<string> {
-    return enqueuer.enqueueCall(this.build() as TaskCall<unknown, unknown>);
+    return enqueuer.enqueueCall(this.build());
   }
 }
