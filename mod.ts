@@ -35,7 +35,27 @@ export type {
 export { DEFAULT_VISIBILITY_TIMEOUT_MS } from "./src/broker/broker.ts";
 export { type Clock, systemClock, type TimerHandle } from "./src/core/clock.ts";
 export { DeadLetterReason, replayedEnvelope } from "./src/core/dead_letters.ts";
-export { type Duration, toMillis } from "./src/core/duration.ts";
+export {
+  type Duration,
+  type DurationUnit,
+  type Instant,
+  isDuration,
+  toEpochMillis,
+  toMillis,
+} from "./src/core/duration.ts";
+export {
+  type EnqueueCheckOptions,
+  enqueueRequestIssues,
+  validateEnqueueRequest,
+} from "./src/core/envelope_validation.ts";
+export { type JsonProblem, MAX_PAYLOAD_DEPTH, PayloadEncodeError } from "./src/core/json_check.ts";
+export {
+  InvalidQueueError,
+  MAX_QUEUE_NAME_LENGTH,
+  validateQueueName,
+} from "./src/core/queue_name.ts";
+export { normalizeRetryPolicy, type RetryPolicyInput } from "./src/core/retry_policy.ts";
+export { OperationTimeoutError } from "./src/producer/operation_timeout.ts";
 export {
   decodeEnvelope,
   encodeEnvelope,
@@ -70,12 +90,16 @@ export type { StandardResult, StandardSchemaV1 } from "./src/core/standard_schem
 export type { RetryRequestOptions, TaskContext } from "./src/core/task_context.ts";
 export {
   type CallOverrides,
+  PAYLOAD_VERSION_KEY,
+  type PayloadCodec,
   type TaskCall,
   TaskDefinition,
   type TaskDefinitionOptions,
   TaskEnqueueBuilder,
   type TaskEnqueuer,
   type TaskWaiter,
+  type TaskWaiterSource,
+  type VersionedJsonOptions,
 } from "./src/core/task_definition.ts";
 export {
   type AnyTaskHandler,

@@ -30,7 +30,27 @@ export type { ResultBackend } from "./src/backend/result_backend.ts";
 export { TaskResult } from "./src/backend/task_result.ts";
 export { isTerminal, type TaskState, type TaskStatus } from "./src/backend/task_status.ts";
 export { type Clock, systemClock } from "./src/core/clock.ts";
-export { type Duration, toMillis } from "./src/core/duration.ts";
+export {
+  type Duration,
+  type DurationUnit,
+  type Instant,
+  isDuration,
+  toEpochMillis,
+  toMillis,
+} from "./src/core/duration.ts";
+export {
+  type EnqueueCheckOptions,
+  enqueueRequestIssues,
+  validateEnqueueRequest,
+} from "./src/core/envelope_validation.ts";
+export { type JsonProblem, MAX_PAYLOAD_DEPTH, PayloadEncodeError } from "./src/core/json_check.ts";
+export {
+  InvalidQueueError,
+  MAX_QUEUE_NAME_LENGTH,
+  validateQueueName,
+} from "./src/core/queue_name.ts";
+export { normalizeRetryPolicy, type RetryPolicyInput } from "./src/core/retry_policy.ts";
+export { OperationTimeoutError } from "./src/producer/operation_timeout.ts";
 export type { Envelope, EnvelopeSignature, JsonValue } from "./src/core/envelope.ts";
 export {
   DuplicateTaskIdError,
@@ -44,9 +64,13 @@ export {
 } from "./src/core/errors.ts";
 export {
   type CallOverrides,
+  PAYLOAD_VERSION_KEY,
+  type PayloadCodec,
   type TaskCall,
   TaskDefinition,
   type TaskDefinitionOptions,
+  type TaskWaiterSource,
+  type VersionedJsonOptions,
 } from "./src/core/task_definition.ts";
 export type { TaskMetadata } from "./src/core/task_handler.ts";
 export type { EnqueueRequest, TaskEnqueueOptions, TaskOptions } from "./src/core/task_options.ts";

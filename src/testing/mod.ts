@@ -12,4 +12,4 @@ export type { TestApi, TestFn } from "./contract_harness.ts";
 export { ContractAssertionError } from "./assert.ts";
 export { FakeClock } from "./fake_clock.ts";
 export { FakeStem } from "./fake_stem.ts";
-export type { RecordedEnqueue } from "./fake_stem.ts";
+export type { FakeStemOptions, RecordedEnqueue } from "./fake_stem.ts";
