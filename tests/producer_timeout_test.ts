@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { InMemoryBroker, InMemoryResultBackend, Stem } from "../mod.ts";
 import type { ResultBackend } from "../src/backend/result_backend.ts";
-import type { Broker } from "../src/core/broker.ts";
+import type { Broker } from "../src/broker/broker.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 
 const never = () => new Promise<never>(() => {});

@@ -66,7 +66,7 @@ describe("decodeEnvelope() checks every field another producer may have written"
     const event = await rejected;
     assert.equal(event.reason, "malformed-envelope");
     assert.match(event.message, /"link\[0\]"/);
-    const { entries } = await app.broker.listDeadLetters("default");
+    const { entries } = await app.deadLetters.listDeadLetters("default");
     assert.equal(entries.length, 1);
     assert.equal(entries[0].reason, "malformed-envelope");
     assert.equal(runs, 0);
