@@ -57,5 +57,6 @@ STEM_REDIS_HTTP_TOKEN (the token). Clients send the token as a Bearer token:
       });
     });
     await bridge.close();
+    io.out("[stem] redis-http stopped");
   },
 };

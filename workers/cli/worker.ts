@@ -82,12 +82,13 @@ signal exits at once.`,
   },
   async run({ values, positionals }, { io, env, secrets }) {
     const [tasksModule] = positionals;
-    if (!existsSync(tasksModule)) {
-      throw new UsageError(`Cannot find the tasks module "${tasksModule}"`);
-    }
     const concurrency = integerFlag(values, "concurrency", 1) ?? 10;
     const prefetchFlag = integerFlag(values, "prefetch", 1);
     const queues = listFlag(values, "queue", "queues");
+    const shutdownTimeout = durationFlag(stringFlag(values, "shutdown-timeout") ?? "30s");
+    if (!existsSync(tasksModule)) {
+      throw new UsageError(`Cannot find the tasks module "${tasksModule}"`);
+    }
     const config = StemConfig.fromEnvironment(overlayEnv(env, {
       STEM_BROKER_URL: stringFlag(values, "broker") ?? readVariable(env, "STEM_BROKER_URL") ??
         "memory://",
@@ -107,7 +108,7 @@ signal exits at once.`,
       connect: { ...await config.connectOptions({ readTextFile }) },
       signer: app.signer,
       encoders: app.encoders,
-      shutdownTimeout: durationFlag(stringFlag(values, "shutdown-timeout") ?? "30s"),
+      shutdownTimeout,
     }, io);
   },
 };
