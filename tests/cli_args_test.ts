@@ -7,6 +7,9 @@ import { listFlag, parseCommandArgs, UsageError } from "../workers/cli/args.ts";
 import { redactText } from "../workers/cli/output.ts";
 import { freePort } from "./helpers/free_port.ts";
 import { runCli } from "./helpers/cli_process.ts";
+import process from "node:process";
+import { StemConfig } from "../src/config/stem_config.ts";
+import { overlayEnv, readVariable, runtimeEnv } from "../workers/runtime/env.ts";
 
 interface Captured {
   code: number;
@@ -148,6 +151,25 @@ describe("stem argument parsing", () => {
       "Could not reach redis://:***@db:6379/0 at connect (x.ts:1) https://h/?token=***",
     );
     assert.equal(redactText("key s3cr3t-value leaked", ["s3cr3t-value"]), "key *** leaked");
+  });
+});
+
+describe("workers/runtime/env.ts", () => {
+  test("runtimeEnv() is the process environment of this runtime; overlays win over it", () => {
+    process.env.STEM_CLI_TEST_QUEUE = "from-process";
+    try {
+      assert.equal(readVariable(runtimeEnv(), "STEM_CLI_TEST_QUEUE"), "from-process");
+      const env = overlayEnv(runtimeEnv(), {
+        STEM_BROKER_URL: "memory://",
+        STEM_DEFAULT_QUEUE: readVariable(runtimeEnv(), "STEM_CLI_TEST_QUEUE"),
+        STEM_PREFETCH_MULTIPLIER: undefined,
+      });
+      const config = StemConfig.fromEnvironment(env);
+      assert.equal(config.defaultQueue, "from-process");
+      assert.equal(config.brokerUrl, "memory://");
+    } finally {
+      delete process.env.STEM_CLI_TEST_QUEUE;
+    }
   });
 });
 
