@@ -8,6 +8,7 @@ import { redactText } from "../workers/cli/output.ts";
 import { freePort } from "./helpers/free_port.ts";
 import { runCli } from "./helpers/cli_process.ts";
 import process from "node:process";
+import { readdirSync, readFileSync } from "node:fs";
 import { StemConfig } from "../src/config/stem_config.ts";
 import { overlayEnv, readVariable, runtimeEnv } from "../workers/runtime/env.ts";
 
@@ -151,6 +152,32 @@ describe("stem argument parsing", () => {
       "Could not reach redis://:***@db:6379/0 at connect (x.ts:1) https://h/?token=***",
     );
     assert.equal(redactText("key s3cr3t-value leaked", ["s3cr3t-value"]), "key *** leaked");
+  });
+});
+
+describe("stem in the docs", () => {
+  test("every stem command line in README.md and docs/ uses flags the command has", () => {
+    const files = ["README.md", ...readdirSync("docs").map((f) => `docs/${f}`)];
+    const invocation =
+      /(?:\bstem|workers\/cli(?:\/main)?\.ts|jsr:@stem\/stem\/cli)\s+(worker|redis-http|keys\s+generate)\b([^`#|&\n]*)/g;
+    let checked = 0;
+    for (const file of files.filter((f) => f.endsWith(".md"))) {
+      for (const match of readFileSync(file, "utf8").matchAll(invocation)) {
+        const [group, sub] = match[1].split(/\s+/);
+        const entry = COMMANDS.find((e) => e.name === group)!;
+        const command = isGroup(entry) ? entry.commands.find((c) => c.name === sub)! : entry;
+        for (const token of match[2].trim().split(/\s+/)) {
+          if (!token.startsWith("--") || token === "--" || token.endsWith("...")) continue;
+          const flag = token.slice(2).split("=")[0];
+          assert.ok(
+            flag === "help" || flag in command.options,
+            `${file}: "${match[0].trim()}" uses --${flag}, which stem ${match[1]} does not have`,
+          );
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked >= 10, `only ${checked} flags found in the docs`);
   });
 });
 

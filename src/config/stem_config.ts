@@ -1,4 +1,4 @@
-import { redactUrl } from "../core/adapter.ts";
+import { type AdapterConnectOptions, redactUrl } from "../core/adapter.ts";
 import {
   AesGcmPayloadEncoder,
   type EncryptionConfig,
@@ -53,7 +53,7 @@ export interface StemConfigAppOptions {
 }
 
 /** What a {@link StemConfig} contributes to every adapter's connect options. */
-export interface StemConfigConnectOptions {
+export interface StemConfigConnectOptions extends AdapterConnectOptions {
   /** TLS for `rediss://` and Postgres connections, when `STEM_TLS_*` is set. */
   tls?: TlsConnectOptions;
 }
