@@ -58,7 +58,7 @@ describe("stem argument parsing", () => {
     for (const entry of COMMANDS) assert.match(top.out[0], new RegExp(`\\n  ${entry.name} `));
     const keys = await stem(["keys", "--help"]);
     assert.equal(keys.code, 0);
-    assert.match(keys.out[0], /\n  generate /);
+    assert.match(keys.out[0], /\n {2}generate /);
     const help = await stem(["help", "worker"]);
     assert.equal(help.code, 0);
     assert.match(help.out[0], /^Usage: stem worker /);
