@@ -182,7 +182,13 @@ export {
   type GeneratedKeys,
   generateKeys,
 } from "./src/security/key_generation.ts";
-export { StemConfig, type StemConfigInit } from "./src/config/stem_config.ts";
+export {
+  StemConfig,
+  type StemConfigAppOptions,
+  type StemConfigConnectOptions,
+  type StemConfigInit,
+} from "./src/config/stem_config.ts";
+export type { ReadTextFile, TlsConnectOptions } from "./src/config/tls_options.ts";
 export { ConfigError } from "./src/config/config_error.ts";
 export type { EnvSource } from "./src/config/env_source.ts";
 export type { TlsConfig } from "./src/config/tls_config.ts";

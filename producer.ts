@@ -94,7 +94,13 @@ export type {
   SigningAlgorithm,
   SigningConfig,
 } from "./src/security/signing_config.ts";
-export { StemConfig, type StemConfigInit } from "./src/config/stem_config.ts";
+export {
+  StemConfig,
+  type StemConfigAppOptions,
+  type StemConfigConnectOptions,
+  type StemConfigInit,
+} from "./src/config/stem_config.ts";
+export type { ReadTextFile, TlsConnectOptions } from "./src/config/tls_options.ts";
 export { ConfigError } from "./src/config/config_error.ts";
 export type { EnvSource } from "./src/config/env_source.ts";
 export type { TlsConfig } from "./src/config/tls_config.ts";

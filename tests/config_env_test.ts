@@ -147,3 +147,96 @@ describe("StemConfig.fromEnvironment()", () => {
     );
   });
 });
+
+const PEM_CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+describe("StemConfig → options", () => {
+  test("toAppOptions() carries the default queue, prefetch multiplier, queues, backend, signer and encoder", () => {
+    const keys = btoa("0123456789abcdef0123456789abcdef");
+    const options = StemConfig.fromEnvironment({
+      ...BROKER,
+      STEM_RESULT_BACKEND_URL: "postgres://localhost/stem",
+      STEM_DEFAULT_QUEUE: "jobs",
+      STEM_PREFETCH_MULTIPLIER: "4",
+      STEM_WORKER_QUEUES: "jobs,mail",
+      STEM_SIGNING_KEYS: `k1:${SECRET}`,
+      STEM_ENCRYPTION_KEYS: `e1:${keys}`,
+    }).toAppOptions();
+    assert.equal(options.defaultQueue, "jobs");
+    assert.equal(options.prefetchMultiplier, 4);
+    assert.deepEqual(options.queues, ["jobs", "mail"]);
+    assert.equal(options.backendUrl, "postgres://localhost/stem");
+    assert.ok(options.signer instanceof PayloadSigner);
+    assert.equal(options.encoders.length, 1);
+    assert.ok(options.encoders[0] instanceof AesGcmPayloadEncoder);
+    const plain = StemConfig.fromEnvironment(BROKER).toAppOptions();
+    assert.deepEqual(
+      { ...plain },
+      {
+        defaultQueue: "default",
+        prefetchMultiplier: 2,
+        backendUrl: BROKER.STEM_BROKER_URL,
+        encoders: [],
+      },
+    );
+  });
+
+  test("connectOptions() reads certificate files through the reader it is given", async () => {
+    const files: Record<string, string> = {
+      "/ca.pem": PEM_CA,
+      "/client.pem": PEM_CA,
+      "/client.key": "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n",
+    };
+    const config = StemConfig.fromEnvironment({
+      ...BROKER,
+      STEM_TLS_CA_CERT: "/ca.pem",
+      STEM_TLS_CLIENT_CERT: "/client.pem",
+      STEM_TLS_CLIENT_KEY: "/client.key",
+    });
+    const read: string[] = [];
+    const options = await config.connectOptions({
+      readTextFile: (path) => {
+        read.push(path);
+        return Promise.resolve(files[path]);
+      },
+    });
+    assert.deepEqual(read, ["/ca.pem", "/client.pem", "/client.key"]);
+    assert.deepEqual(options.tls, {
+      ca: PEM_CA,
+      cert: PEM_CA,
+      key: files["/client.key"],
+      rejectUnauthorized: true,
+    });
+  });
+
+  test("connectOptions(): PEM text passes through, ALLOW_INSECURE turns verification off, no TLS is {}", async () => {
+    const pem = StemConfig.fromEnvironment({ ...BROKER, STEM_TLS_CA_CERT: PEM_CA });
+    assert.deepEqual((await pem.connectOptions()).tls, {
+      ca: PEM_CA.trim(),
+      rejectUnauthorized: true,
+    });
+    const insecure = StemConfig.fromEnvironment({ ...BROKER, STEM_TLS_ALLOW_INSECURE: "yes" });
+    assert.deepEqual((await insecure.connectOptions()).tls, { rejectUnauthorized: false });
+    assert.deepEqual(await StemConfig.fromEnvironment(BROKER).connectOptions(), {});
+  });
+
+  test("connectOptions(): a path without a reader, an unreadable file or a non-PEM file is a ConfigError", async () => {
+    const config = StemConfig.fromEnvironment({ ...BROKER, STEM_TLS_CA_CERT: "/ca.pem" });
+    const rejects = (promise: Promise<unknown>, pattern: RegExp) =>
+      assert.rejects(promise, (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.variable, "STEM_TLS_CA_CERT");
+        assert.match(error.message, pattern);
+        return true;
+      });
+    await rejects(config.connectOptions(), /cannot read files: set it to the PEM text/);
+    await rejects(
+      config.connectOptions({ readTextFile: () => Promise.reject(new Error("ENOENT")) }),
+      /"\/ca\.pem", which cannot be read: Error: ENOENT/,
+    );
+    await rejects(
+      config.connectOptions({ readTextFile: () => Promise.resolve("hello") }),
+      /holds no PEM/,
+    );
+  });
+});

@@ -1,10 +1,10 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import process from "node:process";
+import type { ChildProcess } from "node:child_process";
 import { PayloadSigner, type Stem, StemApp, StemConfig } from "../mod.ts";
 import { type RedisServer, redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
 import { runtime } from "./helpers/runtime.ts";
+import { startCli } from "./helpers/cli_process.ts";
 
 const SECRET = btoa("0123456789abcdef0123456789abcdef");
 const signingEnv = {
@@ -19,39 +19,15 @@ describe("stem worker (CLI process)", { skip: redisSkipReason() ?? false }, () =
   after(async () => await redis?.stop());
 
   test("runs signed tasks from a module and shuts down gracefully on SIGTERM", async () => {
-    const args = runtime === "bun"
-      ? ["workers/cli.ts", "worker", "tests/fixtures/cli_tasks.ts", "--broker", redis.url]
-      : [
-        "run",
-        "-A",
-        "--no-check",
-        "workers/cli.ts",
-        "worker",
-        "tests/fixtures/cli_tasks.ts",
-        "--broker",
-        redis.url,
-      ];
-    const child = spawn(process.execPath, args, {
-      env: { ...process.env, ...signingEnv },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    const ready = new Promise<void>((resolve) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes("consuming")) resolve();
-      };
-      child.stdout.on("data", onData);
-      child.stderr.on("data", onData);
-    });
-    const exited = new Promise<number | null>((resolve) =>
-      child.on("close", (code) => resolve(code))
+    const worker = startCli(
+      ["worker", "tests/fixtures/cli_tasks.ts", "--broker", redis.url],
+      signingEnv,
     );
     try {
-      await ready;
-      await exercise(redis.url, child, exited, () => output);
+      await worker.line(/consuming/);
+      await exercise(redis.url, worker.child, worker.exited, () => worker.output());
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      worker.kill();
     }
   });
 });
@@ -59,7 +35,7 @@ describe("stem worker (CLI process)", { skip: redisSkipReason() ?? false }, () =
 async function exercise(
   redisUrl: string,
   child: ChildProcess,
-  exited: Promise<number | null>,
+  exited: Promise<number | string>,
   output: () => string,
 ): Promise<void> {
   const config = StemConfig.fromEnvironment({ ...signingEnv, STEM_BROKER_URL: redisUrl });

@@ -1,13 +1,12 @@
 /**
- * `stem redis-http`: serves the Upstash-compatible REST bridge in front of a Redis server, so
- * producers on edge hosts (and the Redis adapter's HTTP transport) can reach a self-hosted Redis.
+ * The Upstash-compatible REST bridge in front of a Redis server, so producers on edge hosts (and
+ * the Redis adapter's HTTP transport) can reach a self-hosted Redis. `stem redis-http`
+ * (workers/cli/redis_http.ts) runs it as a process.
  *
  * @module
  */
-import process from "node:process";
 import { createRedisHttpBridge } from "../adapters/redis/http/bridge.ts";
 import { TcpTransport } from "../adapters/redis/tcp/tcp_transport.ts";
-import { redactUrl } from "../src/core/adapter.ts";
 
 /** Options for {@link runRedisHttpBridge}. */
 export interface RedisHttpBridgeRunOptions {
@@ -75,41 +74,3 @@ export async function runRedisHttpBridge(
     },
   };
 }
-
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  if (i >= 0) return args[i + 1];
-  return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
-
-/**
- * CLI entry: `stem redis-http [--port 8079] [--hostname 127.0.0.1] [--redis-url URL] [--token T]`;
- * the URL and token default to `STEM_REDIS_URL` / `STEM_BROKER_URL` and `STEM_REDIS_HTTP_TOKEN`.
- * Runs until SIGINT/SIGTERM.
- */
-export async function main(args: string[] = process.argv.slice(2)): Promise<void> {
-  const redisUrl = flag(args, "redis-url") ?? process.env.STEM_REDIS_URL ??
-    process.env.STEM_BROKER_URL ?? "redis://127.0.0.1:6379";
-  const token = flag(args, "token") ?? process.env.STEM_REDIS_HTTP_TOKEN;
-  if (!token) {
-    console.error(
-      "stem redis-http: set --token or STEM_REDIS_HTTP_TOKEN (clients send it as a Bearer token).",
-    );
-    process.exitCode = 2;
-    return;
-  }
-  const bridge = await runRedisHttpBridge({
-    port: Number(flag(args, "port") ?? 8079),
-    hostname: flag(args, "hostname"),
-    redisUrl,
-    token,
-  });
-  console.log(`stem redis-http: ${bridge.url} -> ${redactUrl(redisUrl)}`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  });
-  await bridge.close();
-}
-
-if ((import.meta as { main?: boolean }).main) await main();

@@ -1,83 +1,146 @@
-// Runs a Stem worker as an OS process: loads task handlers from a module, connects by URL, and
-// shuts down gracefully on SIGTERM/SIGINT (a second signal forces it).
+/**
+ * Runs a Stem worker as an OS process: loads task handlers from a module, connects by URL,
+ * announces itself once its broker answers, and drains gracefully on SIGTERM/SIGINT (a second
+ * signal exits at once). `stem worker` (workers/cli/worker.ts) resolves flags and `STEM_*`
+ * variables into {@link WorkerProcessOptions}.
+ *
+ * @module
+ */
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
-import {
-  AesGcmPayloadEncoder,
-  type AnyTaskHandler,
-  PayloadSigner,
-  type StemAdapter,
-  StemApp,
-  StemConfig,
-  type TaskPayloadEncoder,
-  toMillis,
-} from "../mod.ts";
+import type { AnyTaskHandler, EnvelopeSigner, StemAdapter, TaskPayloadEncoder } from "../mod.ts";
+import { StemApp } from "../mod.ts";
+import { type AdapterConnectOptions, redactUrl } from "../src/core/adapter.ts";
+import type { Duration } from "../src/core/duration.ts";
+import type { CliIo } from "./cli/output.ts";
+import { messageOf } from "./cli/output.ts";
+import { onShutdownSignal } from "./runtime/signals.ts";
 
-/** Options of {@link runWorkerProcess}. */
+/** Everything a worker process needs, already resolved from flags and environment. */
 export interface WorkerProcessOptions {
   /** Path of a module exporting `tasks: TaskHandler[]` (and optionally `adapters`). */
   tasksModule: string;
-  /** Broker URL. @default $STEM_BROKER_URL or "memory://" */
-  brokerUrl?: string;
-  /** Backend URL. @default $STEM_RESULT_BACKEND_URL or the broker URL */
-  backendUrl?: string;
-  /** Queues. @default $STEM_WORKER_QUEUES or the tasks' queues */
+  /** Broker URL. */
+  brokerUrl: string;
+  /** Result backend URL. */
+  backendUrl: string;
+  /** Queues to consume; `undefined` = the default queue plus every queue the tasks name. */
   queues?: string[];
-  /** Concurrency. @default 10 */
-  concurrency?: number;
-  /** Graceful shutdown deadline. @default "30s" */
-  shutdownTimeout?: string;
+  /** The queue of tasks that name none (`STEM_DEFAULT_QUEUE`). */
+  defaultQueue: string;
+  /** Tasks run at once. */
+  concurrency: number;
+  /** Deliveries leased ahead of free slots. */
+  prefetch: number;
+  /** Passed to the adapters (TLS). */
+  connect: AdapterConnectOptions;
+  /** Envelope verification. */
+  signer?: EnvelopeSigner;
+  /** Payload encoders (AES-GCM). */
+  encoders: TaskPayloadEncoder[];
+  /** Graceful shutdown deadline. */
+  shutdownTimeout: Duration;
+  /** How long the broker may take to answer the readiness probe. @default 15000 */
+  readyTimeoutMs?: number;
 }
 
-/** Starts a worker process and resolves when it has shut down. */
-export async function runWorkerProcess(options: WorkerProcessOptions): Promise<void> {
-  const mod = await import(pathToFileURL(resolve(options.tasksModule)).href) as {
-    tasks?: AnyTaskHandler[];
-    adapters?: StemAdapter[];
-  };
+interface TasksModule {
+  tasks?: AnyTaskHandler[];
+  adapters?: StemAdapter[];
+}
+
+async function loadTasks(path: string): Promise<Required<TasksModule>> {
+  const mod = await import(pathToFileURL(resolve(path)).href) as TasksModule;
   if (!Array.isArray(mod.tasks)) {
-    throw new TypeError(`${options.tasksModule} must export "tasks": an array of task handlers.`);
+    throw new TypeError(`${path} must export "tasks": an array of task handlers.`);
   }
-  // Flags win over STEM_* variables; signing and encryption keys come only from the environment.
-  const config = StemConfig.fromEnvironment({
-    ...process.env,
-    STEM_BROKER_URL: options.brokerUrl ?? process.env.STEM_BROKER_URL ?? "memory://",
-    ...(options.backendUrl ? { STEM_RESULT_BACKEND_URL: options.backendUrl } : {}),
+  return { tasks: mod.tasks, adapters: mod.adapters ?? [] };
+}
+
+/** The built-in table maps no `http:` URLs yet; the Redis adapter handles them (the REST bridge). */
+async function urlAdapters(urls: string[]): Promise<StemAdapter[]> {
+  if (!urls.some((url) => /^http:/i.test(url))) return [];
+  return [(await import("../adapters/redis/mod.ts")).stemAdapter];
+}
+
+function queuesOf(options: WorkerProcessOptions, tasks: AnyTaskHandler[]): string[] {
+  if (options.queues?.length) return options.queues;
+  const queues = new Set([options.defaultQueue]);
+  for (const task of tasks) if (task.options?.queue) queues.add(task.options.queue);
+  return [...queues];
+}
+
+/** Resolves once the broker answered for every queue; rejects when it does not in time. */
+async function probe(app: StemApp, queues: string[], timeoutMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`The broker did not answer within ${timeoutMs} ms.`)),
+      timeoutMs,
+    );
   });
-  const encryption = AesGcmPayloadEncoder.maybe(config.encryption);
-  const encoders: TaskPayloadEncoder[] = encryption ? [encryption] : [];
-  const app = await StemApp.fromUrl(config.brokerUrl, {
-    tasks: mod.tasks,
-    adapters: mod.adapters,
-    backendUrl: config.resultBackendUrl,
-    queues: options.queues ?? config.workerQueues,
+  try {
+    await Promise.race([Promise.all(queues.map((q) => app.broker.counts(q))), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describe(app: StemApp, options: WorkerProcessOptions): string {
+  const results = options.backendUrl === options.brokerUrl
+    ? ""
+    : `, results on ${redactUrl(options.backendUrl)}`;
+  return `[stem] worker ${app.worker.id} consuming ${app.worker.queues.join(", ")} on ${
+    redactUrl(options.brokerUrl)
+  } (concurrency ${options.concurrency}, prefetch ${options.prefetch}${results})`;
+}
+
+/** Starts a worker process; resolves when it has shut down gracefully. */
+export async function runWorkerProcess(options: WorkerProcessOptions, io: CliIo): Promise<void> {
+  const { tasks, adapters } = await loadTasks(options.tasksModule);
+  const queues = queuesOf(options, tasks);
+  const app = await StemApp.fromUrl(options.brokerUrl, {
+    tasks,
+    adapters: [...adapters, ...await urlAdapters([options.brokerUrl, options.backendUrl])],
+    backendUrl: options.backendUrl,
+    queues,
     concurrency: options.concurrency,
-    signer: PayloadSigner.maybe(config.signing),
-    encoders,
+    prefetch: options.prefetch,
+    signer: options.signer,
+    encoders: options.encoders,
+    connect: options.connect,
   });
   let stopping = false;
-  let announce!: () => void;
-  const stopped = new Promise<void>((done) => {
-    const stop = (signal: string) => {
+  let stopped!: Promise<void>;
+  const finished = new Promise<void>((done, fail) => {
+    const unlisten = onShutdownSignal((signal) => {
       if (stopping) {
-        console.log(`[stem] ${signal} again: exiting now`);
+        io.out(`[stem] ${signal} again: exiting now`);
         process.exit(130);
       }
       stopping = true;
-      console.log(`[stem] ${signal}: finishing in-flight tasks…`);
-      app.close({ timeout: toMillis(options.shutdownTimeout ?? "30s") }).then(done, (error) => {
-        console.error("[stem] shutdown failed:", error);
-        done();
-      });
-    };
-    process.on("SIGTERM", () => stop("SIGTERM"));
-    process.on("SIGINT", () => stop("SIGINT"));
-    announce = () =>
-      console.log(`[stem] worker ${app.worker.id} consuming ${app.worker.queues.join(", ")}`);
+      io.out(`[stem] ${signal}: finishing in-flight tasks…`);
+      stopped = app.close({ timeout: options.shutdownTimeout });
+      stopped.then(done, fail).finally(unlisten);
+    });
   });
-  await app.start();
-  announce();
-  await stopped;
-  console.log(`[stem] worker ${app.worker.id} stopped`);
+  try {
+    await app.start();
+    // The worker's consumer opens lazily; a round trip per queue proves the broker is reachable
+    // and accepts us before the line that operators (and supervisors) wait for.
+    await probe(app, queues, options.readyTimeoutMs ?? 15_000);
+  } catch (error) {
+    if (!stopping) {
+      await app.close({ timeout: 0 }).catch(() => {});
+      throw error;
+    }
+  }
+  if (!stopping) io.out(describe(app, options));
+  try {
+    await finished;
+  } catch (error) {
+    throw new Error(`Shutdown failed: ${messageOf(error)}`);
+  }
+  io.out(`[stem] worker ${app.worker.id} stopped`);
 }

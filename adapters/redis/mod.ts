@@ -51,12 +51,13 @@ export type {
 } from "./transport.ts";
 
 /**
- * What `StemApp.fromUrl` uses for `redis://`, `rediss://` and `https://` (Upstash REST) URLs.
+ * What `StemApp.fromUrl` uses for `redis://`, `rediss://` and `https://`/`http://` (Upstash REST, or
+ * `stem redis-http` on a local port) URLs.
  * Adapter options are passed through (namespace, tls, token, blockTime, claimInterval,
  * defaultVisibilityTimeout...).
  */
 export const stemAdapter: StemAdapter = {
-  schemes: ["redis", "rediss", "https"],
+  schemes: ["redis", "rediss", "https", "http"],
   createBroker(url: string, options: AdapterConnectOptions = {}): Promise<Broker> {
     return RedisStreamsBroker.connect(url, options as RedisBrokerOptions);
   },

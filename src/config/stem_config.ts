@@ -1,11 +1,17 @@
-import { redactUrl } from "../core/adapter.ts";
-import type { EncryptionConfig } from "../producer/encoders/aes_gcm_encoder.ts";
+import { type AdapterConnectOptions, redactUrl } from "../core/adapter.ts";
+import {
+  AesGcmPayloadEncoder,
+  type EncryptionConfig,
+} from "../producer/encoders/aes_gcm_encoder.ts";
+import type { TaskPayloadEncoder } from "../producer/payload_encoder.ts";
+import { PayloadSigner } from "../security/payload_signer.ts";
 import type { SigningConfig } from "../security/signing_config.ts";
 import { ConfigError } from "./config_error.ts";
 import { encryptionFromEnv } from "./encryption_env.ts";
 import { EnvReader, type EnvSource } from "./env_source.ts";
 import { signingFromEnv } from "./signing_env.ts";
 import { type TlsConfig, tlsFromEnv } from "./tls_config.ts";
+import { type ReadTextFile, type TlsConnectOptions, tlsConnectOptions } from "./tls_options.ts";
 
 /** The settings a {@link StemConfig} holds. */
 export interface StemConfigInit {
@@ -25,6 +31,31 @@ export interface StemConfigInit {
   encryption?: EncryptionConfig;
   /** TLS for broker/backend connections (`STEM_TLS_*`). */
   tls?: TlsConfig;
+}
+
+/**
+ * What a {@link StemConfig} contributes to `Stem`, `Worker` and `StemApp`: spread it into their
+ * options (`StemApp.fromUrl(config.brokerUrl, { ...config.toAppOptions(), tasks })`).
+ */
+export interface StemConfigAppOptions {
+  /** Queue for tasks that name none (`Stem`, `StemApp`). */
+  defaultQueue: string;
+  /** Prefetch per unit of concurrency (`Worker`, `StemApp`); prefetch = concurrency × this. */
+  prefetchMultiplier: number;
+  /** Queues a worker consumes, when `STEM_WORKER_QUEUES` names them. */
+  queues?: string[];
+  /** Result backend URL (`StemApp.fromUrl`). */
+  backendUrl: string;
+  /** Signs on enqueue and verifies in the worker, when `STEM_SIGNING_*` is set. */
+  signer?: PayloadSigner;
+  /** The AES-GCM payload encoder, when `STEM_ENCRYPTION_*` is set. */
+  encoders: TaskPayloadEncoder[];
+}
+
+/** What a {@link StemConfig} contributes to every adapter's connect options. */
+export interface StemConfigConnectOptions extends AdapterConnectOptions {
+  /** TLS for `rediss://` and Postgres connections, when `STEM_TLS_*` is set. */
+  tls?: TlsConnectOptions;
 }
 
 function urlFrom(env: EnvReader, name: string): string | undefined {
@@ -104,6 +135,36 @@ export class StemConfig {
       encryption: encryptionFromEnv(reader),
       tls: tlsFromEnv(reader),
     });
+  }
+
+  /**
+   * The options for `Stem`, `Worker` and `StemApp` that come from this config. Combine with
+   * {@link StemConfig.connectOptions} for the adapters (`StemApp.fromUrl`'s `connect`).
+   */
+  toAppOptions(): StemConfigAppOptions {
+    const encryption = AesGcmPayloadEncoder.maybe(this.encryption);
+    const options: StemConfigAppOptions = {
+      defaultQueue: this.defaultQueue,
+      prefetchMultiplier: this.prefetchMultiplier,
+      backendUrl: this.resultBackendUrl,
+      encoders: encryption ? [encryption] : [],
+    };
+    if (this.workerQueues) options.queues = [...this.workerQueues];
+    const signer = PayloadSigner.maybe(this.signing);
+    if (signer) options.signer = signer;
+    return options;
+  }
+
+  /**
+   * The connect options every adapter takes (`StemApp.fromUrl(url, { connect })`): `tls` with
+   * certificates as PEM. Certificates given as file paths are read with `readTextFile`, which
+   * entry points supply (src/ reads no files); without one, a path is a `ConfigError`.
+   */
+  async connectOptions(
+    options: { readTextFile?: ReadTextFile } = {},
+  ): Promise<StemConfigConnectOptions> {
+    if (!this.tls) return {};
+    return { tls: await tlsConnectOptions(this.tls, options.readTextFile) };
   }
 
   /** A loggable summary: URLs without passwords, no key material. */

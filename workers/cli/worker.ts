@@ -1,0 +1,114 @@
+/**
+ * `stem worker <tasks-module>`: runs a worker process. Flags win over `STEM_*` variables;
+ * signing, encryption and TLS settings come only from the environment.
+ *
+ * @module
+ */
+import { existsSync } from "node:fs";
+import { StemConfig } from "../../src/config/stem_config.ts";
+import { toMillis } from "../../src/core/duration.ts";
+import { overlayEnv, readVariable } from "../runtime/env.ts";
+import { readTextFile } from "../runtime/files.ts";
+import { integerFlag, listFlag, stringFlag, UsageError } from "./args.ts";
+import type { Command } from "./command.ts";
+
+function addUrlSecrets(secrets: Set<string>, ...urls: string[]): void {
+  for (const url of urls) {
+    try {
+      const parsed = new URL(url);
+      if (parsed.password) secrets.add(parsed.password).add(decodeURIComponent(parsed.password));
+      const token = parsed.searchParams.get("token");
+      if (token) secrets.add(token);
+    } catch { /* StemConfig reports malformed URLs */ }
+  }
+}
+
+function durationFlag(text: string): number {
+  try {
+    return toMillis(text);
+  } catch {
+    throw new UsageError(`--shutdown-timeout must be a duration such as "30s", not "${text}"`);
+  }
+}
+
+/** `stem worker`. */
+export const workerCommand: Command = {
+  name: "worker",
+  summary: 'Run a worker for the task handlers a module exports as "tasks".',
+  positionals: { names: ["tasks-module"] },
+  details: `Environment (flags win): STEM_BROKER_URL, STEM_RESULT_BACKEND_URL, STEM_WORKER_QUEUES,
+STEM_DEFAULT_QUEUE, STEM_PREFETCH_MULTIPLIER, STEM_SIGNING_*, STEM_ENCRYPTION_*, STEM_TLS_*.
+Broker URLs: redis://, rediss://, https:// (Upstash REST), http:// (stem redis-http),
+postgres://, sqlite:<path>, memory://. SIGTERM/SIGINT finish in-flight tasks; a second
+signal exits at once.`,
+  options: {
+    broker: {
+      type: "string",
+      valueName: "URL",
+      description: "Broker URL (default $STEM_BROKER_URL, else memory://).",
+    },
+    backend: {
+      type: "string",
+      valueName: "URL",
+      description: "Result backend URL (default $STEM_RESULT_BACKEND_URL, else the broker).",
+    },
+    queue: {
+      type: "string",
+      multiple: true,
+      valueName: "NAME",
+      description: "A queue to consume; repeat it or use commas.",
+    },
+    queues: {
+      type: "string",
+      valueName: "A,B",
+      description:
+        "Queues to consume (default $STEM_WORKER_QUEUES, else the default queue and the tasks' queues).",
+    },
+    concurrency: {
+      type: "string",
+      valueName: "N",
+      description: "Tasks run at once (default 10).",
+    },
+    prefetch: {
+      type: "string",
+      valueName: "N",
+      description: "Deliveries leased ahead (default concurrency × $STEM_PREFETCH_MULTIPLIER, 2).",
+    },
+    "shutdown-timeout": {
+      type: "string",
+      valueName: "DURATION",
+      description: 'How long SIGTERM waits for running tasks (default "30s").',
+    },
+  },
+  async run({ values, positionals }, { io, env, secrets }) {
+    const [tasksModule] = positionals;
+    const concurrency = integerFlag(values, "concurrency", 1) ?? 10;
+    const prefetchFlag = integerFlag(values, "prefetch", 1);
+    const queues = listFlag(values, "queue", "queues");
+    const shutdownTimeout = durationFlag(stringFlag(values, "shutdown-timeout") ?? "30s");
+    if (!existsSync(tasksModule)) {
+      throw new UsageError(`Cannot find the tasks module "${tasksModule}"`);
+    }
+    const config = StemConfig.fromEnvironment(overlayEnv(env, {
+      STEM_BROKER_URL: stringFlag(values, "broker") ?? readVariable(env, "STEM_BROKER_URL") ??
+        "memory://",
+      STEM_RESULT_BACKEND_URL: stringFlag(values, "backend"),
+    }));
+    addUrlSecrets(secrets, config.brokerUrl, config.resultBackendUrl);
+    const app = config.toAppOptions();
+    const { runWorkerProcess } = await import("../worker_process.ts");
+    await runWorkerProcess({
+      tasksModule,
+      brokerUrl: config.brokerUrl,
+      backendUrl: app.backendUrl,
+      queues: queues ?? app.queues,
+      defaultQueue: app.defaultQueue,
+      concurrency,
+      prefetch: prefetchFlag ?? concurrency * app.prefetchMultiplier,
+      connect: await config.connectOptions({ readTextFile }),
+      signer: app.signer,
+      encoders: app.encoders,
+      shutdownTimeout,
+    }, io);
+  },
+};
