@@ -3,6 +3,8 @@ import { PostgresBroker } from "../adapters/postgres/postgres_broker.ts";
 import { PostgresResultBackend } from "../adapters/postgres/postgres_result_backend.ts";
 import { runBrokerContract } from "../src/testing/broker_contract.ts";
 import { runResultBackendContract } from "../src/testing/result_backend_contract.ts";
+import { runSettleCases } from "../src/testing/contracts/broker/settle_cases.ts";
+import { faultyPostgresBroker } from "./helpers/settle_faults.ts";
 import {
   type PostgresServer,
   postgresSkipReason,
@@ -24,10 +26,15 @@ if (skip) {
   api.after(async () => {
     await server?.stop();
   });
-  runBrokerContract({
+  const postgresBroker = {
     name: "postgres",
     api,
     create: () => PostgresBroker.connect(server.url, { namespace: fresh(), max: 4 }),
+  };
+  runBrokerContract(postgresBroker);
+  runSettleCases({
+    ...postgresBroker,
+    createFaulty: () => faultyPostgresBroker(server.url, { namespace: fresh(), pollInterval: 200 }),
   });
   runResultBackendContract({
     name: "postgres",

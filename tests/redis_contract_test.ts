@@ -4,6 +4,8 @@ import { RedisStreamsBroker } from "../adapters/redis/broker/redis_streams_broke
 import { RedisResultBackend } from "../adapters/redis/backend/redis_result_backend.ts";
 import { runBrokerContract } from "../src/testing/broker_contract.ts";
 import { runResultBackendContract } from "../src/testing/result_backend_contract.ts";
+import { runSettleCases } from "../src/testing/contracts/broker/settle_cases.ts";
+import { faultyRedisBroker } from "./helpers/settle_faults.ts";
 import { type RedisServer, redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
 import "../adapters/redis/mod.ts"; // registers the TCP transport for redis:// URLs
 
@@ -16,15 +18,20 @@ const namespace = () => `t${Math.random().toString(36).slice(2, 10)}`;
 if (!server) {
   api.test("Redis TCP contract suites", { skip: skip! }, () => {});
 } else {
-  runBrokerContract({
+  const brokerOptions = () => ({
+    namespace: namespace(),
+    defaultVisibilityTimeout: 1_000,
+    claimInterval: 100,
+  });
+  const redisBroker = {
     name: "redis (tcp)",
     api,
-    create: () =>
-      RedisStreamsBroker.connect(server.url, {
-        namespace: namespace(),
-        defaultVisibilityTimeout: 1_000,
-        claimInterval: 100,
-      }),
+    create: () => RedisStreamsBroker.connect(server.url, brokerOptions()),
+  };
+  runBrokerContract(redisBroker);
+  runSettleCases({
+    ...redisBroker,
+    createFaulty: () => faultyRedisBroker(server.url, brokerOptions()),
   });
   let backendNs = namespace();
   runResultBackendContract({

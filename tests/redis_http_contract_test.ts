@@ -5,6 +5,8 @@ import { RedisStreamsBroker } from "../adapters/redis/broker/redis_streams_broke
 import { RedisResultBackend } from "../adapters/redis/backend/redis_result_backend.ts";
 import { runBrokerContract } from "../src/testing/broker_contract.ts";
 import { runResultBackendContract } from "../src/testing/result_backend_contract.ts";
+import { runSettleCases } from "../src/testing/contracts/broker/settle_cases.ts";
+import { faultyRedisBroker } from "./helpers/settle_faults.ts";
 import { redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
 import { BRIDGE_TOKEN, startBridge } from "./helpers/redis_bridge.ts";
 import "../adapters/redis/mod.ts"; // registers the TCP transport for redis:// URLs
@@ -23,16 +25,21 @@ if (!bridge) {
   api.test("Redis HTTP contract suites", { skip: skip! }, () => {});
 } else {
   const options = { token: BRIDGE_TOKEN, maxIdleWait: 100, maxWatchPoll: 100 };
-  runBrokerContract({
+  const brokerOptions = () => ({
+    ...options,
+    namespace: namespace(),
+    defaultVisibilityTimeout: 1_000,
+    claimInterval: 100,
+  });
+  const redisBroker = {
     name: "redis (http)",
     api,
-    create: () =>
-      RedisStreamsBroker.connect(bridge.url, {
-        ...options,
-        namespace: namespace(),
-        defaultVisibilityTimeout: 1_000,
-        claimInterval: 100,
-      }),
+    create: () => RedisStreamsBroker.connect(bridge.url, brokerOptions()),
+  };
+  runBrokerContract(redisBroker);
+  runSettleCases({
+    ...redisBroker,
+    createFaulty: () => faultyRedisBroker(bridge.url, brokerOptions()),
   });
   let backendNs = namespace();
   runResultBackendContract({

@@ -55,6 +55,8 @@ export class InMemoryBroker implements Broker {
   readonly #inflight = new Map<string, InflightRecord>();
   readonly #waiters = new Map<string, Set<ConsumerSlot>>();
   readonly #invalid = new WeakMap<Envelope, { reason: string; error: string }>();
+  /** Deliveries so far of a message that came back (nack requeue, lease passed). */
+  readonly #delivered = new WeakMap<Envelope, number>();
   readonly #clock: Clock;
   readonly #defaultLeaseMs: number;
   #receiptSeq = 0;
@@ -71,6 +73,7 @@ export class InMemoryBroker implements Broker {
 
   /** Publishes one message. */
   publish(envelope: Envelope): Promise<void> {
+    this.#delivered.delete(envelope);
     this.#add(envelope);
     return Promise.resolve();
   }
@@ -94,7 +97,10 @@ export class InMemoryBroker implements Broker {
 
   /** Publishes many messages. */
   publishMany(envelopes: Envelope[]): Promise<void> {
-    for (const envelope of envelopes) this.#add(envelope);
+    for (const envelope of envelopes) {
+      this.#delivered.delete(envelope);
+      this.#add(envelope);
+    }
     return Promise.resolve();
   }
 
@@ -288,11 +294,13 @@ export class InMemoryBroker implements Broker {
       if (leaseExpiresAt !== null) this.#lease(q, receipt, leaseExpiresAt, 0);
       q.inflight++;
       slot.unsettled++;
+      const deliveryCount = (this.#delivered.get(envelope) ?? 0) + 1;
+      this.#delivered.set(envelope, deliveryCount);
       // Only raw publishes can be invalid; skip the WeakMap probe (it costs a hash) otherwise.
       const invalid = this.#rawPublishes > 0 ? this.#invalid.get(envelope) : undefined;
       return invalid
-        ? { envelope, receipt, queue: q.name, leaseExpiresAt, invalid }
-        : { envelope, receipt, queue: q.name, leaseExpiresAt };
+        ? { envelope, receipt, queue: q.name, leaseExpiresAt, deliveryCount, invalid }
+        : { envelope, receipt, queue: q.name, leaseExpiresAt, deliveryCount };
     }
     return undefined;
   }

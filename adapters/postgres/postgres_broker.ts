@@ -18,7 +18,7 @@ import { type Duration, toMillis, toMillisOrUndefined } from "../../src/core/dur
 import { encodeEnvelope, type Envelope, type JsonValue } from "../../src/core/envelope.ts";
 import { LeaseLostError, type StemError } from "../../src/core/errors.ts";
 import { SQL } from "./_sql.ts";
-import { claimLoop, type ConsumerSlot } from "../../src/broker/claim_loop.ts";
+import { claimLoop, PrefetchLedger } from "../../src/broker/claim_loop.ts";
 import { Coalescer } from "./coalescer.ts";
 import { connectMigrated, type PostgresConnectOptions, type Sql } from "./connection.ts";
 import { migrate } from "./migrate.ts";
@@ -74,7 +74,7 @@ export class PostgresBroker implements Broker {
   readonly #pollMs: number;
   readonly #maxBatch: number;
   readonly #onError: (error: StemError) => void;
-  readonly #slots = new Map<string, ConsumerSlot>();
+  readonly #ledger = new PrefetchLedger();
   readonly #deletes: Coalescer<{ id: number; token: number }, void>;
   readonly #publishes: Coalescer<Envelope, void>;
   #closed = false;
@@ -142,24 +142,41 @@ export class PostgresBroker implements Broker {
       },
       subscribe: (wake) => this.#notifier.subscribe((queue) => wanted.has(queue) && wake(), wake),
       ready: () => this.#notifier.ready(),
-      track: (delivery, slot) => this.#slots.set(delivery.receipt, slot),
+      ledger: this.#ledger,
       release: (delivery) => this.nack(delivery, { requeue: true }),
       pollMin: this.#pollMs,
       pollMax: this.#pollMs,
       onError: (error) => this.#onError(error),
-      now: Date.now,
     });
   }
 
+  /** Settles a delivery as done; its prefetch unit comes back however the call ends. */
+  ack(delivery: Delivery): Promise<void> {
+    return this.#ledger.settle(delivery, () => this.#ack(delivery));
+  }
+
+  /** Requeues (optionally replaced by a retry envelope) or drops a delivery. */
+  nack(delivery: Delivery, options: NackOptions = {}): Promise<void> {
+    return this.#ledger.settle(delivery, () => this.#nack(delivery, options));
+  }
+
+  /** Moves a delivery to its queue's dead letters. */
+  deadLetter(
+    delivery: Delivery,
+    reason: string,
+    meta: Record<string, JsonValue> = {},
+  ): Promise<void> {
+    return this.#ledger.settle(delivery, () => this.#deadLetter(delivery, reason, meta));
+  }
+
   /** Settles a delivery as done (acks of concurrent callers share one DELETE). */
-  async ack(delivery: Delivery): Promise<void> {
+  async #ack(delivery: Delivery): Promise<void> {
     await this.#deletes.push(parseReceipt(delivery.receipt));
-    this.#release(delivery.receipt);
   }
 
   /** Requeues (optionally replaced by a retry envelope, atomically) or drops a delivery. */
-  async nack(delivery: Delivery, options: NackOptions = {}): Promise<void> {
-    if (options.requeue === false) return this.ack(delivery);
+  async #nack(delivery: Delivery, options: NackOptions): Promise<void> {
+    if (options.requeue === false) return this.#ack(delivery);
     const { id, token } = parseReceipt(delivery.receipt);
     const next = options.envelope;
     const values = next ? jobValues(next, Date.now()) : null;
@@ -174,7 +191,6 @@ export class PostgresBroker implements Broker {
       this.#channel,
       values !== null,
     ], PREPARED);
-    this.#release(delivery.receipt);
   }
 
   /** Moves the lease deadline to now + `by`; throws LeaseLostError when no longer held. */
@@ -184,13 +200,14 @@ export class PostgresBroker implements Broker {
     const rows = await this.#sql.unsafe(SQL.jobsExtend, [id, token, until], PREPARED);
     if (rows.length === 0) throw new LeaseLostError(delivery.receipt);
     delivery.leaseExpiresAt = until;
+    this.#ledger.extended(delivery);
   }
 
   /** Moves a delivery to its queue's dead letters in one statement (a stale receipt: no-op). */
-  async deadLetter(
+  async #deadLetter(
     delivery: Delivery,
     reason: string,
-    meta: Record<string, JsonValue> = {},
+    meta: Record<string, JsonValue>,
   ): Promise<void> {
     const { id, token } = parseReceipt(delivery.receipt);
     await this.#sql.unsafe(SQL.jobsDeadLetter, [
@@ -203,7 +220,6 @@ export class PostgresBroker implements Broker {
       JSON.stringify(meta),
       Date.now(),
     ], PREPARED);
-    this.#release(delivery.receipt);
   }
 
   /** Lists dead letters newest first. */
@@ -291,17 +307,9 @@ export class PostgresBroker implements Broker {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const slot of new Set(this.#slots.values())) slot.wake();
+    this.#ledger.wakeAll();
     await this.#notifier.close();
     if (this.#ownsSql) await this.#sql.end({ timeout: 5 });
-  }
-
-  #release(receipt: string): void {
-    const slot = this.#slots.get(receipt);
-    if (!slot) return;
-    this.#slots.delete(receipt);
-    slot.unsettled--;
-    slot.wake();
   }
 
   async #deleteRows(items: { id: number; token: number }[]): Promise<void[]> {

@@ -42,14 +42,23 @@ export function toDelivery(row: ClaimedRow, now: number): Delivery {
   const receipt = receiptOf(Number(row.id), Number(row.token));
   const until = Number(row.locked_until);
   const leaseExpiresAt = until >= NO_EXPIRY ? null : until;
+  // Every claim bumps the row's token, so it counts the deliveries of the row.
+  const deliveryCount = Number(row.token);
   try {
-    return { envelope: decodeEnvelope(row.envelope), receipt, queue: row.queue, leaseExpiresAt };
+    return {
+      envelope: decodeEnvelope(row.envelope),
+      receipt,
+      queue: row.queue,
+      leaseExpiresAt,
+      deliveryCount,
+    };
   } catch (error) {
     return {
       envelope: malformedEnvelope(row.task_id, row.queue, row.envelope, now),
       receipt,
       queue: row.queue,
       leaseExpiresAt,
+      deliveryCount,
       invalid: { reason: DeadLetterReason.malformedEnvelope, error: (error as Error).message },
     };
   }

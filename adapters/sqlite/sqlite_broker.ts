@@ -17,8 +17,8 @@ import { replayedEnvelope } from "../../src/core/dead_letters.ts";
 import { type Duration, toMillis, toMillisOrUndefined } from "../../src/core/duration.ts";
 import { encodeEnvelope, type Envelope, type JsonValue } from "../../src/core/envelope.ts";
 import { LeaseLostError, type StemError } from "../../src/core/errors.ts";
-import { claimLoop, type ConsumerSlot } from "../../src/broker/claim_loop.ts";
-import { Coalescer } from "../postgres/coalescer.ts";
+import { claimLoop, PrefetchLedger } from "../../src/broker/claim_loop.ts";
+import { Batcher } from "../../src/broker/batcher.ts";
 import {
   type ClaimedRow,
   type DeadLetterRow,
@@ -72,19 +72,19 @@ export class SqliteBroker implements Broker {
   readonly #pollMax: number;
   readonly #maxBatch: number;
   readonly #onError: (error: StemError) => void;
-  readonly #slots = new Map<string, ConsumerSlot>();
+  readonly #ledger = new PrefetchLedger();
   readonly #listeners = new Map<() => void, Set<string>>();
-  readonly #acks: Coalescer<{ id: number; token: number }, void>;
+  readonly #acks: Batcher<{ id: number; token: number }, void>;
   #closed = false;
 
   private constructor(db: SqliteDriver, o: SqliteBrokerOptions) {
     this.#db = db;
-    this.#acks = new Coalescer<{ id: number; token: number }, void>((items) => {
+    this.#acks = new Batcher<{ id: number; token: number }, void>((items) => {
       this.#db.transaction(() => {
         for (const { id, token } of items) this.#db.run(SQL.jobsDelete, [id, token]);
       });
       return Promise.resolve(items.map(() => undefined));
-    }, { nextTick: true });
+    }, { maxBatch: 1_000, maxConcurrent: 1 });
     this.#leaseMs = toMillis(o.defaultVisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_MS);
     this.#pollMin = toMillis(o.pollMin ?? 20);
     this.#pollMax = toMillis(o.pollMax ?? 1_000);
@@ -128,24 +128,41 @@ export class SqliteBroker implements Broker {
         this.#listeners.set(wake, new Set(queues));
         return () => this.#listeners.delete(wake);
       },
-      track: (delivery, slot) => this.#slots.set(delivery.receipt, slot),
+      ledger: this.#ledger,
       release: (delivery) => this.nack(delivery, { requeue: true }),
       pollMin: this.#pollMin,
       pollMax: this.#pollMax,
       onError: (error) => this.#onError(error),
-      now: Date.now,
     });
   }
 
+  /** Settles a delivery as done; its prefetch unit comes back however the call ends. */
+  ack(delivery: Delivery): Promise<void> {
+    return this.#ledger.settle(delivery, () => this.#ack(delivery));
+  }
+
+  /** Requeues (optionally replaced by a retry envelope) or drops a delivery. */
+  nack(delivery: Delivery, options: NackOptions = {}): Promise<void> {
+    return this.#ledger.settle(delivery, () => this.#nack(delivery, options));
+  }
+
+  /** Moves a delivery to its queue's dead letters. */
+  deadLetter(
+    delivery: Delivery,
+    reason: string,
+    meta: Record<string, JsonValue> = {},
+  ): Promise<void> {
+    return this.#ledger.settle(delivery, () => this.#deadLetter(delivery, reason, meta));
+  }
+
   /** Settles a delivery as done (acks made in the same tick share one transaction). */
-  async ack(delivery: Delivery): Promise<void> {
-    await this.#acks.push(parseReceipt(delivery.receipt));
-    this.#release(delivery.receipt);
+  async #ack(delivery: Delivery): Promise<void> {
+    await this.#acks.add(parseReceipt(delivery.receipt));
   }
 
   /** Requeues (optionally replaced by a retry envelope, atomically) or drops a delivery. */
-  nack(delivery: Delivery, options: NackOptions = {}): Promise<void> {
-    if (options.requeue === false) return this.ack(delivery);
+  #nack(delivery: Delivery, options: NackOptions): Promise<void> {
+    if (options.requeue === false) return this.#ack(delivery);
     const { id, token } = parseReceipt(delivery.receipt);
     const values = options.envelope ? jobValues(options.envelope, Date.now()) : null;
     const row = this.#db.get<{ queue: string }>(SQL.jobsRequeue, [
@@ -158,7 +175,6 @@ export class SqliteBroker implements Broker {
       values?.envelope ?? null,
       values ? 1 : 0,
     ]);
-    this.#release(delivery.receipt);
     if (row) this.#wake(new Set([row.queue]));
     return Promise.resolve();
   }
@@ -170,14 +186,15 @@ export class SqliteBroker implements Broker {
     const row = this.#db.get(SQL.jobsExtend, [id, token, until]);
     if (!row) return Promise.reject(new LeaseLostError(delivery.receipt));
     delivery.leaseExpiresAt = until;
+    this.#ledger.extended(delivery);
     return Promise.resolve();
   }
 
   /** Moves a delivery to its queue's dead letters in one transaction (a stale receipt: no-op). */
-  deadLetter(
+  #deadLetter(
     delivery: Delivery,
     reason: string,
-    meta: Record<string, JsonValue> = {},
+    meta: Record<string, JsonValue>,
   ): Promise<void> {
     const { id, token } = parseReceipt(delivery.receipt);
     this.#db.transaction(() => {
@@ -191,7 +208,6 @@ export class SqliteBroker implements Broker {
         Date.now(),
       ]);
     });
-    this.#release(delivery.receipt);
     return Promise.resolve();
   }
 
@@ -269,7 +285,7 @@ export class SqliteBroker implements Broker {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
     for (const wake of [...this.#listeners.keys()]) wake();
-    for (const slot of new Set(this.#slots.values())) slot.wake();
+    this.#ledger.wakeAll();
     this.#db.close();
     return Promise.resolve();
   }
@@ -317,13 +333,5 @@ export class SqliteBroker implements Broker {
         }
       }
     }
-  }
-
-  #release(receipt: string): void {
-    const slot = this.#slots.get(receipt);
-    if (!slot) return;
-    this.#slots.delete(receipt);
-    slot.unsettled--;
-    slot.wake();
   }
 }

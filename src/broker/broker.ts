@@ -11,6 +11,11 @@ export interface Delivery {
   queue: string;
   /** When the lease runs out and the message becomes visible again, epoch ms; null when unleased. */
   leaseExpiresAt: number | null;
+  /**
+   * How many times this message was handed out: 1 the first time, +1 on every redelivery (a nack
+   * with requeue, a lease that passed). A retry (a replacement envelope) starts at 1 again.
+   */
+  deliveryCount: number;
   /** Set when the raw message failed to parse; the worker dead-letters it with this reason. */
   invalid?: { reason: string; error: string };
 }

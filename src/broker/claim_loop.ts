@@ -1,105 +1,118 @@
+/**
+ * The one consume loop every broker runs: claim in batches up to the free prefetch room, read
+ * ahead while deliveries are handed out, wait (the adapter's idle hook) when nothing is visible,
+ * and back off after errors. Prefetch units live in a {@link PrefetchLedger}.
+ *
+ * @module
+ */
+import { type Clock, systemClock } from "../core/clock.ts";
+import { ErrorCode } from "../core/error_codes.ts";
 import { StemError } from "../core/errors.ts";
+import { nextMacrotask } from "./batcher.ts";
 import type { Delivery } from "./broker.ts";
+import { ConsumerSlot, type PrefetchLedger } from "./prefetch_ledger.ts";
+import { Wakeup } from "./wakeup.ts";
 
-/** Prefetch accounting of one consumer; `wake` ends its current wait. */
-export interface ConsumerSlot {
-  /** Deliveries claimed and not yet settled. */
-  unsettled: number;
-  /** Wakes the consumer (a message arrived or a delivery was settled). */
-  wake(): void;
-}
+export { ConsumerSlot, PrefetchLedger } from "./prefetch_ledger.ts";
 
-/** What {@link claimLoop} needs from a database-backed broker. */
+/**
+ * Waits while no message is visible. Resolve when work may be there (or after a bounded time:
+ * the loop claims again either way); `signal` aborts when the loop is woken or stops.
+ */
+export type IdleWait = (signal: AbortSignal) => Promise<void>;
+
+/** What {@link claimLoop} needs from a broker. */
 export interface ClaimLoopOptions {
   /** Maximum unsettled deliveries. */
   prefetch: number;
-  /** Largest claim. */
-  maxBatch: number;
+  /** Largest claim. @default prefetch */
+  maxBatch?: number;
   /** Stops the loop. */
   signal?: AbortSignal;
   /** True once the broker is closed. */
   isClosed(): boolean;
   /** Leases up to `limit` messages. */
   claim(limit: number): Promise<Delivery[]>;
-  /** When the next invisible message becomes visible (epoch ms), or null. */
-  nextDue(): Promise<number | null>;
-  /** Registers for wake-ups (notifications); returns the remover. */
-  subscribe(wake: () => void): () => void;
-  /** Resolves when notifications are active. */
-  ready?(): Promise<void>;
-  /** Records which consumer holds a delivery (settling decrements its `unsettled`). */
-  track(delivery: Delivery, slot: ConsumerSlot): void;
+  /** The broker's ledger: its settles release units through it. */
+  ledger: PrefetchLedger;
   /** Gives back a claimed delivery that was never yielded. */
   release(delivery: Delivery): Promise<void>;
-  /** First idle wait, ms. */
-  pollMin: number;
-  /** Longest idle wait (the fallback poll), ms. */
-  pollMax: number;
   /**
-   * Called when a claim fails (connection lost...), with a `consume-failed` StemError wrapping
-   * the cause; the loop retries after a back-off.
+   * Called when a claim or wait fails (connection lost...), with a `consume-failed` StemError
+   * wrapping the cause; the loop retries after a back-off.
    */
   onError(error: StemError): void;
-  /** Current time, epoch ms. */
-  now(): number;
+  /** Time and timers. @default systemClock */
+  clock?: Clock;
+  /** The adapter's idle wait (a blocking read, a poll back-off); default: the wake-source wait. */
+  idle?: IdleWait;
+  /** Wake source: registers for wake-ups (notifications); returns the remover. */
+  subscribe?(wake: () => void): () => void;
+  /** Resolves when the wake source is active. */
+  ready?(): Promise<void>;
+  /** Wake source: when the next invisible message becomes visible (epoch ms), or null. */
+  nextDue?(): Promise<number | null>;
+  /** Wake-source wait: first idle wait, ms. @default 50 */
+  pollMin?: number;
+  /** Wake-source wait: longest idle wait (the fallback poll), ms. @default 5_000 */
+  pollMax?: number;
+  /** Runs when the loop ends (closes what the idle wait opened). */
+  end?(): Promise<void>;
+  /** Longest back-off after errors, ms. @default 2_000 */
+  maxErrorBackoff?: number;
 }
 
-/**
- * The consume loop shared by the Postgres and SQLite brokers: claim in batches up to the free
- * prefetch room, yield, and when nothing is visible sleep until a wake-up, the next due time or
- * the idle poll, whichever is first. Idle polls back off from `pollMin` to `pollMax`.
- */
+/** Yields leased deliveries until the signal aborts or the broker closes. */
 export async function* claimLoop(o: ClaimLoopOptions): AsyncGenerator<Delivery> {
-  let signalled = false;
-  let resolveWait: (() => void) | null = null;
-  const wake = () => {
-    signalled = true;
-    const fn = resolveWait;
-    resolveWait = null;
-    fn?.();
-  };
-  const slot: ConsumerSlot = { unsettled: 0, wake };
-  const wait = (ms: number) => {
-    if (signalled) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = Number.isFinite(ms) ? setTimeout(wake, ms) : undefined;
-      resolveWait = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  };
+  const clock = o.clock ?? systemClock;
+  const prefetch = Math.max(1, Math.trunc(o.prefetch));
+  const maxBatch = Math.max(1, o.maxBatch ?? prefetch);
+  const wakeup = new Wakeup(clock);
+  const slot = new ConsumerSlot(() => wakeup.wakeCapacity(), () => wakeup.stop());
+  const unregister = o.ledger.register(slot);
   const stopped = () => o.signal?.aborted === true || o.isClosed();
-  const unsubscribe = o.subscribe(wake);
-  o.signal?.addEventListener("abort", wake);
+  const onStop = () => wakeup.stop();
+  const unsubscribe = o.subscribe?.(() => wakeup.wakeWork()) ?? (() => {});
+  o.signal?.addEventListener("abort", onStop);
+  const idle = o.idle ?? wakeSourceIdle(o, clock);
   const buffer: Delivery[] = [];
   const accept = (got: Delivery[]) => {
     for (const delivery of got) {
-      slot.unsettled++;
-      o.track(delivery, slot);
+      o.ledger.hold(delivery, slot);
       buffer.push(delivery);
     }
   };
-  // Read-ahead: while deliveries are being handed out, top the buffer up in the background once
-  // it runs low, so a busy consumer does not wait a round trip for its next batch.
-  const lowWater = Math.max(1, Math.floor(Math.min(o.prefetch, o.maxBatch) / 2));
+  // Read-ahead: while deliveries are handed out, top the buffer up in the background once it
+  // runs low, so a busy consumer does not wait a round trip for its next batch.
+  const lowWater = Math.max(1, Math.floor(Math.min(prefetch, maxBatch) / 2));
   let refilling: Promise<void> | null = null;
   const refill = () => {
-    const room = o.prefetch - slot.unsettled;
+    const room = prefetch - slot.unsettled;
     if (refilling || stopped() || room < lowWater) return;
-    refilling = o.claim(Math.min(room, o.maxBatch)).then(
+    refilling = o.claim(Math.min(room, maxBatch)).then(
       (got) => (stopped() ? got.forEach((d) => o.release(d).catch(() => {})) : accept(got)),
       () => {},
     ).finally(() => (refilling = null));
   };
-  let backoff = o.pollMin;
-  let errorBackoff = 50;
+  const maxErrorBackoff = o.maxErrorBackoff ?? 2_000;
+  let failures = 0;
+  const failed = async (error: unknown, what: string) => {
+    o.onError(
+      new StemError(ErrorCode.consumeFailed, `${what} failed; retrying: ${error}`, {
+        cause: error,
+      }),
+    );
+    const base = Math.min(maxErrorBackoff, 50 * 2 ** Math.min(failures++, 10));
+    await wakeup.wait(base / 2 + Math.random() * base / 2, false);
+  };
   try {
-    await o.ready?.();
+    if (o.ready) await o.ready();
     while (!stopped()) {
       if (buffer.length > 0) {
         const next = buffer.shift()!;
         if (buffer.length < lowWater) refill();
+        // Its lease passed while it waited here: it is someone else's now.
+        if (!slot.held.has(next.receipt)) continue;
         yield next;
         continue;
       }
@@ -107,43 +120,78 @@ export async function* claimLoop(o: ClaimLoopOptions): AsyncGenerator<Delivery> 
         await refilling;
         continue;
       }
-      const room = o.prefetch - slot.unsettled;
-      if (room <= 0) {
-        signalled = false;
-        await wait(Infinity);
-        continue;
+      if (prefetch - slot.unsettled <= 0) {
+        const due = o.ledger.sweep(slot, clock.now());
+        if (prefetch - slot.unsettled <= 0) {
+          await wakeup.wait(due - clock.now());
+          // Let the other settles of this macrotask land so one claim covers them all.
+          await nextMacrotask();
+          continue;
+        }
       }
-      signalled = false;
+      wakeup.reset();
       let got: Delivery[];
       try {
-        got = await o.claim(Math.min(room, o.maxBatch));
+        got = await o.claim(Math.min(prefetch - slot.unsettled, maxBatch));
       } catch (error) {
         if (stopped()) break;
-        o.onError(
-          new StemError("consume-failed", `Claiming messages failed; retrying: ${error}`, {
-            cause: error,
-          }),
-        );
-        await wait(errorBackoff);
-        errorBackoff = Math.min(errorBackoff * 2, o.pollMax);
+        await failed(error, "Claiming messages");
         continue;
       }
-      errorBackoff = 50;
+      failures = 0;
       if (got.length > 0) {
         accept(got);
-        backoff = o.pollMin;
         continue;
       }
-      if (signalled || stopped()) continue;
-      const due = await o.nextDue().catch(() => null);
-      const ms = due === null ? backoff : Math.min(backoff, Math.max(0, due - o.now()));
-      await wait(ms);
-      if (!signalled) backoff = Math.min(backoff * 2, o.pollMax);
+      if (wakeup.woken || stopped()) continue;
+      try {
+        await idle(wakeup.signal());
+      } catch (error) {
+        if (stopped()) break;
+        await failed(error, "Waiting for messages");
+      }
     }
   } finally {
     await refilling;
     unsubscribe();
-    o.signal?.removeEventListener("abort", wake);
-    for (const delivery of buffer.splice(0)) await o.release(delivery).catch(() => {});
+    o.signal?.removeEventListener("abort", onStop);
+    wakeup.close();
+    await o.end?.().catch(() => {});
+    const unyielded = buffer.splice(0);
+    for (const delivery of unyielded) o.ledger.release(delivery.receipt);
+    unregister();
+    for (const delivery of unyielded) await o.release(delivery).catch(() => {});
   }
+}
+
+/**
+ * The idle wait of a broker with a wake source (LISTEN/NOTIFY, an in-process signal): sleep until
+ * a wake-up, the next due time or the idle poll, whichever is first. Polls back off from
+ * `pollMin` to `pollMax` and start over after a wake-up.
+ */
+function wakeSourceIdle(o: ClaimLoopOptions, clock: Clock): IdleWait {
+  const pollMin = o.pollMin ?? 50;
+  const pollMax = o.pollMax ?? 5_000;
+  let backoff = pollMin;
+  return async (signal) => {
+    const due = o.nextDue ? await o.nextDue().catch(() => null) : null;
+    const ms = due === null ? backoff : Math.min(backoff, Math.max(0, due - clock.now()));
+    const woken = await sleep(clock, ms, signal);
+    backoff = woken ? pollMin : Math.min(backoff * 2, pollMax);
+  };
+}
+
+/** Sleeps `ms` of `clock` time; resolves true when `signal` aborted first. */
+function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (woken: boolean) => {
+      clock.clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      resolve(woken);
+    };
+    const onAbort = () => done(true);
+    const timer = clock.setTimeout(() => done(false), ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }

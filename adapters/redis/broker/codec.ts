@@ -86,7 +86,10 @@ export function fieldOf(fields: RedisReply, name: string): string | undefined {
   return undefined;
 }
 
-/** Builds a delivery from one claimed entry; bad entries come back with `invalid` set. */
+/**
+ * Builds a delivery from one claimed entry (`count` is its delivery count, which the receipt
+ * carries too); bad entries come back with `invalid` set.
+ */
 export function toDelivery(
   queue: string,
   entry: { band: number; id: string; count: number; leaseMs: number; fields: RedisReply },
@@ -97,14 +100,21 @@ export function toDelivery(
   const payload = fieldOf(entry.fields, "e");
   try {
     if (payload === undefined) throw new Error('Stream entry has no "e" field.');
-    return { envelope: decodeEnvelope(payload), receipt, queue, leaseExpiresAt };
-  } catch (error) {
-    const raw = payload ?? JSON.stringify(entry.fields);
     return {
-      envelope: malformedEnvelope(`malformed-${entry.id}`, queue, raw, Date.now()),
+      envelope: decodeEnvelope(payload),
       receipt,
       queue,
       leaseExpiresAt,
+      deliveryCount: entry.count,
+    };
+  } catch (error) {
+    const raw = payload ?? JSON.stringify(entry.fields);
+    return {
+      envelope: malformedEnvelope(`malformed-${entry.id}`, queue, raw, sentAt),
+      receipt,
+      queue,
+      leaseExpiresAt,
+      deliveryCount: entry.count,
       invalid: { reason: DeadLetterReason.malformedEnvelope, error: (error as Error).message },
     };
   }

@@ -1,41 +1,18 @@
 /**
- * The consume loop: claims batches with one script call per queue, yields them within the
- * prefetch bound, and waits (blocking or polling) when every queue is empty.
+ * The Redis side of the shared consume loop: a claim is one script call per queue (rotating the
+ * first queue), and the idle wait is a blocking XREAD (TCP) or a poll back-off (HTTP).
  *
  * @module
  */
 import type { ConsumeOptions, Delivery } from "../../../src/broker/broker.ts";
+import { claimLoop, type PrefetchLedger } from "../../../src/broker/claim_loop.ts";
+import type { StemError } from "../../../src/core/errors.ts";
+import type { Clock } from "../../../src/core/clock.ts";
 import { scripts } from "../_scripts.ts";
 import type { QueueKeys } from "../keys.ts";
 import type { RedisReply, RedisTransport } from "../transport.ts";
 import { toDelivery } from "./codec.ts";
 import { IdleWait } from "./idle_wait.ts";
-import { nextMacrotask } from "../batcher.ts";
-
-/** Counts a consumer's unsettled deliveries and wakes it when one settles. */
-export class ConsumerSlot {
-  /** Deliveries handed out and not yet settled. */
-  unsettled = 0;
-  #wake: (() => void) | null = null;
-
-  /** Resolves on the next settle or wake-up. */
-  waitForCapacity(): Promise<void> {
-    return new Promise((resolve) => (this.#wake = resolve));
-  }
-
-  /** One delivery was settled. */
-  release(): void {
-    this.unsettled = Math.max(0, this.unsettled - 1);
-    this.wake();
-  }
-
-  /** Wakes a consumer waiting for capacity. */
-  wake(): void {
-    const fn = this.#wake;
-    this.#wake = null;
-    fn?.();
-  }
-}
 
 /** What the loop needs from the broker. */
 export interface ConsumerContext {
@@ -49,14 +26,14 @@ export interface ConsumerContext {
   maxPollMs: number;
   keys(queue: string): QueueKeys;
   closed(): boolean;
-  track(delivery: Delivery, slot: ConsumerSlot): void;
+  ledger: PrefetchLedger;
+  clock: Clock;
   release(delivery: Delivery): Promise<void>;
-  onError(error: unknown): void;
-  stopSignals: Set<() => void>;
+  onError(error: StemError): void;
 }
 
+/** What the last claim saw when it found less than it wanted: what the idle wait waits on. */
 interface Round {
-  deliveries: Delivery[];
   nextDue: number;
   newest: Map<string, string[]>;
 }
@@ -67,9 +44,10 @@ async function claimQueue(
   consumer: string,
   want: number,
   round: Round,
+  out: Delivery[],
 ): Promise<number> {
   const k = ctx.keys(queue);
-  const sentAt = Date.now();
+  const sentAt = ctx.clock.now();
   const reply = await ctx.transport.script(
     scripts.claim,
     [k.delayed, k.leases, ...k.bands],
@@ -88,106 +66,63 @@ async function claimQueue(
       leaseMs: Number(reply[i + 3]),
       fields: reply[i + 4],
     };
-    round.deliveries.push(toDelivery(queue, entry, sentAt));
+    out.push(toDelivery(queue, entry, sentAt));
     n++;
   }
   return n;
 }
 
-async function claimRound(
-  ctx: ConsumerContext,
-  queues: string[],
-  start: number,
-  consumer: string,
-  capacity: number,
-): Promise<Round> {
-  const round: Round = { deliveries: [], nextDue: Infinity, newest: new Map() };
-  let want = capacity;
-  for (let i = 0; i < queues.length && want > 0; i++) {
-    want -= await claimQueue(ctx, queues[(start + i) % queues.length], consumer, want, round);
-  }
-  return round;
-}
-
-function backoffMs(failures: number): number {
-  const base = Math.min(2_000, 50 * 2 ** Math.min(failures, 6));
-  return base / 2 + Math.random() * base / 2;
-}
-
 /** Yields leased deliveries of `options.queues` until the signal aborts or the broker closes. */
-export async function* consumeLoop(
+export function consumeLoop(
   ctx: ConsumerContext,
   options: ConsumeOptions,
 ): AsyncGenerator<Delivery> {
   const queues = [...new Set(options.queues)];
   if (queues.length === 0) throw new RangeError("consume() needs at least one queue.");
   for (const q of queues) ctx.keys(q);
-  const prefetch = Math.max(1, Math.trunc(options.prefetch ?? 1));
   const consumer = options.consumerName ?? ctx.consumerName;
-  const signal = options.signal;
-  const slot = new ConsumerSlot();
-  const idle = new IdleWait(ctx.transport, ctx.maxPollMs);
-  const stop = () => {
-    slot.wake();
-    idle.interrupt();
-  };
-  signal?.addEventListener("abort", stop);
-  ctx.stopSignals.add(stop);
-  const unyielded: Delivery[] = [];
-  let failures = 0;
+  const waiter = new IdleWait(ctx.transport, ctx.maxPollMs, ctx.clock);
+  let round: Round = { nextDue: Infinity, newest: new Map() };
   let rotation = 0;
-  const running = () => !signal?.aborted && !ctx.closed();
-  try {
-    while (running()) {
-      if (slot.unsettled >= prefetch) {
-        await slot.waitForCapacity();
-        // Let the other settles of this macrotask land so one claim fetches them all.
-        await nextMacrotask();
-        continue;
-      }
-      let round: Round;
-      try {
-        round = await claimRound(ctx, queues, rotation++, consumer, prefetch - slot.unsettled);
-        failures = 0;
-      } catch (error) {
-        if (!running()) break;
-        ctx.onError(error);
-        await idle.sleep(backoffMs(failures++));
-        continue;
-      }
-      if (round.deliveries.length > 0) {
-        idle.reset();
-        unyielded.push(...round.deliveries);
-        while (unyielded.length > 0 && running()) {
-          const delivery = unyielded.shift()!;
-          ctx.track(delivery, slot);
-          slot.unsettled++;
-          yield delivery;
-        }
-        continue;
-      }
-      const wait = Math.min(ctx.idleWaitMs, round.nextDue);
-      const keys: string[] = [];
-      const ids: string[] = [];
-      for (const q of queues) {
-        const newest = round.newest.get(q);
-        if (!newest) continue;
-        keys.push(...ctx.keys(q).bands);
-        ids.push(...newest);
-      }
-      try {
-        await idle.wait(keys, ids, Math.max(5, wait));
-        failures = 0;
-      } catch (error) {
-        if (!running()) break;
-        ctx.onError(error);
-        await idle.sleep(backoffMs(failures++));
-      }
+  const claim = async (limit: number): Promise<Delivery[]> => {
+    round = { nextDue: Infinity, newest: new Map() };
+    const out: Delivery[] = [];
+    const start = rotation++;
+    let want = limit;
+    for (let i = 0; i < queues.length && want > 0; i++) {
+      want -= await claimQueue(
+        ctx,
+        queues[(start + i) % queues.length],
+        consumer,
+        want,
+        round,
+        out,
+      );
     }
-  } finally {
-    signal?.removeEventListener("abort", stop);
-    ctx.stopSignals.delete(stop);
-    await idle.close().catch(() => {});
-    for (const d of unyielded) await ctx.release(d).catch(() => {});
-  }
+    if (out.length > 0) waiter.reset();
+    return out;
+  };
+  const idle = (signal: AbortSignal): Promise<void> => {
+    const keys: string[] = [];
+    const ids: string[] = [];
+    for (const q of queues) {
+      const newest = round.newest.get(q);
+      if (!newest) continue;
+      keys.push(...ctx.keys(q).bands);
+      ids.push(...newest);
+    }
+    return waiter.wait(keys, ids, Math.max(5, Math.min(ctx.idleWaitMs, round.nextDue)), signal);
+  };
+  return claimLoop({
+    prefetch: Math.max(1, Math.trunc(options.prefetch ?? 1)),
+    signal: options.signal,
+    isClosed: ctx.closed,
+    claim,
+    idle,
+    ledger: ctx.ledger,
+    release: ctx.release,
+    onError: ctx.onError,
+    clock: ctx.clock,
+    end: () => waiter.close(),
+  });
 }

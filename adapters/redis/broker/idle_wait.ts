@@ -1,35 +1,43 @@
+import type { Clock } from "../../../src/core/clock.ts";
 import type { RedisTransport, StreamWaiter } from "../transport.ts";
 
 /**
- * How an idle consumer waits for work: a blocking XREAD on its own connection (TCP), or a
- * sleep with back-off (HTTP, which has no blocking commands). Interruptible either way.
+ * How an idle Redis consumer waits for work: a blocking XREAD on its own connection (TCP), or a
+ * sleep with back-off (HTTP, which has no blocking commands). The shared consume loop plugs it in
+ * as its idle wait; an aborted signal ends the wait early.
  */
 export class IdleWait {
   readonly #transport: RedisTransport;
   readonly #maxPollMs: number;
+  readonly #clock: Clock;
   #waiter: StreamWaiter | null | undefined;
   #pollMs = 0;
-  #interrupted = false;
-  #wakeSleep: (() => void) | null = null;
+  #closed = false;
 
-  /** Waits through `transport`; HTTP polling backs off up to `maxPollMs`. */
-  constructor(transport: RedisTransport, maxPollMs: number) {
+  /** Waits through `transport`; HTTP polling backs off up to `maxPollMs` of `clock` time. */
+  constructor(transport: RedisTransport, maxPollMs: number, clock: Clock) {
     this.#transport = transport;
     this.#maxPollMs = maxPollMs;
+    this.#clock = clock;
   }
 
-  /** True when waits block on the server rather than poll. */
-  get blocking(): boolean {
-    return this.#transport.kind === "tcp" && this.#waiter !== null;
-  }
-
-  /** Waits for new entries on `keys` after `ids`, at most `ms`. */
-  async wait(keys: string[], ids: string[], ms: number): Promise<void> {
-    if (this.#interrupted) return;
+  /** Waits for new entries on `keys` after `ids`, at most `ms`, until `signal` aborts. */
+  async wait(keys: string[], ids: string[], ms: number, signal: AbortSignal): Promise<void> {
+    if (this.#closed || signal.aborted) return;
     if (this.#waiter === undefined) this.#waiter = await this.#transport.openWaiter();
-    if (this.#waiter && !this.#interrupted) return await this.#waiter.wait(keys, ids, ms);
+    const waiter = this.#waiter;
+    if (waiter && keys.length > 0) {
+      if (this.#closed || signal.aborted) return;
+      const onAbort = () => void waiter.interrupt().catch(() => {});
+      signal.addEventListener("abort", onAbort, { once: true });
+      try {
+        return await waiter.wait(keys, ids, ms);
+      } finally {
+        signal.removeEventListener("abort", onAbort);
+      }
+    }
     this.#pollMs = Math.min(this.#maxPollMs, Math.max(25, this.#pollMs * 2));
-    await this.sleep(Math.min(ms, this.#pollMs));
+    await this.#sleep(Math.min(ms, this.#pollMs), signal);
   }
 
   /** Forgets the polling back-off after work was found. */
@@ -37,30 +45,22 @@ export class IdleWait {
     this.#pollMs = 0;
   }
 
-  /** Sleeps `ms` unless interrupted. */
-  sleep(ms: number): Promise<void> {
-    if (this.#interrupted) return Promise.resolve();
+  #sleep(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
-        clearTimeout(timer);
-        this.#wakeSleep = null;
+        this.#clock.clearTimeout(timer);
+        signal.removeEventListener("abort", done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
-      this.#wakeSleep = done;
+      const timer = this.#clock.setTimeout(done, ms);
+      signal.addEventListener("abort", done, { once: true });
     });
   }
 
-  /** Ends the current and every later wait (the consumer is stopping). */
-  interrupt(): void {
-    this.#interrupted = true;
-    this.#wakeSleep?.();
-    this.#waiter?.interrupt();
-  }
-
-  /** Releases the blocking connection. */
+  /** Ends waiting for good and releases the blocking connection. */
   async close(): Promise<void> {
-    this.interrupt();
+    this.#closed = true;
+    await this.#waiter?.interrupt().catch(() => {});
     await this.#waiter?.close();
   }
 }

@@ -13,17 +13,20 @@ import type {
   ReplayOptions,
   ReplayResult,
 } from "../../../src/broker/dead_letter_store.ts";
+import { PrefetchLedger } from "../../../src/broker/prefetch_ledger.ts";
+import { type Clock, systemClock } from "../../../src/core/clock.ts";
 import { type Duration, toMillis } from "../../../src/core/duration.ts";
 import { encodeEnvelope, type Envelope, type JsonValue } from "../../../src/core/envelope.ts";
 import { LeaseLostError } from "../../../src/core/errors.ts";
 import { uuidv7 } from "../../../src/core/ids.ts";
 import { scripts } from "../_scripts.ts";
-import { Batcher, batchSizeFor } from "../batcher.ts";
+import { Batcher } from "../../../src/broker/batcher.ts";
+import { batchSizeFor } from "../batcher.ts";
 import { connectTransport, type RedisConnectOptions, throttledWarn } from "../connect.ts";
 import { groupName, type QueueKeys, queueKeys } from "../keys.ts";
 import type { RedisReply, RedisTransport } from "../transport.ts";
 import { decodeReceipt, flatArgs, type MessageArgs, messageArgs, type Receipt } from "./codec.ts";
-import { consumeLoop, type ConsumerContext, type ConsumerSlot } from "./consumer.ts";
+import { consumeLoop, type ConsumerContext } from "./consumer.ts";
 import * as dead from "./dead_letter_ops.ts";
 
 /** Options for {@link RedisStreamsBroker}. */
@@ -38,6 +41,8 @@ export interface RedisBrokerOptions extends RedisConnectOptions {
   maxIdleWait?: Duration;
   /** Consumer name in the consumer groups. @default "stem-<uuid>" per broker instance */
   consumerName?: string;
+  /** Time source for lease deadlines and waits. @default systemClock */
+  clock?: Clock;
 }
 
 const PUBLISH_CHUNK = 500;
@@ -63,7 +68,8 @@ export class RedisStreamsBroker implements Broker {
   readonly #namespace: string;
   readonly #group: string;
   readonly #keys = new Map<string, QueueKeys>();
-  readonly #owners = new Map<string, ConsumerSlot>();
+  readonly #ledger = new PrefetchLedger();
+  readonly #clock: Clock;
   readonly #ackers = new Map<string, Batcher<Receipt, number>>();
   readonly #publishers = new Map<string, Batcher<MessageArgs, number>>();
   readonly #ctx: ConsumerContext;
@@ -85,6 +91,7 @@ export class RedisStreamsBroker implements Broker {
       blocking: transport.kind === "tcp",
     };
     const blockMs = toMillis(options.blockTime ?? 5_000);
+    this.#clock = options.clock ?? systemClock;
     this.#ctx = {
       transport,
       group: this.#group,
@@ -94,10 +101,10 @@ export class RedisStreamsBroker implements Broker {
       maxPollMs: toMillis(options.maxIdleWait ?? 1_000),
       keys: (q) => this.#keysOf(q),
       closed: () => this.#closed,
-      track: (d, slot) => this.#owners.set(d.receipt, slot),
+      ledger: this.#ledger,
+      clock: this.#clock,
       release: (d) => this.nack(d, { requeue: true }),
-      onError: (e) => (options.onError ?? defaultWarn)(e as Error),
-      stopSignals: new Set(),
+      onError: (e) => (options.onError ?? defaultWarn)(e),
     };
   }
 
@@ -134,7 +141,7 @@ export class RedisStreamsBroker implements Broker {
           list.flatMap(flatArgs),
         );
         return list.map(() => 1);
-      }, batchSizeFor(this.#transport.kind));
+      }, { maxBatch: batchSizeFor(this.#transport.kind) });
       this.#publishers.set(queue, batcher);
     }
     return batcher;
@@ -170,12 +177,9 @@ export class RedisStreamsBroker implements Broker {
    * macrotask go out as one script call.
    */
   async ack(delivery: Delivery): Promise<void> {
-    const r = decodeReceipt(delivery.receipt);
-    try {
-      await this.#acker(delivery.queue).add(r);
-    } finally {
-      this.#release(delivery);
-    }
+    await this.#ledger.settle(delivery, async () => {
+      await this.#acker(delivery.queue).add(decodeReceipt(delivery.receipt));
+    });
   }
 
   #acker(queue: string): Batcher<Receipt, number> {
@@ -186,14 +190,18 @@ export class RedisStreamsBroker implements Broker {
         const args = [this.#group];
         for (const r of receipts) args.push(String(r.band), r.id, r.count);
         return await this.#transport.script(scripts.ack, [k.leases, ...k.bands], args) as number[];
-      }, batchSizeFor(this.#transport.kind));
+      }, { maxBatch: batchSizeFor(this.#transport.kind) });
       this.#ackers.set(queue, batcher);
     }
     return batcher;
   }
 
   /** Requeues (the same entry, or atomically a replacement) or drops a delivery. */
-  async nack(delivery: Delivery, options: NackOptions = {}): Promise<void> {
+  nack(delivery: Delivery, options: NackOptions = {}): Promise<void> {
+    return this.#ledger.settle(delivery, () => this.#nack(delivery, options));
+  }
+
+  async #nack(delivery: Delivery, options: NackOptions): Promise<void> {
     const { r, k } = this.#receipt(delivery);
     const replacement = options.requeue === false ? undefined : options.envelope;
     let mode = options.requeue === false ? "drop" : "requeue";
@@ -205,29 +213,25 @@ export class RedisStreamsBroker implements Broker {
       mode = "replace";
       m = messageArgs(replacement);
     }
-    try {
-      await this.#transport.script(
-        scripts.nack,
-        [k.bands[r.band], k.leases, k.delayed, k.bands[m?.band ?? r.band]],
-        [
-          this.#group,
-          r.id,
-          r.count,
-          String(r.band),
-          mode,
-          ...(m ? flatArgs(m) : ["", "", "", "", ""]),
-        ],
-      );
-    } finally {
-      this.#release(delivery);
-    }
+    await this.#transport.script(
+      scripts.nack,
+      [k.bands[r.band], k.leases, k.delayed, k.bands[m?.band ?? r.band]],
+      [
+        this.#group,
+        r.id,
+        r.count,
+        String(r.band),
+        mode,
+        ...(m ? flatArgs(m) : ["", "", "", "", ""]),
+      ],
+    );
   }
 
   /** Moves the lease deadline of the same message to now + `by`. */
   async extendLease(delivery: Delivery, by: Duration): Promise<void> {
     const { r, k } = this.#receipt(delivery);
     const ms = toMillis(by);
-    const sentAt = Date.now();
+    const sentAt = this.#clock.now();
     const deadline = await this.#transport.script(scripts.extend, [k.bands[r.band], k.leases], [
       this.#group,
       r.id,
@@ -237,6 +241,7 @@ export class RedisStreamsBroker implements Broker {
     ]);
     if (!Number(deadline)) throw new LeaseLostError(delivery.receipt);
     delivery.leaseExpiresAt = sentAt + ms;
+    this.#ledger.extended(delivery);
   }
 
   /** Moves a delivery to its queue's dead-letter stream. */
@@ -245,8 +250,8 @@ export class RedisStreamsBroker implements Broker {
     reason: string,
     meta: Record<string, JsonValue> = {},
   ): Promise<void> {
-    const { r, k } = this.#receipt(delivery);
-    try {
+    await this.#ledger.settle(delivery, async () => {
+      const { r, k } = this.#receipt(delivery);
       await this.#transport.script(
         scripts.deadLetter,
         [k.bands[r.band], k.leases, k.dead, k.deadIndex],
@@ -261,9 +266,7 @@ export class RedisStreamsBroker implements Broker {
           encodeEnvelope(delivery.envelope),
         ],
       );
-    } finally {
-      this.#release(delivery);
-    }
+    });
   }
 
   /** Lists dead letters newest first. */
@@ -315,19 +318,12 @@ export class RedisStreamsBroker implements Broker {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const stop of this.#ctx.stopSignals) stop();
+    this.#ledger.wakeAll();
     if (this.#ownsTransport) await this.#transport.close();
   }
 
   #receipt(delivery: Delivery): { r: ReturnType<typeof decodeReceipt>; k: QueueKeys } {
     return { r: decodeReceipt(delivery.receipt), k: this.#keysOf(delivery.queue) };
-  }
-
-  #release(delivery: Delivery): void {
-    const slot = this.#owners.get(delivery.receipt);
-    if (!slot) return;
-    this.#owners.delete(delivery.receipt);
-    slot.release();
   }
 
   #keysOf(queue: string): QueueKeys {

@@ -1,7 +1,8 @@
 -- claim: leases up to ARGV[3] messages of one queue to one consumer. First promotes due delayed
 -- messages, then takes back entries whose lease ran out (XCLAIM, which bumps the delivery
 -- count), then reads new entries from the highest priority band down (XREADGROUP), creating
--- the consumer group on first use. Every delivered entry gets a lease in KEYS[2].
+-- the consumer group on first use. Every delivered entry gets a lease in KEYS[2]. A new entry's
+-- delivery count is 1 plus its "d" field (the deliveries before a nack requeued it).
 --
 -- KEYS[1]  delayed sorted set
 -- KEYS[2]  lease sorted set (member "band|id|count", score = lease deadline ms, +inf = none)
@@ -72,7 +73,9 @@ for band = 9, 0, -1 do
       read = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', want, 'STREAMS', key, '>')
     end
     if read then
-      for _, entry in ipairs(read[1][2]) do hand_out(band, entry[1], 1, entry[2]) end
+      for _, entry in ipairs(read[1][2]) do
+        hand_out(band, entry[1], 1 + (tonumber(field(entry[2], 'd') or '') or 0), entry[2])
+      end
     end
   end
 end

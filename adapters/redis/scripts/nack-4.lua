@@ -1,5 +1,6 @@
 -- nack: settles a delivery as not done, atomically: drops it, requeues the same entry, or
 -- requeues a replacement payload (a retry), delayed when its notBefore is in the future.
+-- A requeued entry keeps its delivery count in field "d", so its next delivery counts on.
 -- A stale receipt changes nothing.
 --
 -- KEYS[1] band stream of the delivery   KEYS[2] lease sorted set
@@ -18,7 +19,18 @@ if redis.call('ZREM', KEYS[2], lease_member(ARGV[4], ARGV[2], ARGV[3])) == 0 the
 local mode = ARGV[5]
 if mode == 'requeue' then
   local entry = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
-  if entry[1] then redis.call('XADD', KEYS[1], '*', unpack(entry[1][2])) end
+  if entry[1] then
+    local fields, kept = entry[1][2], {}
+    for i = 1, #fields, 2 do
+      if fields[i] ~= 'd' then
+        kept[#kept + 1] = fields[i]
+        kept[#kept + 1] = fields[i + 1]
+      end
+    end
+    kept[#kept + 1] = 'd'
+    kept[#kept + 1] = ARGV[3]
+    redis.call('XADD', KEYS[1], '*', unpack(kept))
+  end
 end
 drop_entry(KEYS[1], ARGV[1], ARGV[2])
 if mode == 'replace' then
