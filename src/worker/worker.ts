@@ -1,6 +1,8 @@
 import type { ResultBackend, WorkerHeartbeat } from "../backend/result_backend.ts";
 import type { Broker, Delivery } from "../broker/broker.ts";
-import { type Clock, systemClock } from "../core/clock.ts";
+import { type Clock, systemClock, type TimerHandle } from "../core/clock.ts";
+import { LeaseLostError } from "../core/errors.ts";
+import { type Logger, silentLogger } from "../observability/logger.ts";
 import { type Duration, toMillis, toMillisOrUndefined } from "../core/duration.ts";
 import { uuidv7 } from "../core/ids.ts";
 import type { TaskRegistry } from "../core/task_registry.ts";
@@ -49,6 +51,8 @@ export interface WorkerOptions {
   resultTtl?: Duration;
   /** Random source for retry jitter. @default Math.random */
   random?: () => number;
+  /** Where the worker's diagnostics go (lost consumer, failed lease renewal...). @default silentLogger */
+  logger?: Logger;
 }
 
 /** Options for {@link Worker.shutdown}. */
@@ -87,6 +91,11 @@ export class Worker {
   #stopping: Promise<void> | null = null;
   #idle: (() => void) | null = null;
   #loopError: unknown;
+  readonly #logger: Logger;
+  /** Lease length of each running task's delivery, ms: renewals extend by this much. */
+  readonly #leaseLengths = new WeakMap<TaskRun, number>();
+  #renewTimer: TimerHandle | undefined;
+  #renewAt = Infinity;
 
   /** Creates a worker; call {@link Worker.start} to begin consuming. */
   constructor(options: WorkerOptions) {
@@ -102,6 +111,7 @@ export class Worker {
     this.#concurrency = concurrency;
     this.#prefetch = Math.max(options.prefetch ?? concurrency * 2, 1);
     this.#heartbeatMs = toMillis(options.heartbeatInterval ?? "10s");
+    this.#logger = options.logger ?? silentLogger;
     const encoders = options.encoders instanceof TaskPayloadEncoderRegistry
       ? options.encoders
       : new TaskPayloadEncoderRegistry(options.encoders ?? []);
@@ -177,6 +187,7 @@ export class Worker {
     emitSignal(this.#deps.signals, "workerStopping", { workerId: this.id });
     this.#abort?.abort();
     this.#deps.clock.clearTimeout(this.#heartbeatTimer);
+    // Leases keep being renewed while in-flight tasks finish; the timer stops at the end.
     // The loop never waits for a slot while holding a delivery, so it ends as soon as the broker's
     // iterator sees the abort; the deadline still bounds it in case an adapter is slow to notice.
     await this.#within(this.#loop, timeoutMs);
@@ -191,6 +202,8 @@ export class Worker {
         requeued++;
       }
     }
+    this.#deps.clock.clearTimeout(this.#renewTimer);
+    this.#renewAt = -Infinity;
     await this.#writeHeartbeat().catch(() => {});
     emitSignal(this.#deps.signals, "workerShutdown", { workerId: this.id, requeued });
   }
@@ -227,17 +240,18 @@ export class Worker {
         });
         await this.#consume(iterable, signal, () => (failures = 0));
         if (!signal.aborted) {
-          console.warn(`[stem] worker ${this.id}: the broker ended its consumer.`);
+          this.#logger.warn("The broker ended the worker's consumer", { workerId: this.id });
         }
         return;
       } catch (error) {
         if (signal.aborted) return;
         this.#loopError = error;
         const delay = Math.min(5_000, 100 * 2 ** failures++);
-        console.warn(
-          `[stem] worker ${this.id} lost its consumer (retrying in ${delay} ms):`,
+        this.#logger.warn("The worker lost its consumer; reconnecting", {
+          workerId: this.id,
+          retryInMs: delay,
           error,
-        );
+        });
         await this.#pause(delay, signal);
       }
     }
@@ -296,13 +310,15 @@ export class Worker {
     };
     const run = new TaskRun(delivery, this.#deps, release);
     this.#runs.add(run);
+    this.#watchLease(run);
     run.run().catch((error) => {
       // Infrastructure failure (backend or broker down): leave the delivery unsettled so its lease
       // expires and it is redelivered.
-      console.error(
-        `[stem] worker ${this.id} could not settle task ${delivery.envelope.id}:`,
+      this.#logger.error("The worker could not settle a task; its lease will expire", {
+        workerId: this.id,
+        taskId: delivery.envelope.id,
         error,
-      );
+      });
     }).finally(() => {
       this.#runs.delete(run);
       release();
@@ -310,10 +326,77 @@ export class Worker {
     });
   }
 
+  /**
+   * Renews the leases of running tasks a third into each lease, so a task that outlives its
+   * visibility timeout without calling `heartbeat()` is not redelivered; only the tasks of a dead
+   * or hung process are. One timer serves every run; due renewals go out together.
+   */
+  #watchLease(run: TaskRun): void {
+    const { delivery } = run;
+    if (delivery.leaseExpiresAt === null) return;
+    const now = this.#deps.clock.now();
+    const length = delivery.envelope.visibilityTimeout ?? delivery.leaseExpiresAt - now;
+    if (!(length > 0)) return;
+    this.#leaseLengths.set(run, length);
+    this.#armRenewal(delivery.leaseExpiresAt - (length * 2) / 3);
+  }
+
+  #armRenewal(at: number): void {
+    if (at >= this.#renewAt) return;
+    const clock = this.#deps.clock;
+    if (this.#renewTimer !== undefined) clock.clearTimeout(this.#renewTimer);
+    this.#renewAt = at;
+    this.#renewTimer = clock.setTimeout(() => {
+      this.#renewTimer = undefined;
+      this.#renewAt = Infinity;
+      this.#renewLeases().catch(() => {});
+    }, Math.max(0, at - clock.now()));
+  }
+
+  async #renewLeases(): Promise<void> {
+    const now = this.#deps.clock.now();
+    const due: Promise<void>[] = [];
+    let next = Infinity;
+    for (const run of this.#runs) {
+      const length = this.#leaseLengths.get(run);
+      const expires = run.delivery.leaseExpiresAt;
+      if (length === undefined || expires === null || run.settled) continue;
+      const at = expires - (length * 2) / 3;
+      if (at > now) next = Math.min(next, at);
+      else due.push(this.#renew(run, length));
+    }
+    if (next !== Infinity) this.#armRenewal(next);
+    await Promise.all(due);
+  }
+
+  async #renew(run: TaskRun, length: number): Promise<void> {
+    try {
+      await this.#broker.extendLease(run.delivery, length);
+      if (this.#runs.has(run)) this.#armRenewal(run.delivery.leaseExpiresAt! - (length * 2) / 3);
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        this.#leaseLengths.delete(run);
+        this.#logger.warn("A running task lost its lease; another worker may run it", {
+          workerId: this.id,
+          taskId: run.delivery.envelope.id,
+        });
+        return;
+      }
+      this.#logger.warn("Renewing a task's lease failed; retrying", {
+        workerId: this.id,
+        taskId: run.delivery.envelope.id,
+        error,
+      });
+      if (this.#runs.has(run)) this.#armRenewal(this.#deps.clock.now() + length / 6);
+    }
+  }
+
   #scheduleHeartbeat(delay: number): void {
     if (!this.#backend && !this.#deps.signals) return;
     this.#heartbeatTimer = this.#deps.clock.setTimeout(() => {
-      this.#writeHeartbeat().catch((error) => console.warn(`[stem] heartbeat failed:`, error));
+      this.#writeHeartbeat().catch((error) =>
+        this.#logger.warn("Writing the worker heartbeat failed", { workerId: this.id, error })
+      );
       if (!this.#stopping) this.#scheduleHeartbeat(this.#heartbeatMs);
     }, delay);
   }
