@@ -4,6 +4,13 @@ import { FunctionTaskHandler, StemApp, type TaskContext } from "../mod.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { fakeTimeApp, gate, statusWhere } from "./helpers/app.ts";
 
+/** A handler body that ends only when its signal aborts (as a well-behaved handler does). */
+function untilAborted(ctx: TaskContext): Promise<never> {
+  return new Promise((_, reject) => {
+    ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason), { once: true });
+  });
+}
+
 describe("Worker time limits", () => {
   test("the soft limit emits taskSoftTimeLimit and the task still finishes", async () => {
     const release = gate();
@@ -38,7 +45,7 @@ describe("Worker time limits", () => {
           options: { hardTimeLimit: "2s" },
           entrypoint: (ctx) => {
             seen = ctx.signal;
-            return new Promise(() => {});
+            return untilAborted(ctx);
           },
         }),
       ],
@@ -64,7 +71,7 @@ describe("Worker time limits", () => {
         new FunctionTaskHandler({
           name: "sometimes.stuck",
           options: { hardTimeLimit: 100, maxRetries: 1, retryPolicy: { defaultDelay: 0 } },
-          entrypoint: () => (++runs === 1 ? new Promise(() => {}) : "second time lucky"),
+          entrypoint: (ctx) => (++runs === 1 ? untilAborted(ctx) : "second time lucky"),
         }),
       ],
     });

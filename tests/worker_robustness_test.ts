@@ -64,7 +64,11 @@ describe("Worker robustness", () => {
     await clock.tick(1_000);
     await shutdown;
     await clock.tick(0);
-    assert.equal((await app.backend.get(id))?.state, "running", "no failed/retried status written");
+    assert.equal(
+      (await app.backend.get(id))?.state,
+      "queued",
+      "no failed/retried status written; the requeue reset it to queued",
+    );
     assert.equal(failures, 0);
     assert.equal((await app.broker.counts("default")).pending, 1, "the task is back on the queue");
     assert.equal(runs, 0, "linkError did not fire");
@@ -119,7 +123,10 @@ describe("Worker robustness", () => {
     await ctxRef!.progress(99);
     await assert.rejects(() => ctxRef!.enqueue("zombie"), { code: "task-finished" });
     assert.equal((await app.backend.get(id))?.state, "failed");
-    await app.close();
+    // The zombie still holds its slot, so closing waits out the shutdown deadline.
+    const closed = app.close({ timeout: "1s" });
+    await clock.tick(1_000);
+    await closed;
   });
 
   test("a link that fails to publish is not lost: the delivery is redelivered and the link runs", async () => {

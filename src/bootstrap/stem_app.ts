@@ -18,6 +18,9 @@ import { createSignals, type StemSignalSet } from "../signals/stem_signals.ts";
 import type { RetryStrategy } from "../worker/retry_strategy.ts";
 import { Worker } from "../worker/worker.ts";
 import { resolveAdapter } from "./adapter_registry.ts";
+import { replayResetsStatus } from "../worker/dead_letter_replay.ts";
+import type { TaskMiddleware } from "../worker/middleware.ts";
+import type { Logger } from "../observability/logger.ts";
 
 /** Options shared by every `StemApp` factory. */
 export interface StemAppOptions {
@@ -45,6 +48,10 @@ export interface StemAppOptions {
   random?: () => number;
   /** Interval of worker heartbeats. @default "10s" */
   heartbeatInterval?: Duration;
+  /** Task middleware for the app's worker, composed in order. @default [] */
+  middleware?: TaskMiddleware[];
+  /** Where the worker's diagnostics go. @default silentLogger */
+  logger?: Logger;
 }
 
 /** Options of {@link StemApp.fromUrl}. */
@@ -105,7 +112,11 @@ export class StemApp {
   constructor(parts: StemAppParts, options: StemAppOptions = {}) {
     this.broker = parts.broker;
     this.backend = parts.backend;
-    this.deadLetters = parts.deadLetters ?? (parts.broker as unknown as DeadLetterStore);
+    // Replays through the app reset each task's status to `queued` (see docs/results.md).
+    this.deadLetters = replayResetsStatus(
+      parts.deadLetters ?? (parts.broker as unknown as DeadLetterStore),
+      parts.backend,
+    );
     this.registry = new SimpleTaskRegistry(options.tasks ?? []);
     this.signals = createSignals();
     const encoders = new TaskPayloadEncoderRegistry(options.encoders ?? []);
@@ -138,6 +149,8 @@ export class StemApp {
       resultTtl: options.resultTtl,
       random: options.random,
       heartbeatInterval: options.heartbeatInterval,
+      middleware: options.middleware,
+      logger: options.logger,
     });
   }
 

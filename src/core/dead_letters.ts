@@ -18,6 +18,14 @@ export const DeadLetterReason = {
   signatureMissing: "signature-missing",
   /** The signature names a key this worker does not trust. */
   unknownKey: "unknown-key",
+  /** Delivered more than `maxDeliveries` times (each lease ran out before it settled). */
+  leaseExpiredRepeatedly: "lease-expired-repeatedly",
+  /** The result could not be encoded (BigInt, cycle, ...). */
+  payloadEncodeFailed: "payload-encode-failed",
+  /** A follow-up (`link`/`linkError`) that could not be published; the parent settled anyway. */
+  linkFailed: "link-failed",
+  /** Recording the outcome kept failing for a reason retrying cannot fix. */
+  settleFailed: "settle-failed",
 } as const;
 
 /**

@@ -76,8 +76,11 @@ export interface Envelope {
   priority: number;
   /** 0-based attempt counter. */
   attempt: number;
-  /** Retries allowed after the first attempt. */
-  maxRetries: number;
+  /**
+   * Retries allowed after the first attempt. Absent when the producer did not set it: the worker
+   * then takes its own handler's option (envelopes written before this rule always carry it).
+   */
+  maxRetries?: number;
   /** Not visible to workers before this time. */
   notBefore: number | null;
   /** Not run after this time. */
@@ -90,6 +93,10 @@ export interface Envelope {
   timeLimits?: TaskTimeLimits;
   /** Lease length in ms for this task's deliveries. */
   visibilityTimeout?: number;
+  /** Ack after the handler finishes (true) or before it runs (false); absent: the worker decides. */
+  acksLate?: boolean;
+  /** Deliveries (lease expiries included) after which the task is dead-lettered unrun. */
+  maxDeliveries?: number;
   /** Follow-ups on success. */
   link?: LinkedCall[];
   /** Follow-ups on failure. */
@@ -120,7 +127,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 const REQUIRED_STRINGS = ["id", "name", "queue"] as const;
-const REQUIRED_NUMBERS = ["priority", "attempt", "maxRetries", "enqueuedAt"] as const;
+const REQUIRED_NUMBERS = ["priority", "attempt", "enqueuedAt"] as const;
+const OPTIONAL_COUNTS = ["maxRetries", "maxDeliveries", "visibilityTimeout"] as const;
 
 /**
  * Parses and validates one broker message; throws {@link EnvelopeError} naming the first bad field.
@@ -149,6 +157,15 @@ export function decodeEnvelope(raw: string | Envelope): Envelope {
     if (typeof value[key] !== "number" || !Number.isFinite(value[key])) {
       throw new EnvelopeError(`Envelope field "${key}" must be a number.`);
     }
+  }
+  for (const key of OPTIONAL_COUNTS) {
+    const count = value[key];
+    if (count !== undefined && (typeof count !== "number" || !(count >= 0))) {
+      throw new EnvelopeError(`Envelope field "${key}" must be a number of 0 or more.`);
+    }
+  }
+  if (value.acksLate !== undefined && typeof value.acksLate !== "boolean") {
+    throw new EnvelopeError(`Envelope field "acksLate" must be a boolean.`);
   }
   if (!isRecord(value.headers)) {
     throw new EnvelopeError(`Envelope field "headers" must be an object.`);
@@ -185,7 +202,6 @@ export function malformedEnvelope(
     queue,
     priority: 0,
     attempt: 0,
-    maxRetries: 0,
     notBefore: null,
     expires: null,
     enqueuedAt: now,

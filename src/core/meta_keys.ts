@@ -17,6 +17,8 @@ export const MetaKey = {
   deliveries: "stem.deliveries",
   /** A follow-up (link) that could not be published, with its reason. */
   linkFailures: "stem.linkFailures",
+  /** On a stand-in follow-up: why it could not be published; workers dead-letter it unrun. */
+  linkFailure: "stem.linkFailure",
 } as const;
 
 /** One of the {@link MetaKey} values. */

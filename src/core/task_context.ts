@@ -1,5 +1,6 @@
 import type { Duration } from "./duration.ts";
 import type { JsonValue } from "./envelope.ts";
+import type { TaskCall } from "./task_definition.ts";
 import type { EnqueueRequest } from "./task_options.ts";
 
 /** Options for `ctx.retry()`. */
@@ -40,10 +41,17 @@ export interface TaskContext<Args = Record<string, JsonValue>> {
   extendLease(by: Duration): Promise<void>;
   /** Reports progress (0–100); stored on the status and emitted as `taskProgress`. */
   progress(percent: number, data?: JsonValue): Promise<void>;
+  /**
+   * Reports a JSON value as progress data (a DTO with `toJSON` works); `percent` defaults to the
+   * last reported one. Throws a `payload-encode-failed` error for values JSON cannot hold.
+   */
+  progressJson(value: unknown, percent?: number): Promise<void>;
   /** Asks for another attempt; never returns (throws the request the worker catches). */
   retry(options?: RetryRequestOptions): never;
   /** Enqueues a child task; lineage (parent/root ids) is recorded. */
   enqueue(name: string, request?: EnqueueRequest): Promise<string>;
+  /** Enqueues a typed child call (`definition.buildCall(args)`); lineage is recorded. */
+  enqueueCall<Args, Result>(call: TaskCall<Args, Result>): Promise<string>;
   /** Same as {@link TaskContext.enqueue}. */
   spawn(name: string, request?: EnqueueRequest): Promise<string>;
   /** Reads an argument that must be present; throws `TypeError` naming it otherwise. */

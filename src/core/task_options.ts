@@ -23,6 +23,12 @@ export interface TaskOptions {
    * starts (at-most-once: a crash loses it). @default true
    */
   acksLate?: boolean;
+  /**
+   * Deliveries after which a task that keeps outliving its lease (its worker died or hung each
+   * time) is dead-lettered with reason `lease-expired-repeatedly` instead of running again.
+   * @default 5
+   */
+  maxDeliveries?: number;
 }
 
 /** Options for one publish, overriding the task's options. */

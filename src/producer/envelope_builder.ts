@@ -118,11 +118,15 @@ export async function buildEnvelope(
     queue: publish.queue ?? options.queue ?? "default",
     priority: checkPriority(publish.priority ?? options.priority ?? 0),
     attempt: 0,
-    maxRetries: retryPolicy?.maxRetries ?? options.maxRetries ?? 0,
     notBefore,
     expires: expiresAt(publish.expires, publish.expiresAt, now),
     enqueuedAt: now,
   };
+  // Only options that were set travel: an absent one lets the worker's own handler decide.
+  const maxRetries = retryPolicy?.maxRetries ?? options.maxRetries;
+  if (maxRetries !== undefined) envelope.maxRetries = maxRetries;
+  if (options.maxDeliveries !== undefined) envelope.maxDeliveries = options.maxDeliveries;
+  if (options.acksLate !== undefined) envelope.acksLate = options.acksLate;
   if (retryPolicy) envelope.retryPolicy = normalizeRetryPolicy(retryPolicy);
   const limits = timeLimits(options.softTimeLimit, options.hardTimeLimit);
   if (limits) envelope.timeLimits = limits;
@@ -132,7 +136,6 @@ export async function buildEnvelope(
   if (publish.linkError?.length) envelope.linkError = publish.linkError;
   if (encoder.id !== "json") envelope.encoder = encoder.id;
   if (publish.ignoreResult) envelope.ignoreResult = true;
-  if (options.acksLate === false) envelope.meta["stem.acksEarly"] = true;
   if (context.lineage) {
     envelope.parentId = context.lineage.parentId;
     envelope.rootId = context.lineage.rootId;

@@ -16,6 +16,7 @@ import { emitSignal, type StemSignalSet } from "../signals/stem_signals.ts";
 import { ExponentialJitterRetryStrategy, type RetryStrategy } from "./retry_strategy.ts";
 import { Semaphore } from "./semaphore.ts";
 import { type RunnerDeps, TaskRun } from "./task_runner.ts";
+import { MiddlewareChain, type TaskMiddleware } from "./middleware.ts";
 
 /** Constructor options of {@link Worker}. */
 export interface WorkerOptions {
@@ -27,6 +28,10 @@ export interface WorkerOptions {
   backend?: ResultBackend;
   /** Queues to consume. @default ["default"] */
   queues?: string[];
+  /** One queue to consume (same as `queues: [queue]`; both may be given). */
+  queue?: string;
+  /** Task middleware, composed in order (the first is the outermost). @default [] */
+  middleware?: TaskMiddleware[];
   /** Tasks run at once. @default 10 */
   concurrency?: number;
   /** Deliveries the broker may hold leased for this worker ahead of a free slot. @default concurrency * 2 */
@@ -104,7 +109,7 @@ export class Worker {
     this.#broker = options.broker;
     this.#backend = options.backend;
     this.#queues = [
-      ...new Set((options.queues ?? ["default"]).map((q) => q.trim()).filter(Boolean)),
+      ...new Set(requestedQueues(options).map((q) => q.trim()).filter(Boolean)),
     ];
     if (this.#queues.length === 0) throw new RangeError("A worker needs at least one queue name.");
     this.#semaphore = new Semaphore(concurrency);
@@ -139,6 +144,8 @@ export class Worker {
       }),
       resultTtl: toMillisOrUndefined(options.resultTtl),
       random: options.random ?? Math.random,
+      middleware: new MiddlewareChain(options.middleware ?? []),
+      logger: options.logger ?? silentLogger,
     };
   }
 
@@ -198,7 +205,8 @@ export class Worker {
         if (!run.abandon(new Error(`Worker ${this.id} shut down before the task finished.`))) {
           continue;
         }
-        await this.#broker.nack(run.delivery, { requeue: true }).catch(() => {});
+        // Status back to `queued` first, so the next worker's `running` is never overwritten.
+        await run.requeue().catch(() => {});
         requeued++;
       }
     }
@@ -425,4 +433,12 @@ export class Worker {
   get loopError(): unknown {
     return this.#loopError;
   }
+}
+
+function requestedQueues(options: WorkerOptions): string[] {
+  const queues = [
+    ...(options.queues ?? []),
+    ...(options.queue === undefined ? [] : [options.queue]),
+  ];
+  return queues.length > 0 ? queues : ["default"];
 }

@@ -4,6 +4,9 @@ import type { Envelope, JsonValue } from "../core/envelope.ts";
 import { TaskRetryRequest } from "../core/errors.ts";
 import type { RetryRequestOptions, TaskContext } from "../core/task_context.ts";
 import type { EnqueueRequest } from "../core/task_options.ts";
+import type { TaskCall } from "../core/task_definition.ts";
+import { ErrorCode } from "../core/error_codes.ts";
+import { StemError } from "../core/errors.ts";
 
 /** What the context asks of the worker that runs the task. */
 export interface ContextHost {
@@ -17,6 +20,8 @@ export interface ContextHost {
   progress(percent: number, data: JsonValue | undefined): Promise<void>;
   /** Enqueues a child with lineage. */
   enqueueChild(name: string, request: EnqueueRequest): Promise<string>;
+  /** Enqueues a typed child call with lineage. */
+  enqueueChildCall(call: TaskCall<unknown, unknown>): Promise<string>;
 }
 
 /** The {@link TaskContext} handed to handlers by the worker. */
@@ -40,6 +45,7 @@ export class WorkerTaskContext<Args = Record<string, JsonValue>> implements Task
   /** Root task id. */
   readonly rootId: string;
   readonly #host: ContextHost;
+  #percent = 0;
 
   /** Creates the context of one attempt. */
   constructor(envelope: Envelope, args: Args, host: ContextHost) {
@@ -75,7 +81,25 @@ export class WorkerTaskContext<Args = Record<string, JsonValue>> implements Task
     if (!Number.isFinite(percent) || percent < 0 || percent > 100) {
       throw new RangeError(`Invalid progress ${percent}: use a number from 0 to 100.`);
     }
+    this.#percent = percent;
     return this.#host.progress(percent, data);
+  }
+
+  /** Reports a JSON value as progress data. */
+  progressJson(value: unknown, percent: number = this.#percent): Promise<void> {
+    let data: JsonValue;
+    try {
+      data = JSON.parse(JSON.stringify(value ?? null));
+    } catch (error) {
+      throw new StemError(
+        ErrorCode.payloadEncodeFailed,
+        `Task "${this.name}" reported progress that cannot be stored as JSON (${
+          (error as Error).message
+        }).`,
+        { cause: error },
+      );
+    }
+    return this.progress(percent, data);
   }
 
   /** Requests another attempt. */
@@ -90,6 +114,11 @@ export class WorkerTaskContext<Args = Record<string, JsonValue>> implements Task
   /** Enqueues a child task. */
   enqueue(name: string, request: EnqueueRequest = {}): Promise<string> {
     return this.#host.enqueueChild(name, request);
+  }
+
+  /** Enqueues a typed child call. */
+  enqueueCall<CallArgs, Result>(call: TaskCall<CallArgs, Result>): Promise<string> {
+    return this.#host.enqueueChildCall(call as TaskCall<unknown, unknown>);
   }
 
   /** Enqueues a child task. */

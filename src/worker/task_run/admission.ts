@@ -1,0 +1,110 @@
+import type { TaskState } from "../../backend/task_status.ts";
+import type { Delivery } from "../../broker/broker.ts";
+import { DeadLetterReason } from "../../core/dead_letters.ts";
+import type { Envelope } from "../../core/envelope.ts";
+import { SignatureError, TaskExpiredError, UnknownTaskError } from "../../core/errors.ts";
+import { MetaKey } from "../../core/meta_keys.ts";
+import type { AnyTaskHandler } from "../../core/task_handler.ts";
+import { silentLogger } from "../../observability/logger.ts";
+import type { TaskRef } from "../../signals/stem_signals.ts";
+import { toTaskError } from "../error_info.ts";
+import { decodeArgs } from "./decode_args.ts";
+import type { RunnerDeps } from "./deps.ts";
+import { linkProblem } from "./link_shape.ts";
+import type { TaskOutcome } from "./outcome.ts";
+import { resolveRunOptions, type RunOptions } from "./run_options.ts";
+import type { StatusWriter } from "./status_writer.ts";
+
+/** A delivery cleared to run. */
+export interface Admitted {
+  /** The worker's handler. */
+  handler: AnyTaskHandler;
+  /** Decoded, validated args. */
+  args: unknown;
+  /** Resolved options. */
+  options: RunOptions;
+}
+
+/** The admission verdict: run it, or the outcome it ends with unrun. */
+export type Admission = { admitted: Admitted } | { outcome: TaskOutcome };
+
+/** Times the broker handed this message out (1 first); undefined where the broker cannot tell. */
+export function deliveryCountOf(delivery: Delivery): number | undefined {
+  return (delivery as Delivery & { deliveryCount?: number }).deliveryCount;
+}
+
+/**
+ * Checks a delivery before anything runs, in order: malformed, signature, envelope shape,
+ * unknown task, already finished (a stale copy), redelivered too often, expired, args. Revocation
+ * plugs in as an `onConsume` middleware in front of this.
+ */
+export async function admit(
+  delivery: Delivery,
+  deps: RunnerDeps,
+  ref: TaskRef,
+  writer: StatusWriter,
+): Promise<Admission> {
+  const base = { delivery, ref };
+  const reject = (reason: string, error: unknown): Admission => ({
+    outcome: { ...base, kind: "rejected", reason, error: toTaskError(error, false) },
+  });
+  if (delivery.invalid) {
+    return reject(delivery.invalid.reason, {
+      name: "EnvelopeError",
+      message: delivery.invalid.error,
+      code: delivery.invalid.reason,
+    });
+  }
+  const finished = finishedOrNull(writer, deps);
+  if (deps.signer) {
+    try {
+      await deps.signer.verify(delivery.envelope);
+    } catch (error) {
+      const reason = error instanceof SignatureError
+        ? error.reason
+        : DeadLetterReason.signatureInvalid;
+      return reject(reason, error);
+    }
+  }
+  const envelope = delivery.envelope;
+  const problem = linkProblem(envelope);
+  if (problem) return reject(DeadLetterReason.malformedEnvelope, problem);
+  const linkFailure = envelope.meta[MetaKey.linkFailure];
+  if (linkFailure !== undefined) {
+    return reject(
+      DeadLetterReason.linkFailed,
+      new Error(`Follow-up not published: ${linkFailure}`),
+    );
+  }
+  const handler = deps.registry.get(envelope.name);
+  if (!handler) return reject(DeadLetterReason.unknownTask, new UnknownTaskError(envelope.name));
+  const state = await finished;
+  if (state) return { outcome: { ...base, kind: "duplicate", state } };
+  const options = resolveRunOptions(envelope, handler);
+  const count = deliveryCountOf(delivery);
+  if (count !== undefined && count > options.maxDeliveries) {
+    return reject(DeadLetterReason.leaseExpiredRepeatedly, leaseError(envelope, count, options));
+  }
+  if (envelope.expires !== null && deps.clock.now() > envelope.expires) {
+    const error = toTaskError(new TaskExpiredError(envelope.name, envelope.expires), false);
+    return { outcome: { ...base, kind: "expired", error } };
+  }
+  return await decodeArgs(handler, envelope, deps, base, options);
+}
+
+function finishedOrNull(writer: StatusWriter, deps: RunnerDeps): Promise<TaskState | null> {
+  return writer.finishedState().catch((error) => {
+    // Unknown is treated as not finished: running a task twice is safer than never running it.
+    (deps.logger ?? silentLogger).warn("Could not read a task's status before running it", {
+      error,
+    });
+    return null;
+  });
+}
+
+function leaseError(envelope: Envelope, count: number, options: RunOptions): Error {
+  return new Error(
+    `Task "${envelope.name}" was delivered ${count} times (maxDeliveries ${options.maxDeliveries}) ` +
+      "without settling: each lease ran out first. Raise visibilityTimeout or find what hangs.",
+  );
+}

@@ -1,0 +1,45 @@
+import type { ResultBackend } from "../../backend/result_backend.ts";
+import type { Broker } from "../../broker/broker.ts";
+import type { Clock } from "../../core/clock.ts";
+import type { TaskRegistry } from "../../core/task_registry.ts";
+import type { Logger } from "../../observability/logger.ts";
+import type { TaskPayloadEncoderRegistry } from "../../producer/payload_encoder.ts";
+import type { Stem } from "../../producer/stem.ts";
+import type { EnvelopeSigner } from "../../security/envelope_signer.ts";
+import type { StemSignalSet } from "../../signals/stem_signals.ts";
+import type { MiddlewareChain } from "../middleware.ts";
+import type { RetryStrategy } from "../retry_strategy.ts";
+
+/** Everything a run of one delivery needs from its worker. */
+export interface RunnerDeps {
+  /** Worker id, recorded on statuses and signals. */
+  workerId: string;
+  /** Where deliveries are settled. */
+  broker: Broker;
+  /** Where statuses are written, when configured. */
+  backend: ResultBackend | undefined;
+  /** The worker's handlers. */
+  registry: TaskRegistry;
+  /** Payload encoders by id. */
+  encoders: TaskPayloadEncoderRegistry;
+  /** Verifies envelopes, when configured. */
+  signer: EnvelopeSigner | undefined;
+  /** Retry delays for tasks without a retry policy. */
+  retryStrategy: RetryStrategy;
+  /** Time source. */
+  clock: Clock;
+  /** Local signals. */
+  signals: StemSignalSet | undefined;
+  /** Producer for children and links. */
+  stem: Stem;
+  /** Lifetime of statuses written, ms. */
+  resultTtl: number | undefined;
+  /** Random source for retry jitter. */
+  random: () => number;
+  /** Task middleware (onConsume, onExecute, onOutcome). @default none */
+  middleware?: MiddlewareChain;
+  /** Diagnostics. @default silentLogger */
+  logger?: Logger;
+  /** Delays between attempts of a failing settle, ms; their count bounds the retries. */
+  settleRetryDelays?: readonly number[];
+}

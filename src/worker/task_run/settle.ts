@@ -1,0 +1,49 @@
+import type { Clock } from "../../core/clock.ts";
+import type { Logger } from "../../observability/logger.ts";
+import { isPermanent } from "../error_info.ts";
+
+/** Delays between attempts of a failing settle, ms: four attempts over about two seconds. */
+export const SETTLE_RETRY_DELAYS_MS: readonly number[] = [100, 400, 1_600];
+
+/** How {@link withRetry} waits and reports. */
+export interface RetryContext {
+  /** Time source for the back-off. */
+  clock: Clock;
+  /** Where retried and given-up attempts are reported. */
+  logger: Logger;
+  /** Delays between attempts; their count bounds the retries. */
+  delays: readonly number[];
+  /** Log fields naming what is retried. */
+  fields: Record<string, unknown>;
+}
+
+/** How a retried action ended. */
+export type RetryResult = { ok: true } | { ok: false; error: unknown; permanent: boolean };
+
+/**
+ * Runs `action`, retrying with back-off while it fails for a reason that may pass (a connection
+ * blip, a server restart). Never throws: a permanent failure (a value that cannot be encoded)
+ * stops at once, and a transient one stops after the last delay.
+ */
+export async function withRetry(
+  action: () => Promise<void>,
+  context: RetryContext,
+): Promise<RetryResult> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      await action();
+      return { ok: true };
+    } catch (error) {
+      const permanent = isPermanent(error);
+      if (permanent || attempt >= context.delays.length) return { ok: false, error, permanent };
+      const delay = context.delays[attempt];
+      context.logger.warn("Settling a task failed; retrying", {
+        ...context.fields,
+        attempt: attempt + 1,
+        retryInMs: delay,
+        error,
+      });
+      await new Promise<void>((resolve) => context.clock.setTimeout(resolve, delay));
+    }
+  }
+}
