@@ -147,6 +147,7 @@ export type { EnvelopeSigner } from "./src/security/envelope_signer.ts";
 export { type ConnectOptions, Signal, type SignalErrorHandler } from "./src/signals/signal.ts";
 export {
   createSignals,
+  type SignalFilter,
   StemSignals,
   type StemSignalSet,
   type TaskFailedPayload,
@@ -162,6 +163,8 @@ export {
   type RetryStrategy,
 } from "./src/worker/retry_strategy.ts";
 export { type ShutdownOptions, Worker, type WorkerOptions } from "./src/worker/worker.ts";
+export { composeEnqueue, type TaskMiddleware, type TaskOutcome } from "./src/worker/middleware.ts";
+export { replayResetsStatus } from "./src/worker/dead_letter_replay.ts";
 export {
   StemApp,
   type StemAppOptions,

@@ -20,7 +20,7 @@ export type SignalErrorHandler = (error: unknown, signalName: string) => void;
 
 /**
  * A named event with listeners. A listener that throws or rejects never breaks the emitter: the
- * error goes to the error handler (by default `console.warn`). Listeners are called in priority
+ * error goes to the error handler (by default it is dropped; pass one to log it). Listeners are called in priority
  * order and not awaited, so a slow listener cannot stall a worker.
  *
  * @example
@@ -41,8 +41,8 @@ export class Signal<T> {
   /** Creates a signal. */
   constructor(name: string, onError?: SignalErrorHandler) {
     this.name = name;
-    this.#onError = onError ??
-      ((error, signalName) => console.warn(`[stem] listener of ${signalName} failed:`, error));
+    // Silent by default like every Stem diagnostic; `onError` (or a Logger) makes it visible.
+    this.#onError = onError ?? (() => {});
   }
 
   /** True when at least one listener is connected (emitters skip building payloads otherwise). */

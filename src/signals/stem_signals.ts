@@ -2,6 +2,9 @@ import type { TaskError } from "../backend/task_status.ts";
 import type { WorkerHeartbeat } from "../backend/result_backend.ts";
 import type { Envelope, JsonValue } from "../core/envelope.ts";
 import { Signal, type SignalErrorHandler } from "./signal.ts";
+import { shortcutsFor, type StemSignalShortcuts } from "./signal_shortcuts.ts";
+
+export type { SignalFilter, StemSignalShortcuts } from "./signal_shortcuts.ts";
 
 /** Identifies a task in signal payloads. */
 export interface TaskRef {
@@ -49,8 +52,8 @@ export interface TaskRejectedPayload extends TaskRef {
   message: string;
 }
 
-/** The catalogue of Stem signals. */
-export interface StemSignalSet {
+/** The catalogue of Stem signals, by name. */
+export interface SignalCatalog {
   /** Before an envelope is published. */
   beforeTaskPublish: Signal<{ envelope: Envelope }>;
   /** After an envelope is published. */
@@ -83,8 +86,16 @@ export interface StemSignalSet {
   workerHeartbeat: Signal<WorkerHeartbeat>;
 }
 
+/** The signals plus `onTaskSuccess(fn, { taskName })`-style shortcuts that return an unsubscribe. */
+export type StemSignalSet = SignalCatalog & StemSignalShortcuts;
+
 /** Creates a fresh set of signals (each app and worker can have its own). */
 export function createSignals(onError?: SignalErrorHandler): StemSignalSet {
+  const catalog = createCatalog(onError);
+  return { ...catalog, ...shortcutsFor(catalog) };
+}
+
+function createCatalog(onError?: SignalErrorHandler): SignalCatalog {
   const s = <T>(name: string) => new Signal<T>(name, onError);
   return {
     beforeTaskPublish: s("beforeTaskPublish"),
@@ -109,15 +120,15 @@ export function createSignals(onError?: SignalErrorHandler): StemSignalSet {
 export const StemSignals: StemSignalSet = createSignals();
 
 /** True when anyone listens to `key` globally or on `local`; lets hot paths skip building payloads. */
-export function hasListeners(local: StemSignalSet | undefined, key: keyof StemSignalSet): boolean {
+export function hasListeners(local: StemSignalSet | undefined, key: keyof SignalCatalog): boolean {
   return StemSignals[key].active || (local !== undefined && local[key].active);
 }
 
 /** Emits on the global set and on `local` (when given and different). */
-export function emitSignal<K extends keyof StemSignalSet>(
+export function emitSignal<K extends keyof SignalCatalog>(
   local: StemSignalSet | undefined,
   key: K,
-  payload: Parameters<StemSignalSet[K]["emit"]>[0],
+  payload: Parameters<SignalCatalog[K]["emit"]>[0],
 ): void {
   // deno-lint-ignore no-explicit-any
   const emit = (set: StemSignalSet) => (set[key] as Signal<any>).emit(payload);
