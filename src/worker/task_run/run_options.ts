@@ -1,6 +1,7 @@
 import { toMillisOrUndefined } from "../../core/duration.ts";
 import type { Envelope, TaskRetryPolicy } from "../../core/envelope.ts";
 import { MetaKey } from "../../core/meta_keys.ts";
+import { normalizeRetryPolicy } from "../../core/retry_policy.ts";
 import type { AnyTaskHandler } from "../../core/task_handler.ts";
 
 /** Deliveries after which a task is dead-lettered unrun, when nothing sets `maxDeliveries`. */
@@ -36,7 +37,8 @@ export function resolveRunOptions(envelope: Envelope, handler: AnyTaskHandler): 
   return {
     maxRetries: envelope.maxRetries ?? envelope.retryPolicy?.maxRetries ??
       own.retryPolicy?.maxRetries ?? own.maxRetries ?? 0,
-    retryPolicy: envelope.retryPolicy ?? own.retryPolicy,
+    retryPolicy: envelope.retryPolicy ??
+      (own.retryPolicy ? normalizeRetryPolicy(own.retryPolicy) : undefined),
     softMs: limits?.soft ?? toMillisOrUndefined(own.softTimeLimit),
     hardMs: limits?.hard ?? toMillisOrUndefined(own.hardTimeLimit),
     visibilityTimeout: envelope.visibilityTimeout ?? toMillisOrUndefined(own.visibilityTimeout),
