@@ -60,7 +60,8 @@ async function assertRejected(id: string, reason: string): Promise<void> {
   const dead = await broker.getDeadLetter("default", id);
   assert.equal(dead?.reason, reason);
   assert.ok(!worker.lines.includes(`ran ${id}`), "the handler never ran");
-  assert.equal((await backend.get(id))?.state, "queued");
+  // Every rejection writes a terminal status (issue 9, defect 7), so waitForTask resolves.
+  assert.equal((await backend.get(id))?.state, "failed");
 }
 
 describe("Edge producers in real runtimes", { skip: redisSkipReason() ?? false }, () => {

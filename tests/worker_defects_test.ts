@@ -48,9 +48,11 @@ describe("Worker correctness (issue 9)", () => {
     const { app } = await fakeTimeApp({
       tasks: [new FunctionTaskHandler({ name: "parent", entrypoint: () => "done" })],
     });
-    const id = await app.stem.enqueue("parent", {
-      enqueueOptions: { link: [{ name: "typo.name" }] },
-    });
+    // The producer now refuses unknown link names; another producer's envelope still carries one.
+    const id = "parent-1";
+    await app.broker.publish(
+      testEnvelope({ id, name: "parent", link: [{ name: "typo.name" }] }),
+    );
     const parent = await app.stem.waitForTask(id);
     assert.equal(parent.status?.state, "succeeded");
     const failures = parent.status?.meta[MetaKey.linkFailures] as Array<{ reason: string }>;

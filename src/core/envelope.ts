@@ -128,7 +128,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const REQUIRED_STRINGS = ["id", "name", "queue"] as const;
 const REQUIRED_NUMBERS = ["priority", "attempt", "enqueuedAt"] as const;
-const OPTIONAL_COUNTS = ["maxRetries", "maxDeliveries", "visibilityTimeout"] as const;
 
 /**
  * Parses and validates one broker message; throws {@link EnvelopeError} naming the first bad field.
@@ -157,15 +156,6 @@ export function decodeEnvelope(raw: string | Envelope): Envelope {
     if (typeof value[key] !== "number" || !Number.isFinite(value[key])) {
       throw new EnvelopeError(`Envelope field "${key}" must be a number.`);
     }
-  }
-  for (const key of OPTIONAL_COUNTS) {
-    const count = value[key];
-    if (count !== undefined && (typeof count !== "number" || !(count >= 0))) {
-      throw new EnvelopeError(`Envelope field "${key}" must be a number of 0 or more.`);
-    }
-  }
-  if (value.acksLate !== undefined && typeof value.acksLate !== "boolean") {
-    throw new EnvelopeError(`Envelope field "acksLate" must be a boolean.`);
   }
   if (!isRecord(value.headers)) {
     throw new EnvelopeError(`Envelope field "headers" must be an object.`);

@@ -301,7 +301,12 @@ export function envelopeFieldIssues(value: Record<string, unknown>): ValidationI
   optionalQueue(issues, value.queue, ["queue"]);
   integerIn(issues, value.priority, ["priority"], 0, 9);
   integerIn(issues, value.attempt, ["attempt"], 0, Number.MAX_SAFE_INTEGER);
-  integerIn(issues, value.maxRetries, ["maxRetries"], 0, Number.MAX_SAFE_INTEGER);
+  // Option fields travel only when set; the worker's own handler decides the rest.
+  optionalInteger(issues, value.maxRetries, ["maxRetries"]);
+  optionalInteger(issues, value.maxDeliveries, ["maxDeliveries"], 1);
+  if (value.acksLate !== undefined && typeof value.acksLate !== "boolean") {
+    issues.add(["acksLate"], `must be a boolean, got ${typeName(value.acksLate)}`);
+  }
   stringRecord(issues, value.headers, ["headers"]);
   retryPolicy(issues, value.retryPolicy, ["retryPolicy"], true);
   if (value.timeLimits !== undefined) {
