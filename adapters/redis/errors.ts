@@ -74,7 +74,8 @@ export function safeMessage(error: unknown): string {
 
 /** True for the replies Redis sends when the credentials are missing or wrong. */
 export function isAuthReply(message: string): boolean {
-  return /^(NOAUTH|WRONGPASS)\b/.test(message) || /invalid password/i.test(message);
+  return /^(NOAUTH|WRONGPASS)\b/.test(message) || /invalid password/i.test(message) ||
+    /AUTH.*called without any password configured/.test(message);
 }
 
 /** True for Redis' reply while it replays its AOF/RDB after a restart (nothing was run). */

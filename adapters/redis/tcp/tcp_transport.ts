@@ -5,8 +5,10 @@
  */
 import { createClient } from "redis";
 import { type Clock, systemClock } from "../../../src/core/clock.ts";
+import { StemError } from "../../../src/core/errors.ts";
 import {
   isAuthReply,
+  isLoadingReply,
   RedisAuthError,
   RedisConnectionError,
   RedisTimeoutError,
@@ -39,7 +41,10 @@ export interface TcpTransportOptions {
    * one that was sent and got no reply rejects too (it may still run). @default 5000
    */
   commandTimeout?: number;
-  /** How long commands keep retrying while Redis answers `LOADING`, in ms. @default 30000 */
+  /**
+   * How long commands keep retrying while Redis answers `LOADING`, in ms (`connect()` always
+   * waits up to 30 s). @default 30000
+   */
   loadingTimeout?: number;
   /** Timers for the bounds. @default systemClock */
   clock?: Clock;
@@ -204,6 +209,9 @@ export class TcpTransport implements RedisTransport {
   }
 }
 
+/** How long `connect()` waits for a restarted Redis to finish loading. */
+const CONNECT_LOADING_MS = 30_000;
+
 function boundsOf(url: string, options: TcpTransportOptions): CommandBounds {
   return { url, timeoutMs: options.commandTimeout ?? 5_000, clock: options.clock ?? systemClock };
 }
@@ -237,11 +245,7 @@ async function openClient(url: string, options: TcpTransportOptions): Promise<No
   // command, and any listener on the port accepts the socket. Ask before calling it connected.
   const bounds = boundsOf(url, options);
   try {
-    await waitOutLoading(
-      () => send(client, ["PING"], bounds),
-      url,
-      options.loadingTimeout ?? 30_000,
-    );
+    await waitOutLoading(() => send(client, ["PING"], bounds), url, CONNECT_LOADING_MS);
   } catch (error) {
     client.destroy();
     throw probeFailure(url, error);
@@ -260,6 +264,7 @@ function connectFailure(url: string, cause: unknown): RedisConnectionError | Red
 /** What the PING after connecting tells: bad credentials, or a server that is not Redis. */
 function probeFailure(url: string, error: unknown): Error {
   if (error instanceof RedisAuthError || error instanceof RedisConnectionError) return error;
+  if (error instanceof RedisTimeoutError && isLoadingReply(safeMessage(error.cause))) return error;
   const detail = error instanceof RedisTimeoutError ? "no reply" : safeMessage(error);
   return new RedisConnectionError(
     url,
@@ -330,6 +335,14 @@ function toTransportError(
   }
   if (name === "TimeoutError") {
     return new RedisTimeoutError(bounds.url, bounds.timeoutMs + extraMs, what, { cause: error });
+  }
+  // Lost sockets (SocketClosedUnexpectedlyError, ECONNRESET...) become one typed error; a client
+  // we closed ourselves, and errors already typed, pass through.
+  if (
+    error instanceof Error && !(error instanceof StemError) && name !== "ClientClosedError" &&
+    !(error instanceof RedisCommandError)
+  ) {
+    return new RedisConnectionError(bounds.url, safeMessage(error), { cause: error });
   }
   return error;
 }
