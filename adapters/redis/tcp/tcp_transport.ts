@@ -147,7 +147,7 @@ export class TcpTransport implements RedisTransport {
       const id = await send(blocking, ["CLIENT", "ID"], this.#bounds);
       return new TcpStreamWaiter(blocking, this.#client, String(id), this.#bounds);
     } catch (error) {
-      blocking.destroy();
+      destroyQuietly(blocking);
       throw error;
     }
   }
@@ -199,7 +199,7 @@ export class TcpTransport implements RedisTransport {
       try {
         await bounded(sub.connect(), this.#bounds, "opening the pub/sub connection");
       } catch (error) {
-        sub.destroy();
+        destroyQuietly(sub);
         this.#subscriber = null;
         throw error;
       }
@@ -230,9 +230,7 @@ async function openClient(url: string, options: TcpTransportOptions): Promise<No
   try {
     await client.connect();
   } catch (error) {
-    try {
-      client.destroy();
-    } catch { /* already closed by the reconnect strategy */ }
+    destroyQuietly(client);
     // node-redis wraps what the strategy returned in a ReconnectStrategyError with the same
     // message; unwrap it, or the message would name the URL twice.
     const original = (error as { originalError?: unknown })?.originalError ?? error;
@@ -247,7 +245,7 @@ async function openClient(url: string, options: TcpTransportOptions): Promise<No
   try {
     await waitOutLoading(() => send(client, ["PING"], bounds), url, CONNECT_LOADING_MS);
   } catch (error) {
-    client.destroy();
+    destroyQuietly(client);
     throw probeFailure(url, error);
   }
   connected = true;
@@ -263,9 +261,10 @@ function connectFailure(url: string, cause: unknown): RedisConnectionError | Red
 
 /** What the PING after connecting tells: bad credentials, or a server that is not Redis. */
 function probeFailure(url: string, error: unknown): Error {
-  if (error instanceof RedisAuthError || error instanceof RedisConnectionError) return error;
+  if (error instanceof RedisAuthError) return error;
   if (error instanceof RedisTimeoutError && isLoadingReply(safeMessage(error.cause))) return error;
-  const detail = error instanceof RedisTimeoutError ? "no reply" : safeMessage(error);
+  const inner = error instanceof RedisConnectionError ? error.cause ?? error : error;
+  const detail = error instanceof RedisTimeoutError ? "no reply" : safeMessage(inner);
   return new RedisConnectionError(
     url,
     `the server did not answer PING as Redis does (${detail}); is this the Redis port?`,
@@ -345,6 +344,13 @@ function toTransportError(
     return new RedisConnectionError(bounds.url, safeMessage(error), { cause: error });
   }
   return error;
+}
+
+/** Destroys a client that may already be closed (node-redis throws then). */
+function destroyQuietly(client: NodeRedisClient): void {
+  try {
+    client.destroy();
+  } catch { /* already closed, e.g. by the reconnect strategy */ }
 }
 
 /** Closes gracefully, or destroys when the server is gone. */
