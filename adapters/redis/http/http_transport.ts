@@ -117,6 +117,9 @@ export class HttpTransport implements RedisTransport {
     return Promise.resolve(null);
   }
 
+  /** Nothing to wake: HTTP consumers poll. */
+  wakeWaiters(): void {}
+
   /** HTTP has no pub/sub here; callers poll. */
   subscribe(): Promise<null> {
     return Promise.resolve(null);

@@ -7,6 +7,7 @@ export class TcpStreamWaiter implements StreamWaiter {
   readonly #control: NodeRedisClient;
   readonly #clientId: string;
   readonly #bounds: CommandBounds;
+  readonly #onClose: () => void;
   #waiting = false;
 
   /**
@@ -18,7 +19,9 @@ export class TcpStreamWaiter implements StreamWaiter {
     control: NodeRedisClient,
     clientId: string,
     bounds: CommandBounds,
+    onClose: () => void = () => {},
   ) {
+    this.#onClose = onClose;
     this.#blocking = blocking;
     this.#control = control;
     this.#clientId = clientId;
@@ -58,7 +61,10 @@ export class TcpStreamWaiter implements StreamWaiter {
 
   /** Closes the blocking connection. */
   close(): Promise<void> {
-    this.#blocking.destroy();
+    this.#onClose();
+    try {
+      this.#blocking.destroy();
+    } catch { /* already closed */ }
     return Promise.resolve();
   }
 }

@@ -86,6 +86,7 @@ export class TcpTransport implements RedisTransport {
   readonly #bounds: CommandBounds;
   readonly #loadingMs: number;
   #subscriber: Promise<NodeRedisClient> | null = null;
+  readonly #waiters = new Set<TcpStreamWaiter>();
   readonly #scripts = new ScriptCache();
   #count = 0;
   #closed = false;
@@ -145,11 +146,24 @@ export class TcpTransport implements RedisTransport {
     try {
       await bounded(blocking.connect(), this.#bounds, "opening a blocking connection");
       const id = await send(blocking, ["CLIENT", "ID"], this.#bounds);
-      return new TcpStreamWaiter(blocking, this.#client, String(id), this.#bounds);
+      const waiter = new TcpStreamWaiter(
+        blocking,
+        this.#client,
+        String(id),
+        this.#bounds,
+        () => this.#waiters.delete(waiter),
+      );
+      this.#waiters.add(waiter);
+      return waiter;
     } catch (error) {
       destroyQuietly(blocking);
       throw error;
     }
+  }
+
+  /** Interrupts the pending blocking waits of this transport's waiters. */
+  wakeWaiters(): void {
+    for (const waiter of this.#waiters) void waiter.interrupt();
   }
 
   /** Subscribes on the shared pub/sub connection. */
