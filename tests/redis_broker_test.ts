@@ -45,7 +45,7 @@ describe("Redis adapter", { skip: skip ?? undefined }, () => {
     await assert.rejects(
       () => RedisStreamsBroker.connect(url),
       (error: Error & { code?: string }) => {
-        assert.equal(error.code, "redis-unavailable");
+        assert.equal(error.code, "connection-failed");
         assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
         assert.ok(!error.message.includes("hunter2"), error.message);
         return true;

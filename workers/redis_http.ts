@@ -61,6 +61,8 @@ export async function runRedisHttpBridge(
   options: RedisHttpBridgeRunOptions,
 ): Promise<RunningRedisHttpBridge> {
   const transport = await TcpTransport.connect(options.redisUrl, {
+    // Pass LOADING on to the HTTP clients, which wait it out within their own bounds.
+    loadingTimeout: 0,
     onError: (e) => console.warn(`[stem redis-http] ${e.message}`),
   });
   const app = createRedisHttpBridge(transport, { token: options.token });

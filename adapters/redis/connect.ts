@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { type Clock, systemClock } from "../../src/core/clock.ts";
+import { consoleLogger } from "../../src/observability/logger.ts";
 import type { RedisTransport } from "./transport.ts";
 import type { TlsOptions } from "./tcp/client_options.ts";
 import { HttpTransport } from "./http/http_transport.ts";
@@ -19,6 +21,13 @@ export interface RedisConnectOptions {
   token?: string;
   /** TCP connect timeout in ms. @default 5000 */
   connectTimeout?: number;
+  /**
+   * Bound of one command (TCP) or HTTP request, in ms: past it the call rejects with
+   * `operation-timeout` instead of waiting for a server that is down. @default 5000
+   */
+  commandTimeout?: number;
+  /** How long commands keep retrying while Redis answers `LOADING` after a restart, in ms. @default 30000 */
+  loadingTimeout?: number;
   /** Called with connection and loop errors (messages are redacted). @default a throttled console.warn */
   onError?: (error: Error) => void;
 }
@@ -52,7 +61,11 @@ export async function connectTransport(
     return await tcpConnector(url, options);
   }
   if (scheme === "https" || scheme === "http") {
-    return HttpTransport.connect(url, { token: options.token });
+    return HttpTransport.connect(url, {
+      token: options.token,
+      commandTimeout: options.commandTimeout,
+      loadingTimeout: options.loadingTimeout,
+    });
   }
   throw new RangeError(
     `Unsupported Redis URL scheme "${scheme}:": use redis://, rediss:// or https:// (Upstash REST).`,
@@ -65,13 +78,24 @@ function schemeOf(url: string): string {
   return match[1].toLowerCase();
 }
 
-/** A console.warn that prints one message per 10 s at most. */
-export function throttledWarn(prefix: string): (error: Error) => void {
-  let last = 0;
+const lastPrinted = new Map<string, number>();
+
+/**
+ * A console warning that prints each distinct message once per 10 s at most, shared by every
+ * caller: the broker and the backend each hold a connection, and one outage should not print
+ * the same line twice.
+ */
+export function throttledWarn(
+  prefix: string,
+  clock: Clock = systemClock,
+): (error: Error) => void {
+  const logger = consoleLogger({ prefix, level: "warn" });
   return (error) => {
-    const now = Date.now();
-    if (now - last < 10_000) return;
-    last = now;
-    console.warn(`${prefix} ${error.message}`);
+    const now = clock.now();
+    const key = `${prefix} ${error.message}`;
+    if (now - (lastPrinted.get(key) ?? -Infinity) < 10_000) return;
+    if (lastPrinted.size > 100) lastPrinted.clear();
+    lastPrinted.set(key, now);
+    logger.warn(error.message);
   };
 }

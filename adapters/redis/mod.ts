@@ -21,13 +21,7 @@ import { TcpTransport } from "./tcp/tcp_transport.ts";
 
 // This entry is for long-running processes: it enables redis:// and rediss:// URLs. Edge code
 // imports the broker/backend modules directly and stays free of node-redis.
-registerTcpConnector((url, options) =>
-  TcpTransport.connect(url, {
-    tls: options.tls,
-    connectTimeout: options.connectTimeout,
-    onError: options.onError,
-  })
-);
+registerTcpConnector((url, options) => TcpTransport.connect(url, options));
 
 export { RedisStreamsBroker } from "./broker/redis_streams_broker.ts";
 export type { RedisBrokerOptions } from "./broker/redis_streams_broker.ts";
@@ -40,7 +34,7 @@ export { HttpTransport } from "./http/http_transport.ts";
 export type { HttpTransportOptions } from "./http/http_transport.ts";
 export { createRedisHttpBridge } from "./http/bridge.ts";
 export type { BridgeUpstream, RedisHttpBridgeOptions } from "./http/bridge.ts";
-export { RedisConnectionError } from "./errors.ts";
+export { RedisAuthError, RedisConnectionError, RedisTimeoutError } from "./errors.ts";
 export { KEY_LOCKING_SHEBANG, RedisCommandError } from "./transport.ts";
 export type {
   MessageListener,

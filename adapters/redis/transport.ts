@@ -60,6 +60,11 @@ export interface RedisTransport {
   /** Opens a blocking stream waiter, or returns null when the transport must poll. */
   openWaiter(): Promise<StreamWaiter | null>;
   /**
+   * Ends the pending waits of every waiter this transport opened, so their consumers claim again
+   * now: a retry delayed by less than the idle wait is then promoted on time.
+   */
+  wakeWaiters(): void;
+  /**
    * Subscribes to a pub/sub channel; resolves once the subscription is active. Null when the
    * transport has no pub/sub (HTTP), in which case callers poll.
    */

@@ -3,12 +3,15 @@
 // `stem redis-http`), sign every envelope, and serve the HTTP API. Nothing here is runtime-specific.
 //
 // In your own project, import from the package instead:
-//   "@stem/stem/producer", "@stem/stem/http", "@stem/stem/redis".
+//   "@stem/stem/producer", "@stem/stem/http", "@stem/stem/redis/http" (the edge entry of the Redis
+//   adapter: HTTP only, no node-redis).
 import { PayloadSigner, Stem, StemConfig } from "../../producer.ts";
 import { stemApi } from "../../src/http/mod.ts";
-import { HttpTransport } from "../../adapters/redis/http/http_transport.ts";
-import { RedisStreamsBroker } from "../../adapters/redis/broker/redis_streams_broker.ts";
-import { RedisResultBackend } from "../../adapters/redis/backend/redis_result_backend.ts";
+import {
+  HttpTransport,
+  RedisResultBackend,
+  RedisStreamsBroker,
+} from "../../adapters/redis/http/mod.ts";
 
 /** The variables the edge app reads besides the standard `STEM_*` ones. */
 export interface EdgeEnv {

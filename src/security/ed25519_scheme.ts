@@ -1,5 +1,12 @@
-import { getPublicKeyAsync, signAsync, verifyAsync } from "@noble/ed25519";
 import type { SignatureScheme } from "./signature_scheme.ts";
+
+type Fallback = typeof import("./ed25519_fallback.ts");
+let fallback: Promise<Fallback> | undefined;
+
+/** Loads `@noble/ed25519` on first use, so hosts with native Ed25519 never fetch or parse it. */
+function loadFallback(): Promise<Fallback> {
+  return fallback ??= import("./ed25519_fallback.ts");
+}
 
 /** DER prefix that turns a 32-byte Ed25519 seed into a PKCS#8 private key (RFC 8410). */
 const PKCS8_PREFIX = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04];
@@ -12,9 +19,22 @@ function pkcs8(seed: Uint8Array): Uint8Array<ArrayBuffer> {
   return der;
 }
 
+/** The public key of `seed` via Web Crypto: a private key's JWK carries it as `x`. */
+async function nativePublicKey(seed: Uint8Array): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey("pkcs8", pkcs8(seed), { name: "Ed25519" }, true, [
+    "sign",
+  ]);
+  const jwk = await crypto.subtle.exportKey("jwk", key);
+  const b64 = jwk.x!.replace(/-/g, "+").replace(/_/g, "/");
+  return Uint8Array.from(atob(b64 + "=".repeat((4 - b64.length % 4) % 4)), (c) => c.charCodeAt(0));
+}
+
 let nativeSupport: Promise<boolean> | undefined;
 
-/** True when this host's Web Crypto implements Ed25519 (Deno, Bun, workerd, Node 20+). */
+/**
+ * True when this host's Web Crypto implements Ed25519 (Deno, Bun, workerd, Node 20+); asked
+ * once per isolate by importing a key.
+ */
 function hasNativeEd25519(): Promise<boolean> {
   return nativeSupport ??= crypto.subtle
     .importKey("raw", new Uint8Array(32).fill(1), { name: "Ed25519" }, false, ["verify"])
@@ -23,7 +43,8 @@ function hasNativeEd25519(): Promise<boolean> {
 
 /**
  * Ed25519 signatures. Uses Web Crypto's native Ed25519 where the host has it (much faster), and
- * `@noble/ed25519`'s async API (SHA-512 from `crypto.subtle`) elsewhere; both produce the same
+ * `@noble/ed25519`'s async API (SHA-512 from `crypto.subtle`), loaded on demand, elsewhere;
+ * both produce the same
  * deterministic signatures. Verifiers trust the public keys plus those derived from any private
  * keys.
  */
@@ -63,7 +84,7 @@ export class Ed25519Scheme implements SignatureScheme {
   /** Signs with the active private key. */
   async sign(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
     const seed = this.#privateKeys.get(this.activeKeyId!)!;
-    if (!(await this.#native())) return await signAsync(data, seed);
+    if (!(await this.#native())) return await (await loadFallback()).signAsync(data, seed);
     this.#signKey ??= crypto.subtle.importKey("pkcs8", pkcs8(seed), { name: "Ed25519" }, false, [
       "sign",
     ]);
@@ -80,6 +101,7 @@ export class Ed25519Scheme implements SignatureScheme {
     try {
       const publicKey = await this.#publicKey(keyId);
       if (!(await this.#native())) {
+        const { verifyAsync } = await loadFallback();
         return await verifyAsync(signature, data, publicKey, { zip215: false });
       }
       return await crypto.subtle.verify("Ed25519", await this.#verifyKey(keyId), signature, data);
@@ -102,7 +124,10 @@ export class Ed25519Scheme implements SignatureScheme {
   #publicKey(keyId: string): Promise<Uint8Array> {
     let key = this.#publicKeys.get(keyId);
     if (!key) {
-      key = getPublicKeyAsync(this.#privateKeys.get(keyId)!);
+      const seed = this.#privateKeys.get(keyId)!;
+      key = this.#native().then((native) =>
+        native ? nativePublicKey(seed) : loadFallback().then((n) => n.getPublicKeyAsync(seed))
+      );
       this.#publicKeys.set(keyId, key);
     }
     return key;

@@ -225,6 +225,8 @@ export class RedisStreamsBroker implements Broker {
         ...(m ? flatArgs(m) : ["", "", "", "", ""]),
       ],
     );
+    // A delayed retry may be due before this process' consumers end their idle wait.
+    if (m) this.#transport.wakeWaiters();
   }
 
   /** Moves the lease deadline of the same message to now + `by`. */

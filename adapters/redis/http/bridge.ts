@@ -24,7 +24,21 @@ export interface RedisHttpBridgeOptions {
   token: string;
 }
 
-type Outcome = { result: RedisReply } | { error: string };
+type Outcome = { result: RedisReply } | { error: string; unavailable?: true };
+
+const UNAVAILABLE = new Set(["connection-failed", "operation-timeout", "authentication-failed"]);
+
+/**
+ * The error a client should see: Redis' own reply text, `LOADING` passed through so the client
+ * waits it out, and 503 for an upstream that is down, so clients know nothing ran.
+ */
+function failure(error: unknown): { error: string; unavailable?: true } {
+  const e = error as Error & { code?: string; cause?: unknown };
+  const cause = String((e?.cause as Error)?.message ?? "");
+  if (cause.startsWith("LOADING")) return { error: cause };
+  if (e?.code && UNAVAILABLE.has(e.code)) return { error: e.message, unavailable: true };
+  return { error: String(e?.message ?? e) };
+}
 
 /**
  * Builds the bridge as a hono app (serve it with `Deno.serve`, `Bun.serve` or any fetch
@@ -78,7 +92,7 @@ export function createRedisHttpBridge(
       }
       return { result: await upstream.command(args) };
     } catch (error) {
-      return { error: (error as Error).message };
+      return failure(error);
     }
   };
   const encode = (base64: boolean, o: Outcome): Outcome =>
@@ -91,13 +105,18 @@ export function createRedisHttpBridge(
   app.post("/", async (c) => {
     const outcome = await run(await c.req.json().catch(() => null));
     const b64 = c.req.header("upstash-encoding") === "base64";
-    return c.json(encode(b64, outcome), "error" in outcome ? 400 : 200);
+    if ("error" in outcome) {
+      return c.json({ error: outcome.error }, outcome.unavailable ? 503 : 400);
+    }
+    return c.json(encode(b64, outcome));
   });
   app.post("/pipeline", async (c) => {
     const body = await c.req.json().catch(() => null);
     if (!Array.isArray(body)) return c.json({ error: "ERR expected an array of commands" }, 400);
     const b64 = c.req.header("upstash-encoding") === "base64";
     const outcomes = await Promise.all(body.map(run));
+    const down = outcomes.find((o) => "unavailable" in o);
+    if (down && "error" in down) return c.json({ error: down.error }, 503);
     return c.json(outcomes.map((o) => encode(b64, o)));
   });
   app.post("/multi-exec", async (c) => {
@@ -114,7 +133,8 @@ export function createRedisHttpBridge(
       const replies = await upstream.transaction(commands) as RedisReply[];
       return c.json(replies.map((r) => encode(b64, { result: r })));
     } catch (error) {
-      return c.json({ error: (error as Error).message }, 400);
+      const f = failure(error);
+      return c.json({ error: f.error }, f.unavailable ? 503 : 400);
     }
   });
   return app;

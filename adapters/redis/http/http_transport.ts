@@ -1,12 +1,12 @@
 /**
- * HTTP transport over the Upstash REST protocol (`@upstash/redis`, the variant that never reads
- * environment variables). No blocking commands and no pub/sub: callers poll.
+ * HTTP transport over the Upstash REST protocol, with Stem's own small `fetch` client
+ * ({@link RestClient}): no Node built-ins, so edge bundles stay small. No blocking commands and no
+ * pub/sub: callers poll.
  *
  * @module
  */
-import { Redis } from "@upstash/redis/cloudflare";
 import { redactUrl } from "../../../src/core/adapter.ts";
-import { RedisConnectionError } from "../errors.ts";
+import { waitOutLoading } from "../loading_wait.ts";
 import { ScriptCache } from "../script_cache.ts";
 import {
   KEY_LOCKING_SHEBANG,
@@ -16,27 +16,36 @@ import {
   type RedisTransport,
   type StreamWaiter,
 } from "../transport.ts";
+import { RestClient } from "./rest_client.ts";
 
 /** Options for {@link HttpTransport.connect}. */
 export interface HttpTransportOptions {
   /** REST token; falls back to the URL password or its `token` query parameter. */
   token?: string;
+  /** Bound of one HTTP request in ms; a request past it rejects with `operation-timeout`. @default 5000 */
+  commandTimeout?: number;
+  /** How long to keep retrying while Redis answers `LOADING` after a restart, in ms. @default 30000 */
+  loadingTimeout?: number;
+  /** Extra attempts of a read-only command after a network failure. @default 2 */
+  retries?: number;
+  /** The fetch to use (a service binding, a test double). @default globalThis.fetch */
+  fetch?: typeof fetch;
 }
 
-type Exec = (args: [string, ...string[]]) => Promise<unknown>;
-
-/** A {@link RedisTransport} over Upstash REST: one HTTP request per command. */
+/** A {@link RedisTransport} over Upstash REST: one HTTP request per command or pipeline. */
 export class HttpTransport implements RedisTransport {
   /** Always `"http"`. */
   readonly kind = "http" as const;
-  readonly #exec: Exec;
+  readonly #client: RestClient;
   readonly #url: string;
+  readonly #loadingMs: number;
   readonly #scripts = new ScriptCache();
   #count = 0;
 
-  private constructor(exec: Exec, url: string) {
-    this.#exec = exec;
+  private constructor(client: RestClient, url: string, loadingMs: number) {
+    this.#client = client;
     this.#url = url;
+    this.#loadingMs = loadingMs;
   }
 
   /** Creates the client for `url` (no request is made until the first command). */
@@ -55,14 +64,14 @@ export class HttpTransport implements RedisTransport {
     parsed.password = "";
     parsed.searchParams.delete("token");
     const base = parsed.toString().replace(/\/$/, "");
-    const redis = new Redis({
+    const client = new RestClient({
       url: base,
       token,
-      automaticDeserialization: false,
-      enableTelemetry: false,
-      retry: { retries: 3, backoff: (n: number) => Math.min(1_000, 50 * 2 ** n) },
+      timeoutMs: options.commandTimeout ?? 5_000,
+      retries: options.retries ?? 2,
+      fetch: options.fetch,
     });
-    return new HttpTransport((args) => redis.exec(args), base);
+    return new HttpTransport(client, base, options.loadingTimeout ?? 30_000);
   }
 
   /** Commands sent so far (each is one billed command on Upstash). */
@@ -71,18 +80,26 @@ export class HttpTransport implements RedisTransport {
   }
 
   /** Sends one command as one HTTP request. */
-  async command(args: string[]): Promise<RedisReply> {
+  command(args: string[]): Promise<RedisReply> {
     this.#count++;
-    try {
-      return normalise(await this.#exec(args as [string, ...string[]]));
-    } catch (error) {
-      throw this.#mapError(error);
-    }
+    return waitOutLoading(() => this.#client.command(args), this.#url, this.#loadingMs);
   }
 
-  /** Sends the commands as parallel requests (each is billed as one command anyway). */
+  /** Sends the commands in one request (`/pipeline`); rejects with the first error reply. */
   pipeline(commands: string[][]): Promise<RedisReply[]> {
-    return Promise.all(commands.map((c) => this.command(c)));
+    if (commands.length === 0) return Promise.resolve([]);
+    this.#count += commands.length;
+    return waitOutLoading(
+      async () => {
+        const outcomes = await this.#client.pipeline(commands);
+        return outcomes.map((o) => {
+          if ("error" in o) throw new RedisCommandError(o.error);
+          return o.result;
+        });
+      },
+      this.#url,
+      this.#loadingMs,
+    );
   }
 
   /** EVALSHA of the key-locking variant, EVAL on NOSCRIPT (see {@link ScriptCache}). */
@@ -100,6 +117,9 @@ export class HttpTransport implements RedisTransport {
     return Promise.resolve(null);
   }
 
+  /** Nothing to wake: HTTP consumers poll. */
+  wakeWaiters(): void {}
+
   /** HTTP has no pub/sub here; callers poll. */
   subscribe(): Promise<null> {
     return Promise.resolve(null);
@@ -109,23 +129,4 @@ export class HttpTransport implements RedisTransport {
   close(): Promise<void> {
     return Promise.resolve();
   }
-
-  #mapError(error: unknown): Error {
-    const e = error as Error;
-    if (e?.name === "UpstashError") {
-      const message = e.message.split(", command was:")[0].replace(
-        /^Command \d+ \[ \w+ \] failed: /,
-        "",
-      );
-      return new RedisCommandError(message, { cause: error });
-    }
-    return new RedisConnectionError(this.#url, String(e?.message ?? e), { cause: error });
-  }
-}
-
-/** Upstash returns RESP2 shapes already; this only turns `undefined` into null. */
-function normalise(value: unknown): RedisReply {
-  if (value === undefined) return null;
-  if (Array.isArray(value)) return value.map(normalise);
-  return value as RedisReply;
 }

@@ -8,7 +8,7 @@ export interface TlsOptions {
   key?: string;
   /** Verify the server certificate. @default true */
   rejectUnauthorized?: boolean;
-  /** Server name for SNI and certificate checks. @default the URL host */
+  /** Server name for SNI and certificate checks. @default the URL host, unless it is an IP address */
   servername?: string;
 }
 
@@ -35,9 +35,18 @@ export function toClientOptions(url: string, settings: ClientSettings): Record<s
     reconnectStrategy: settings.reconnectStrategy,
   };
   if (parsed.protocol === "rediss:") {
-    Object.assign(socket, { tls: true, servername: parsed.hostname, ...settings.tls });
+    // SNI carries host names only (RFC 6066): Deno refuses an IP there and Node warns, while
+    // the certificate check still matches the IP against the certificate's IP SANs.
+    const host = parsed.hostname.replace(/^\[|\]$/g, "");
+    const servername = isIpAddress(host) ? undefined : host;
+    Object.assign(socket, { tls: true, ...(servername ? { servername } : {}), ...settings.tls });
   }
   return { url, socket, disableClientInfo: true };
+}
+
+/** True for an IPv4 or IPv6 literal (without brackets). */
+export function isIpAddress(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
 }
 
 /** Back-off after a lost connection: 50 ms doubling to 2 s, with jitter. */
