@@ -1,9 +1,10 @@
--- Leases up to $3 visible messages of one queue, highest priority first, then oldest.
--- $1 queue text, $2 now int8, $3 limit int4, $4 default lease ms int4 (0 = no expiry).
--- Returns id, queue, task_id, token, locked_until, envelope of each claimed row.
+-- Leases up to $3 visible messages of the queues, highest priority first, then oldest; every
+-- claim (a lease-expiry reclaim too) bumps the claim token and the delivery count.
+-- $1 queues text[], $2 now int8, $3 limit int4, $4 default lease ms int4 (0 = no expiry).
+-- Returns id, queue, task_id, token, locked_until, priority, deliveries, envelope (unordered).
 WITH picked AS (
   SELECT id FROM stem_jobs
-  WHERE queue = $1 AND visible_at <= $2
+  WHERE queue = ANY($1::text[]) AND visible_at <= $2
   ORDER BY priority DESC, visible_at, id
   LIMIT $3
   FOR UPDATE SKIP LOCKED
@@ -13,7 +14,8 @@ WITH picked AS (
   FROM stem_jobs j JOIN picked USING (id)
 )
 UPDATE stem_jobs j
-SET locked_until = leased.until, visible_at = leased.until, token = j.token + 1
+SET locked_until = leased.until, visible_at = leased.until, token = j.token + 1,
+    deliveries = j.deliveries + 1
 FROM leased
 WHERE j.id = leased.id
-RETURNING j.id, j.queue, j.task_id, j.token, j.locked_until, j.priority, j.envelope
+RETURNING j.id, j.queue, j.task_id, j.token, j.locked_until, j.priority, j.deliveries, j.envelope
