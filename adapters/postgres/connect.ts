@@ -68,11 +68,12 @@ export interface PgParts {
 
 /** Opens (or adopts) the pool, migrates within `connectTimeout`, and wraps it in an executor. */
 export async function openPg(url: string, options: PostgresConnectOptions): Promise<PgParts> {
-  const { sql, owned, namespace } = await connectMigrated(url, options, migrate);
+  const { sql, owned, namespace, backoff } = await connectMigrated(url, options, migrate);
   const executor = new PgExecutor(sql, {
     operationTimeoutMs: toMillis(options.operationTimeout ?? "30s"),
     clock: options.clock,
     ownsPool: owned,
+    onSuccess: () => backoff.reset(),
   });
   return { executor, namespace, sql, owned };
 }

@@ -52,10 +52,38 @@ const INT8 = {
   parse: (value: string): number => Number(value),
 };
 
+/**
+ * Reconnect delays that grow while connections keep failing. postgres.js only backs off after a
+ * socket error, so an endpoint that accepts and then closes (a proxy with no server behind it,
+ * a non-PostgreSQL port) would otherwise be retried ~270 times a second; this one doubles from
+ * 50 ms to 5 s and starts over once a call succeeds.
+ */
+export class ReconnectBackoff {
+  #failures = 0;
+
+  /** The delay before the next reconnect, in seconds (postgres.js's unit). */
+  readonly next = (): number => {
+    const base = Math.min(0.05 * 2 ** this.#failures, 5);
+    this.#failures = Math.min(this.#failures + 1, 20);
+    return base * (0.5 + Math.random() / 2);
+  };
+
+  /** A call succeeded: the next failure starts from the shortest delay again. */
+  reset(): void {
+    this.#failures = 0;
+  }
+}
+
 /** Opens a postgres.js client whose search_path is the namespace schema. */
-export function openSql(url: string, namespace: string, options: PostgresPoolOptions): Sql {
+export function openSql(
+  url: string,
+  namespace: string,
+  options: PostgresPoolOptions,
+  backoff: ReconnectBackoff = new ReconnectBackoff(),
+): Sql {
   const tls = options.tls === "verify-full" ? "verify-full" : options.tls;
   return postgres(url, {
+    backoff: backoff.next,
     max: options.max ?? 10,
     connect_timeout: options.connectTimeout ?? 10,
     onnotice: () => {},
@@ -117,9 +145,10 @@ export async function connectMigrated(
   url: string,
   options: PostgresPoolOptions & { clock?: Clock },
   migrate: (sql: Sql, namespace: string) => Promise<unknown>,
-): Promise<{ sql: Sql; owned: boolean; namespace: string }> {
+): Promise<{ sql: Sql; owned: boolean; namespace: string; backoff: ReconnectBackoff }> {
   const namespace = checkNamespace(options.namespace ?? "stem");
-  const sql = options.sql ?? openSql(url, namespace, options);
+  const backoff = new ReconnectBackoff();
+  const sql = options.sql ?? openSql(url, namespace, options, backoff);
   const limit = deadline((options.connectTimeout ?? 10) * 1000, url, options.clock ?? systemClock);
   try {
     await Promise.race([migrate(sql, namespace), limit.promise]);
@@ -129,5 +158,6 @@ export async function connectMigrated(
   } finally {
     limit.cancel();
   }
-  return { sql, owned: !options.sql, namespace };
+  backoff.reset();
+  return { sql, owned: !options.sql, namespace, backoff };
 }

@@ -43,6 +43,8 @@ export interface PgExecutorOptions {
   clock?: Clock;
   /** Closes the pool on {@link close}. @default true */
   ownsPool?: boolean;
+  /** Called after every call that succeeded (resets the reconnect back-off). */
+  onSuccess?: () => void;
 }
 
 /** Transposes rows into one array per column, then appends the shared parameters. */
@@ -71,6 +73,7 @@ export class PgExecutor implements SqlExecutor {
   readonly #timeoutMs: number;
   readonly #clock: Clock;
   readonly #owns: boolean;
+  readonly #onSuccess: () => void;
 
   /** Runs statements on `pool`. */
   constructor(pool: Sql, options: PgExecutorOptions = {}) {
@@ -78,6 +81,7 @@ export class PgExecutor implements SqlExecutor {
     this.#timeoutMs = options.operationTimeoutMs ?? 30_000;
     this.#clock = options.clock ?? systemClock;
     this.#owns = options.ownsPool ?? true;
+    this.#onSuccess = options.onSuccess ?? (() => {});
   }
 
   /** The postgres.js pool. */
@@ -151,7 +155,9 @@ export class PgExecutor implements SqlExecutor {
     let delay = 50;
     for (;;) {
       try {
-        return await this.#bounded(fn(), deadline);
+        const value = await this.#bounded(fn(), deadline);
+        this.#onSuccess();
+        return value;
       } catch (error) {
         const left = deadline - this.#clock.now();
         if (!options.idempotent || !isRestartError(error) || left <= delay) throw error;
