@@ -63,7 +63,7 @@ describe("PostgreSQL adapter", { skip }, () => {
     const ledger = await brokers[0].sql.unsafe(
       `SELECT version, name FROM "${namespace}".stem_migrations ORDER BY version`,
     );
-    assert.deepEqual(ledger.map((r) => [r.version, r.name]), [[1, "init"]]);
+    assert.deepEqual(ledger.map((r) => [r.version, r.name]), [[1, "init"], [2, "kv_deliveries"]]);
     await Promise.all(brokers.map((b) => b.close()));
   });
 

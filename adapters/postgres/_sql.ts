@@ -18,14 +18,24 @@ export const MIGRATIONS: readonly Migration[] = [
     "sql":
       "-- Migration 0001: the initial Stem schema.\n-- Runs inside the namespace schema (search_path), in one transaction, under the migration\n-- advisory lock. Never edit this file once released: add 0002_<name>.sql instead.\n-- Times are epoch milliseconds (bigint); JSON documents are stored as text so a malformed\n-- message can be kept and surfaced instead of rejected.\n\n-- Task messages. A row is claimable when visible_at <= now. A claim sets locked_until (the\n-- lease) and moves visible_at to the same deadline, so an expired lease makes the row visible\n-- again with no sweeper. token is bumped on every claim; settling must present the token.\nCREATE TABLE stem_jobs (\n  id bigserial PRIMARY KEY,\n  queue text NOT NULL,\n  task_id text NOT NULL,\n  priority smallint NOT NULL DEFAULT 0,\n  visible_at bigint NOT NULL,\n  locked_until bigint,\n  lease_ms integer,\n  token integer NOT NULL DEFAULT 0,\n  envelope text NOT NULL\n);\nCREATE INDEX stem_jobs_claim ON stem_jobs (queue, priority DESC, visible_at, id);\n\n-- Dead letters, newest first per queue.\nCREATE TABLE stem_dead_letters (\n  id bigserial PRIMARY KEY,\n  queue text NOT NULL,\n  task_id text NOT NULL,\n  envelope text NOT NULL,\n  reason text NOT NULL,\n  meta text NOT NULL,\n  dead_at bigint NOT NULL\n);\nCREATE INDEX stem_dead_letters_queue ON stem_dead_letters (queue, dead_at, id);\nCREATE INDEX stem_dead_letters_task ON stem_dead_letters (queue, task_id);\n\n-- Task statuses. status holds the TaskStatus JSON without createdAt/updatedAt (columns).\nCREATE TABLE stem_results (\n  id text PRIMARY KEY,\n  state text NOT NULL,\n  queue text,\n  status text NOT NULL,\n  created_at bigint NOT NULL,\n  updated_at bigint NOT NULL,\n  expires_at bigint NOT NULL\n);\nCREATE INDEX stem_results_updated ON stem_results (updated_at);\nCREATE INDEX stem_results_expires ON stem_results (expires_at);\n\n-- Groups and chords. results maps task id to its TaskStatus; one row per group keeps\n-- addGroupResult atomic (the row lock serialises concurrent members).\nCREATE TABLE stem_groups (\n  id text PRIMARY KEY,\n  expected integer NOT NULL,\n  meta text NOT NULL,\n  results jsonb NOT NULL DEFAULT '{}'::jsonb,\n  chord_callback text,\n  chord_claimed_at bigint,\n  expires_at bigint NOT NULL\n);\nCREATE INDEX stem_groups_expires ON stem_groups (expires_at);\n\n-- Worker heartbeats.\nCREATE TABLE stem_heartbeats (\n  worker_id text PRIMARY KEY,\n  heartbeat text NOT NULL,\n  expires_at bigint NOT NULL\n);\n\n-- Task ids someone watches: status writes NOTIFY only for these.\nCREATE TABLE stem_watchers (\n  task_id text NOT NULL,\n  watcher text NOT NULL,\n  expires_at bigint NOT NULL,\n  PRIMARY KEY (task_id, watcher)\n);",
   },
+  {
+    "version": 2,
+    "name": "kv_deliveries",
+    "sql":
+      "-- Migration 0002: the AtomicKv table and a delivery count on messages.\n-- Runs like 0001 (namespace schema, one transaction, advisory lock). Never edit once released.\n\n-- Atomic key-value entries; expires_at NULL means never. Expired rows read as absent and are\n-- deleted by the periodic cleanup.\nCREATE TABLE stem_kv (\n  key text PRIMARY KEY,\n  value text NOT NULL,\n  expires_at bigint\n);\nCREATE INDEX stem_kv_expires ON stem_kv (expires_at) WHERE expires_at IS NOT NULL;\n\n-- How many times a message has been handed out (every claim, lease-expiry reclaims too).\nALTER TABLE stem_jobs ADD COLUMN deliveries integer NOT NULL DEFAULT 0;",
+  },
 ];
 
 /** Every query the adapter runs, by name (see the .sql files for parameters). */
 export const SQL = {
-  cleanup:
-    "WITH a AS (DELETE FROM stem_results WHERE expires_at <= $1 RETURNING 1),\n     b AS (DELETE FROM stem_groups WHERE expires_at <= $1 RETURNING 1),\n     c AS (DELETE FROM stem_heartbeats WHERE expires_at <= $1 RETURNING 1),\n     d AS (DELETE FROM stem_watchers WHERE expires_at <= $1 RETURNING 1)\nSELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b) + (SELECT count(*) FROM c)\n  + (SELECT count(*) FROM d) AS removed",
+  cleanupGroups: "DELETE FROM stem_groups WHERE expires_at <= $1",
+  cleanupHeartbeats: "DELETE FROM stem_heartbeats WHERE expires_at <= $1",
+  cleanupKv: "DELETE FROM stem_kv WHERE expires_at <= $1",
+  cleanupResults: "DELETE FROM stem_results WHERE expires_at <= $1",
   dlqGet:
     "SELECT envelope, reason, meta, dead_at FROM stem_dead_letters\nWHERE queue = $1 AND task_id = $2 ORDER BY dead_at DESC, id DESC LIMIT 1",
+  dlqInsertHeld:
+    "INSERT INTO stem_dead_letters (queue, task_id, envelope, reason, meta, dead_at)\nSELECT $3, $4, $5, $6, $7, $8 FROM (\n  SELECT id FROM stem_jobs WHERE id = $1 AND token = $2 FOR UPDATE\n) AS held",
   dlqList:
     "SELECT envelope, reason, meta, dead_at FROM stem_dead_letters\nWHERE queue = $1 ORDER BY dead_at DESC, id DESC LIMIT $2 OFFSET $3",
   dlqPurge:
@@ -48,35 +58,49 @@ export const SQL = {
   heartbeatsSet:
     "INSERT INTO stem_heartbeats (worker_id, heartbeat, expires_at) VALUES ($1, $2, $3)\nON CONFLICT (worker_id) DO UPDATE SET heartbeat = EXCLUDED.heartbeat,\n  expires_at = EXCLUDED.expires_at",
   jobsClaim:
-    "WITH picked AS (\n  SELECT id FROM stem_jobs\n  WHERE queue = $1 AND visible_at <= $2\n  ORDER BY priority DESC, visible_at, id\n  LIMIT $3\n  FOR UPDATE SKIP LOCKED\n), leased AS (\n  SELECT id, CASE WHEN COALESCE(j.lease_ms, $4) > 0 THEN $2 + COALESCE(j.lease_ms, $4)\n                  ELSE 8000000000000000 END AS until\n  FROM stem_jobs j JOIN picked USING (id)\n)\nUPDATE stem_jobs j\nSET locked_until = leased.until, visible_at = leased.until, token = j.token + 1\nFROM leased\nWHERE j.id = leased.id\nRETURNING j.id, j.queue, j.task_id, j.token, j.locked_until, j.priority, j.envelope",
-  jobsClaimMany:
-    "WITH picked AS (\n  SELECT id FROM stem_jobs\n  WHERE queue = ANY($1::text[]) AND visible_at <= $2\n  ORDER BY priority DESC, visible_at, id\n  LIMIT $3\n  FOR UPDATE SKIP LOCKED\n), leased AS (\n  SELECT id, CASE WHEN COALESCE(j.lease_ms, $4) > 0 THEN $2 + COALESCE(j.lease_ms, $4)\n                  ELSE 8000000000000000 END AS until\n  FROM stem_jobs j JOIN picked USING (id)\n)\nUPDATE stem_jobs j\nSET locked_until = leased.until, visible_at = leased.until, token = j.token + 1\nFROM leased\nWHERE j.id = leased.id\nRETURNING j.id, j.queue, j.task_id, j.token, j.locked_until, j.priority, j.envelope",
+    "WITH picked AS (\n  SELECT j.id FROM unnest($1::text[]) AS q(name)\n  CROSS JOIN LATERAL (\n    SELECT id, priority, visible_at FROM stem_jobs\n    WHERE queue = q.name AND visible_at <= $2\n    ORDER BY priority DESC, visible_at, id\n    LIMIT $3\n    FOR UPDATE SKIP LOCKED\n  ) AS j\n  ORDER BY j.priority DESC, j.visible_at, j.id\n  LIMIT $3\n), leased AS (\n  SELECT id, CASE WHEN COALESCE(j.lease_ms, $4) > 0 THEN $2 + COALESCE(j.lease_ms, $4)\n                  ELSE 8000000000000000 END AS until\n  FROM stem_jobs j JOIN picked USING (id)\n)\nUPDATE stem_jobs j\nSET locked_until = leased.until, visible_at = leased.until, token = j.token + 1,\n    deliveries = j.deliveries + 1\nFROM leased\nWHERE j.id = leased.id\nRETURNING j.id, j.queue, j.task_id, j.token, j.locked_until, j.priority, j.deliveries, j.envelope",
   jobsCounts:
     "SELECT\n  count(*) FILTER (WHERE visible_at <= $2) AS pending,\n  count(*) FILTER (WHERE locked_until IS NOT NULL AND visible_at > $2) AS inflight,\n  count(*) FILTER (WHERE locked_until IS NULL AND visible_at > $2) AS delayed,\n  (SELECT count(*) FROM stem_dead_letters WHERE queue = $1) AS dead\nFROM stem_jobs WHERE queue = $1",
-  jobsDeadLetter:
-    "WITH gone AS (DELETE FROM stem_jobs WHERE id = $1 AND token = $2 RETURNING id)\nINSERT INTO stem_dead_letters (queue, task_id, envelope, reason, meta, dead_at)\nSELECT $3, $4, $5, $6, $7, $8 FROM gone",
   jobsDelete:
     "DELETE FROM stem_jobs AS j\nUSING unnest($1::int8[], $2::int4[]) AS a(id, token)\nWHERE j.id = a.id AND j.token = a.token",
+  jobsDeleteOne: "DELETE FROM stem_jobs WHERE id = $1 AND token = $2",
   jobsExtend:
     "UPDATE stem_jobs SET locked_until = $3, visible_at = $3\nWHERE id = $1 AND token = $2 AND locked_until IS NOT NULL\nRETURNING id",
+  jobsInsert:
+    "WITH ins AS (\n  INSERT INTO stem_jobs (queue, task_id, priority, visible_at, lease_ms, envelope)\n  SELECT * FROM unnest($1::text[], $2::text[], $3::int2[], $4::int8[], $5::int4[], $6::text[])\n  RETURNING queue\n)\nSELECT pg_notify(lower(current_schema()) || '_jobs', q) FROM (SELECT DISTINCT queue AS q FROM ins) AS d",
   jobsNextDue:
     "SELECT min(visible_at) AS at FROM stem_jobs WHERE queue = ANY($1::text[]) AND visible_at > $2",
-  jobsPublish:
-    "WITH ins AS (\n  INSERT INTO stem_jobs (queue, task_id, priority, visible_at, lease_ms, envelope)\n  SELECT * FROM unnest($1::text[], $2::text[], $3::int2[], $4::int8[], $5::int4[], $6::text[])\n  RETURNING queue\n)\nSELECT pg_notify($7, q) FROM (SELECT DISTINCT queue AS q FROM ins) AS d",
   jobsPurge:
     "DELETE FROM stem_jobs WHERE queue = $1 AND (locked_until IS NULL OR visible_at <= $2)",
   jobsRequeue:
-    "WITH up AS (\n  UPDATE stem_jobs\n  SET locked_until = NULL,\n      visible_at = $3,\n      queue = COALESCE($4, queue),\n      priority = COALESCE($5, priority),\n      lease_ms = CASE WHEN $9 THEN $6 ELSE lease_ms END,\n      envelope = COALESCE($7, envelope)\n  WHERE id = $1 AND token = $2\n  RETURNING queue\n)\nSELECT queue, pg_notify($8, queue) FROM up",
+    "WITH up AS (\n  UPDATE stem_jobs\n  SET locked_until = NULL,\n      visible_at = $3,\n      queue = COALESCE($4, queue),\n      priority = COALESCE($5, priority),\n      lease_ms = CASE WHEN $8::bool THEN $6 ELSE lease_ms END,\n      deliveries = CASE WHEN $8::bool THEN 0 ELSE deliveries END,\n      envelope = COALESCE($7, envelope)\n  WHERE id = $1 AND token = $2\n  RETURNING queue\n)\nSELECT queue, pg_notify(lower(current_schema()) || '_jobs', queue) FROM up",
+  kvCompareAndDelete:
+    "DELETE FROM stem_kv\nWHERE key = $1 AND value = $2 AND (expires_at IS NULL OR expires_at > $3::int8)\nRETURNING key",
+  kvCompareAndSet:
+    "UPDATE stem_kv SET value = $3, expires_at = $4::int8\nWHERE key = $1 AND value = $2 AND (expires_at IS NULL OR expires_at > $5::int8)\nRETURNING key",
+  kvDelete:
+    "DELETE FROM stem_kv WHERE key = $1\nRETURNING CASE WHEN expires_at IS NULL OR expires_at > $2::int8 THEN 1 ELSE 0 END AS live",
+  kvGet: "SELECT value FROM stem_kv WHERE key = $1 AND (expires_at IS NULL OR expires_at > $2)",
+  kvIncrement:
+    "INSERT INTO stem_kv AS k (key, value, expires_at) VALUES ($1, $2::int8::text, $3::int8)\nON CONFLICT (key) DO UPDATE SET\n  value = CASE WHEN k.expires_at IS NULL OR k.expires_at > $4::int8\n               THEN (k.value::int8 + $2::int8)::text ELSE EXCLUDED.value END,\n  expires_at = CASE WHEN k.expires_at IS NULL OR k.expires_at > $4::int8\n                    THEN k.expires_at ELSE EXCLUDED.expires_at END\nRETURNING value",
+  kvList:
+    'SELECT key, value, expires_at FROM stem_kv\nWHERE left(key, length($1)) = $1 AND (expires_at IS NULL OR expires_at > $2::int8)\nORDER BY key COLLATE "C" LIMIT $3',
+  kvSet:
+    "INSERT INTO stem_kv (key, value, expires_at) VALUES ($1, $2, $3::int8)\nON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at",
+  kvSetIfAbsent:
+    "INSERT INTO stem_kv AS k (key, value, expires_at) VALUES ($1, $2, $3::int8)\nON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at\nWHERE k.expires_at IS NOT NULL AND k.expires_at <= $4::int8\nRETURNING key",
   resultsCreate:
-    "WITH up AS (\n  INSERT INTO stem_results AS r (id, state, queue, status, created_at, updated_at, expires_at)\n  VALUES ($1, $2, $3, $4, $5, $5, $6)\n  ON CONFLICT (id) DO UPDATE SET\n    state = EXCLUDED.state, queue = EXCLUDED.queue, status = EXCLUDED.status,\n    created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,\n    expires_at = EXCLUDED.expires_at\n  WHERE r.expires_at <= EXCLUDED.updated_at\n  RETURNING created_at\n)\nSELECT up.created_at,\n  CASE WHEN EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = $1) THEN\n    pg_notify($7, CASE WHEN octet_length($4) < 7000\n                       THEN $1 || chr(10) || up.created_at || chr(10) || $4\n                       ELSE $1 END)\n  END AS notified\nFROM up",
+    "WITH up AS (\n  INSERT INTO stem_results AS r (id, state, queue, status, created_at, updated_at, expires_at)\n  VALUES ($1, $2, $3, $4, $5, $5, $6)\n  ON CONFLICT (id) DO UPDATE SET\n    state = EXCLUDED.state, queue = EXCLUDED.queue, status = EXCLUDED.status,\n    created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,\n    expires_at = EXCLUDED.expires_at\n  WHERE r.expires_at <= EXCLUDED.updated_at\n  RETURNING id, created_at\n)\nSELECT up.id, up.created_at,\n  CASE WHEN EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = $1) THEN\n    pg_notify(lower(current_schema()) || '_results',\n              CASE WHEN octet_length($4) < 7000\n                   THEN $1 || chr(10) || up.created_at || chr(10) || $4\n                   ELSE $1 END)\n  END AS notified\nFROM up",
   resultsExpire: "UPDATE stem_results SET expires_at = $2 WHERE id = $1",
   resultsGet:
     "SELECT status, created_at, updated_at FROM stem_results WHERE id = $1 AND expires_at > $2",
   resultsList:
     "SELECT status, created_at, updated_at FROM stem_results\nWHERE expires_at > $1 AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR queue = $3)\nORDER BY updated_at DESC, id DESC LIMIT $4 OFFSET $5",
-  resultsSetMany:
-    "WITH input AS (\n  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[])\n    AS t(id, state, queue, status, expires_at)\n), up AS (\n  INSERT INTO stem_results AS r (id, state, queue, status, created_at, updated_at, expires_at)\n  SELECT id, state, queue, status, $6, $6, expires_at FROM input\n  ON CONFLICT (id) DO UPDATE SET\n    state = EXCLUDED.state,\n    queue = EXCLUDED.queue,\n    status = EXCLUDED.status,\n    updated_at = EXCLUDED.updated_at,\n    expires_at = EXCLUDED.expires_at,\n    created_at = CASE WHEN r.expires_at > EXCLUDED.updated_at THEN r.created_at\n                      ELSE EXCLUDED.created_at END\n  RETURNING id, created_at\n)\nSELECT up.id, up.created_at,\n  CASE WHEN EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = up.id) THEN\n    pg_notify($7, CASE WHEN octet_length(input.status) < 7000\n                       THEN up.id || chr(10) || up.created_at || chr(10) || input.status\n                       ELSE up.id END)\n  END AS notified\nFROM up JOIN input USING (id)",
+  resultsSet:
+    "WITH input AS (\n  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[])\n    AS t(id, state, queue, status, expires_at)\n), up AS (\n  INSERT INTO stem_results AS r (id, state, queue, status, created_at, updated_at, expires_at)\n  SELECT id, state, queue, status, $6, $6, expires_at FROM input\n  ON CONFLICT (id) DO UPDATE SET\n    state = EXCLUDED.state,\n    queue = EXCLUDED.queue,\n    status = EXCLUDED.status,\n    updated_at = EXCLUDED.updated_at,\n    expires_at = EXCLUDED.expires_at,\n    created_at = CASE WHEN r.expires_at > EXCLUDED.updated_at THEN r.created_at\n                      ELSE EXCLUDED.created_at END\n  RETURNING id, created_at\n)\nSELECT up.id, up.created_at,\n  CASE WHEN EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = up.id) THEN\n    pg_notify(lower(current_schema()) || '_results',\n              CASE WHEN octet_length(input.status) < 7000\n                   THEN up.id || chr(10) || up.created_at || chr(10) || input.status\n                   ELSE up.id END)\n  END AS notified\nFROM up JOIN input USING (id)",
+  serverNow: "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::int8 AS now",
   watchersAdd:
     "INSERT INTO stem_watchers (task_id, watcher, expires_at) VALUES ($1, $2, $3)\nON CONFLICT (task_id, watcher) DO UPDATE SET expires_at = EXCLUDED.expires_at",
+  watchersCleanup: "DELETE FROM stem_watchers WHERE expires_at <= $1",
   watchersRemove: "DELETE FROM stem_watchers WHERE task_id = $1 AND watcher = $2",
 } as const;

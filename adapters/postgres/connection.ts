@@ -1,12 +1,14 @@
 import postgres from "postgres";
 import { redactUrl } from "../../src/core/adapter.ts";
+import { type Clock, systemClock, type TimerHandle } from "../../src/core/clock.ts";
+import { ErrorCode } from "../../src/core/error_codes.ts";
 import { StemError } from "../../src/core/errors.ts";
 
 /** A postgres.js client as used by the adapter (numbers for int8). */
 export type Sql = postgres.Sql<Record<string, unknown>>;
 
-/** Connection options shared by {@link PostgresBroker} and {@link PostgresResultBackend}. */
-export interface PostgresConnectOptions {
+/** Connection options of every Postgres store (one pool: see `connect` in mod.ts). */
+export interface PostgresPoolOptions {
   /** Schema that holds Stem's tables; use a distinct one per test or tenant. @default "stem" */
   namespace?: string;
   /**
@@ -17,7 +19,10 @@ export interface PostgresConnectOptions {
   tls?: boolean | "require" | "prefer" | "verify-full" | Record<string, unknown>;
   /** Pool size. @default 10 */
   max?: number;
-  /** Seconds to wait for a connection. @default 10 */
+  /**
+   * Seconds to wait for the first connection and the migrations; past it `connect` rejects with
+   * `connection-failed` and stops reconnecting. @default 10
+   */
   connectTimeout?: number;
   /** An existing postgres.js client to use instead of opening one (not closed by Stem). */
   sql?: Sql;
@@ -47,10 +52,38 @@ const INT8 = {
   parse: (value: string): number => Number(value),
 };
 
+/**
+ * Reconnect delays that grow while connections keep failing. postgres.js only backs off after a
+ * socket error, so an endpoint that accepts and then closes (a proxy with no server behind it,
+ * a non-PostgreSQL port) would otherwise be retried ~270 times a second; this one doubles from
+ * 50 ms to 5 s and starts over once a call succeeds.
+ */
+export class ReconnectBackoff {
+  #failures = 0;
+
+  /** The delay before the next reconnect, in seconds (postgres.js's unit). */
+  readonly next = (): number => {
+    const base = Math.min(0.05 * 2 ** this.#failures, 5);
+    this.#failures = Math.min(this.#failures + 1, 20);
+    return base * (0.5 + Math.random() / 2);
+  };
+
+  /** A call succeeded: the next failure starts from the shortest delay again. */
+  reset(): void {
+    this.#failures = 0;
+  }
+}
+
 /** Opens a postgres.js client whose search_path is the namespace schema. */
-export function openSql(url: string, namespace: string, options: PostgresConnectOptions): Sql {
+export function openSql(
+  url: string,
+  namespace: string,
+  options: PostgresPoolOptions,
+  backoff: ReconnectBackoff = new ReconnectBackoff(),
+): Sql {
   const tls = options.tls === "verify-full" ? "verify-full" : options.tls;
   return postgres(url, {
+    backoff: backoff.next,
     max: options.max ?? 10,
     connect_timeout: options.connectTimeout ?? 10,
     onnotice: () => {},
@@ -77,27 +110,54 @@ export function connectError(error: unknown, url: string): StemError {
     ? "Check the user name and password."
     : "Check that PostgreSQL is running and the host, port and database are right.";
   return new StemError(
-    "connection-failed",
+    ErrorCode.connectionFailed,
     `Could not connect to PostgreSQL at ${redactUrl(url)}: ${safeMessage(error, url)}. ${hint}`,
   );
 }
 
+/** Rejects with a `connection-failed` error once `ms` pass (the caller ends the pool). */
+function deadline(
+  ms: number,
+  url: string,
+  clock: Clock,
+): { promise: Promise<never>; cancel(): void } {
+  let timer: TimerHandle;
+  const promise = new Promise<never>((_, reject) => {
+    timer = clock.setTimeout(() => {
+      reject(
+        new StemError(
+          ErrorCode.connectionFailed,
+          `Could not connect to PostgreSQL at ${redactUrl(url)} within ${ms} ms: the server did ` +
+            "not complete a connection (is it PostgreSQL, and is it accepting connections?). " +
+            "Raise `connectTimeout` for a slow server.",
+        ),
+      );
+    }, ms);
+  });
+  return { promise, cancel: () => clock.clearTimeout(timer) };
+}
+
 /**
- * Opens (or adopts) a client and applies pending migrations; shared by the broker and the backend.
- * A client Stem opened is closed again when migrating fails.
+ * Opens (or adopts) a client and applies pending migrations, within `connectTimeout`. A client
+ * Stem opened is ended when this fails, so nothing keeps reconnecting in the background.
  */
 export async function connectMigrated(
   url: string,
-  options: PostgresConnectOptions,
+  options: PostgresPoolOptions & { clock?: Clock },
   migrate: (sql: Sql, namespace: string) => Promise<unknown>,
-): Promise<{ sql: Sql; owned: boolean; namespace: string }> {
+): Promise<{ sql: Sql; owned: boolean; namespace: string; backoff: ReconnectBackoff }> {
   const namespace = checkNamespace(options.namespace ?? "stem");
-  const sql = options.sql ?? openSql(url, namespace, options);
+  const backoff = new ReconnectBackoff();
+  const sql = options.sql ?? openSql(url, namespace, options, backoff);
+  const limit = deadline((options.connectTimeout ?? 10) * 1000, url, options.clock ?? systemClock);
   try {
-    await migrate(sql, namespace);
+    await Promise.race([migrate(sql, namespace), limit.promise]);
   } catch (error) {
-    if (!options.sql) await sql.end({ timeout: 1 }).catch(() => {});
-    throw connectError(error, url);
+    if (!options.sql) await sql.end({ timeout: 0 }).catch(() => {});
+    throw error instanceof StemError ? error : connectError(error, url);
+  } finally {
+    limit.cancel();
   }
-  return { sql, owned: !options.sql, namespace };
+  backoff.reset();
+  return { sql, owned: !options.sql, namespace, backoff };
 }

@@ -1,37 +1,43 @@
 /**
- * PostgreSQL adapter: a durable broker (SKIP LOCKED claims, LISTEN/NOTIFY wake-ups) and a
- * result backend, on postgres.js. Works on Deno, Bun and Node.
+ * PostgreSQL adapter: every store (broker with SKIP LOCKED claims and LISTEN/NOTIFY wake-ups,
+ * dead letters, statuses, groups, heartbeats, kv) on one postgres.js pool, implemented once in
+ * the shared SQL layer. Works on Deno, Bun and Node.
  *
  * @example
  * ```ts ignore
- * import { PostgresBroker, PostgresResultBackend } from "@stem/stem/postgres";
- * const broker = await PostgresBroker.connect("postgres://localhost/app");
- * const backend = await PostgresResultBackend.connect("postgres://localhost/app");
+ * import { connect } from "@stem/stem/postgres";
+ * const stores = await connect("postgres://localhost/app", { operationTimeout: "10s" });
+ * await stores.close();
  * ```
  *
  * @module
  */
-import type { AdapterConnectOptions, StemAdapter } from "../../src/core/adapter.ts";
+import type { AdapterConnectOptions, StemAdapter, StoreSet } from "../../src/core/adapter.ts";
 import type { Broker } from "../../src/broker/broker.ts";
 import type { ResultBackend } from "../../src/backend/result_backend.ts";
-import { PostgresBroker, type PostgresBrokerOptions } from "./postgres_broker.ts";
-import {
-  PostgresResultBackend,
-  type PostgresResultBackendOptions,
-} from "./postgres_result_backend.ts";
+import { connectPostgres, type PostgresConnectOptions } from "./connect.ts";
+import { PostgresBroker } from "./postgres_broker.ts";
+import { PostgresResultBackend } from "./postgres_result_backend.ts";
 
 export { PostgresBroker, type PostgresBrokerOptions } from "./postgres_broker.ts";
 export {
   PostgresResultBackend,
   type PostgresResultBackendOptions,
 } from "./postgres_result_backend.ts";
-export type { PostgresConnectOptions, Sql } from "./connection.ts";
+export {
+  connectPostgres as connect,
+  type PostgresConnectOptions,
+  type PostgresStoreSet,
+} from "./connect.ts";
+export type { PostgresPoolOptions, Sql } from "./connection.ts";
 
 /** Lets `StemApp.fromUrl("postgres://...")` build this adapter. */
 export const stemAdapter: StemAdapter = {
   schemes: ["postgres", "postgresql"],
+  connect: (url: string, options: Record<string, unknown> = {}): Promise<StoreSet> =>
+    connectPostgres(url, options as PostgresConnectOptions),
   createBroker: (url: string, options: AdapterConnectOptions = {}): Promise<Broker> =>
-    PostgresBroker.connect(url, options as PostgresBrokerOptions),
+    PostgresBroker.connect(url, options as PostgresConnectOptions),
   createBackend: (url: string, options: AdapterConnectOptions = {}): Promise<ResultBackend> =>
-    PostgresResultBackend.connect(url, options as PostgresResultBackendOptions),
+    PostgresResultBackend.connect(url, options as PostgresConnectOptions),
 };

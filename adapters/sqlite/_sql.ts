@@ -18,40 +18,51 @@ export const MIGRATIONS: readonly Migration[] = [
     "sql":
       "-- Migration 0001: the initial Stem schema for SQLite (same model as Postgres).\n-- Applied in one BEGIN IMMEDIATE transaction; the ledger table stem_migrations records it.\n-- Never edit once released: add 0002_<name>.sql instead. Times are epoch milliseconds.\n\n-- Task messages: claimable when visible_at <= now; a claim sets locked_until (the lease) and\n-- moves visible_at to it, so an expired lease makes the row visible again.\nCREATE TABLE stem_jobs (\n  id INTEGER PRIMARY KEY AUTOINCREMENT,\n  queue TEXT NOT NULL,\n  task_id TEXT NOT NULL,\n  priority INTEGER NOT NULL DEFAULT 0,\n  visible_at INTEGER NOT NULL,\n  locked_until INTEGER,\n  lease_ms INTEGER,\n  token INTEGER NOT NULL DEFAULT 0,\n  envelope TEXT NOT NULL\n);\nCREATE INDEX stem_jobs_claim ON stem_jobs (queue, priority DESC, visible_at, id);\n\nCREATE TABLE stem_dead_letters (\n  id INTEGER PRIMARY KEY AUTOINCREMENT,\n  queue TEXT NOT NULL,\n  task_id TEXT NOT NULL,\n  envelope TEXT NOT NULL,\n  reason TEXT NOT NULL,\n  meta TEXT NOT NULL,\n  dead_at INTEGER NOT NULL\n);\nCREATE INDEX stem_dead_letters_queue ON stem_dead_letters (queue, dead_at, id);\nCREATE INDEX stem_dead_letters_task ON stem_dead_letters (queue, task_id);\n\n-- Task statuses; version grows on every write so other processes' watchers can poll changes.\nCREATE TABLE stem_results (\n  id TEXT PRIMARY KEY,\n  state TEXT NOT NULL,\n  queue TEXT,\n  status TEXT NOT NULL,\n  version INTEGER NOT NULL DEFAULT 1,\n  created_at INTEGER NOT NULL,\n  updated_at INTEGER NOT NULL,\n  expires_at INTEGER NOT NULL\n);\nCREATE INDEX stem_results_updated ON stem_results (updated_at);\nCREATE INDEX stem_results_expires ON stem_results (expires_at);\n\nCREATE TABLE stem_groups (\n  id TEXT PRIMARY KEY,\n  expected INTEGER NOT NULL,\n  meta TEXT NOT NULL,\n  results TEXT NOT NULL DEFAULT '{}',\n  chord_callback TEXT,\n  chord_claimed_at INTEGER,\n  expires_at INTEGER NOT NULL\n);\n\nCREATE TABLE stem_heartbeats (\n  worker_id TEXT PRIMARY KEY,\n  heartbeat TEXT NOT NULL,\n  expires_at INTEGER NOT NULL\n);",
   },
+  {
+    "version": 2,
+    "name": "kv_deliveries",
+    "sql":
+      "-- Migration 0002: the AtomicKv table and a delivery count on messages.\n-- Applied like 0001 (one BEGIN IMMEDIATE transaction). Never edit once released.\n\n-- Atomic key-value entries; expires_at NULL means never. Expired rows read as absent and are\n-- deleted by the periodic cleanup.\nCREATE TABLE stem_kv (\n  key TEXT PRIMARY KEY,\n  value TEXT NOT NULL,\n  expires_at INTEGER\n);\nCREATE INDEX stem_kv_expires ON stem_kv (expires_at) WHERE expires_at IS NOT NULL;\n\n-- How many times a message has been handed out (every claim, lease-expiry reclaims too).\nALTER TABLE stem_jobs ADD COLUMN deliveries INTEGER NOT NULL DEFAULT 0;",
+  },
 ];
 
 /** Every query the adapter runs, by name (see the .sql files for parameters). */
 export const SQL = {
   cleanupGroups: "DELETE FROM stem_groups WHERE expires_at <= ?1",
   cleanupHeartbeats: "DELETE FROM stem_heartbeats WHERE expires_at <= ?1",
+  cleanupKv: "DELETE FROM stem_kv WHERE expires_at <= ?1",
   cleanupResults: "DELETE FROM stem_results WHERE expires_at <= ?1",
-  dlqDelete: "DELETE FROM stem_dead_letters WHERE id = ?1",
   dlqGet:
     "SELECT envelope, reason, meta, dead_at FROM stem_dead_letters\nWHERE queue = ?1 AND task_id = ?2 ORDER BY dead_at DESC, id DESC LIMIT 1",
-  dlqInsert:
-    "INSERT INTO stem_dead_letters (queue, task_id, envelope, reason, meta, dead_at)\nVALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  dlqInsertHeld:
+    "INSERT INTO stem_dead_letters (queue, task_id, envelope, reason, meta, dead_at)\nSELECT ?3, ?4, ?5, ?6, ?7, ?8 FROM stem_jobs WHERE id = ?1 AND token = ?2",
   dlqList:
     "SELECT envelope, reason, meta, dead_at FROM stem_dead_letters\nWHERE queue = ?1 ORDER BY dead_at DESC, id DESC LIMIT ?2 OFFSET ?3",
   dlqPurge:
     "DELETE FROM stem_dead_letters WHERE id IN (\n  SELECT id FROM stem_dead_letters WHERE queue = ?1 AND dead_at >= ?2\n  ORDER BY dead_at DESC, id DESC LIMIT ?3\n)",
+  dlqRetention: "DELETE FROM stem_dead_letters WHERE dead_at < ?1",
   dlqSelect:
     "SELECT id, envelope, reason, meta, dead_at FROM stem_dead_letters\nWHERE queue = ?1 AND dead_at >= ?2 ORDER BY dead_at, id LIMIT ?3",
+  dlqTake:
+    "DELETE FROM stem_dead_letters WHERE id IN (\n  SELECT id FROM stem_dead_letters WHERE queue = ?1 AND dead_at >= ?2\n  ORDER BY dead_at, id LIMIT ?3\n)\nRETURNING id, envelope, reason, meta, dead_at",
+  groupsAdd:
+    "UPDATE stem_groups\nSET results = json_set(results, '$.\"' || replace(replace(?2, '\\', '\\\\'), '\"', '\\\"') || '\"', json(?3))\nWHERE id = ?1 AND expires_at > ?4\nRETURNING expected, meta, results, chord_callback, chord_claimed_at",
   groupsClaim:
     "UPDATE stem_groups SET chord_callback = ?2, chord_claimed_at = ?3\nWHERE id = ?1 AND chord_callback IS NULL AND expires_at > ?3\nRETURNING id",
   groupsGet:
     "SELECT expected, meta, results, chord_callback, chord_claimed_at FROM stem_groups\nWHERE id = ?1 AND expires_at > ?2",
   groupsInit:
     "INSERT INTO stem_groups (id, expected, meta, results, chord_callback, chord_claimed_at, expires_at)\nVALUES (?1, ?2, ?3, '{}', NULL, NULL, ?4)\nON CONFLICT (id) DO UPDATE SET expected = excluded.expected, meta = excluded.meta,\n  results = '{}', chord_callback = NULL, chord_claimed_at = NULL, expires_at = excluded.expires_at",
-  groupsSetResults: "UPDATE stem_groups SET results = ?2 WHERE id = ?1",
   heartbeatsGet: "SELECT heartbeat FROM stem_heartbeats WHERE worker_id = ?1 AND expires_at > ?2",
   heartbeatsList: "SELECT heartbeat FROM stem_heartbeats WHERE expires_at > ?1 ORDER BY worker_id",
   heartbeatsSet:
     "INSERT INTO stem_heartbeats (worker_id, heartbeat, expires_at) VALUES (?1, ?2, ?3)\nON CONFLICT (worker_id) DO UPDATE SET heartbeat = excluded.heartbeat,\n  expires_at = excluded.expires_at",
   jobsClaim:
-    "UPDATE stem_jobs\nSET locked_until = CASE WHEN COALESCE(lease_ms, ?4) > 0 THEN ?2 + COALESCE(lease_ms, ?4)\n                        ELSE 8000000000000000 END,\n    visible_at = CASE WHEN COALESCE(lease_ms, ?4) > 0 THEN ?2 + COALESCE(lease_ms, ?4)\n                      ELSE 8000000000000000 END,\n    token = token + 1\nWHERE id IN (\n  SELECT id FROM stem_jobs\n  WHERE queue IN (SELECT value FROM json_each(?1)) AND visible_at <= ?2\n  ORDER BY priority DESC, visible_at, id\n  LIMIT ?3\n)\nRETURNING id, queue, task_id, token, locked_until, priority, envelope",
+    "UPDATE stem_jobs\nSET locked_until = CASE WHEN COALESCE(lease_ms, ?4) > 0 THEN ?2 + COALESCE(lease_ms, ?4)\n                        ELSE 8000000000000000 END,\n    visible_at = CASE WHEN COALESCE(lease_ms, ?4) > 0 THEN ?2 + COALESCE(lease_ms, ?4)\n                      ELSE 8000000000000000 END,\n    token = token + 1,\n    deliveries = deliveries + 1\nWHERE id IN (\n  SELECT id FROM stem_jobs\n  WHERE queue IN (SELECT value FROM json_each(?1)) AND visible_at <= ?2\n  ORDER BY priority DESC, visible_at, id\n  LIMIT ?3\n)\nRETURNING id, queue, task_id, token, locked_until, priority, deliveries, envelope",
   jobsCounts:
     "SELECT\n  COALESCE(sum(visible_at <= ?2), 0) AS pending,\n  COALESCE(sum(locked_until IS NOT NULL AND visible_at > ?2), 0) AS inflight,\n  COALESCE(sum(locked_until IS NULL AND visible_at > ?2), 0) AS delayed,\n  (SELECT count(*) FROM stem_dead_letters WHERE queue = ?1) AS dead\nFROM stem_jobs WHERE queue = ?1",
   jobsDelete: "DELETE FROM stem_jobs WHERE id = ?1 AND token = ?2",
+  jobsDeleteOne: "DELETE FROM stem_jobs WHERE id = ?1 AND token = ?2",
   jobsExtend:
     "UPDATE stem_jobs SET locked_until = ?3, visible_at = ?3\nWHERE id = ?1 AND token = ?2 AND locked_until IS NOT NULL\nRETURNING id",
   jobsInsert:
@@ -61,16 +72,31 @@ export const SQL = {
   jobsPurge:
     "DELETE FROM stem_jobs WHERE queue = ?1 AND (locked_until IS NULL OR visible_at <= ?2)",
   jobsRequeue:
-    "UPDATE stem_jobs\nSET locked_until = NULL,\n    visible_at = ?3,\n    queue = COALESCE(?4, queue),\n    priority = COALESCE(?5, priority),\n    lease_ms = CASE WHEN ?8 = 1 THEN ?6 ELSE lease_ms END,\n    envelope = COALESCE(?7, envelope)\nWHERE id = ?1 AND token = ?2\nRETURNING queue",
+    "UPDATE stem_jobs\nSET locked_until = NULL,\n    visible_at = ?3,\n    queue = COALESCE(?4, queue),\n    priority = COALESCE(?5, priority),\n    lease_ms = CASE WHEN ?8 = 1 THEN ?6 ELSE lease_ms END,\n    deliveries = CASE WHEN ?8 = 1 THEN 0 ELSE deliveries END,\n    envelope = COALESCE(?7, envelope)\nWHERE id = ?1 AND token = ?2\nRETURNING queue",
+  kvCompareAndDelete:
+    "DELETE FROM stem_kv WHERE key = ?1 AND value = ?2 AND (expires_at IS NULL OR expires_at > ?3)\nRETURNING key",
+  kvCompareAndSet:
+    "UPDATE stem_kv SET value = ?3, expires_at = ?4\nWHERE key = ?1 AND value = ?2 AND (expires_at IS NULL OR expires_at > ?5)\nRETURNING key",
+  kvDelete:
+    "DELETE FROM stem_kv WHERE key = ?1\nRETURNING CASE WHEN expires_at IS NULL OR expires_at > ?2 THEN 1 ELSE 0 END AS live",
+  kvGet: "SELECT value FROM stem_kv WHERE key = ?1 AND (expires_at IS NULL OR expires_at > ?2)",
+  kvIncrement:
+    "INSERT INTO stem_kv (key, value, expires_at) VALUES (?1, CAST(?2 AS TEXT), ?3)\nON CONFLICT (key) DO UPDATE SET\n  value = CASE WHEN stem_kv.expires_at IS NULL OR stem_kv.expires_at > ?4\n               THEN CAST(CAST(stem_kv.value AS INTEGER) + ?2 AS TEXT) ELSE excluded.value END,\n  expires_at = CASE WHEN stem_kv.expires_at IS NULL OR stem_kv.expires_at > ?4\n                    THEN stem_kv.expires_at ELSE excluded.expires_at END\nRETURNING value",
+  kvList:
+    "SELECT key, value, expires_at FROM stem_kv\nWHERE substr(key, 1, length(?1)) = ?1 AND (expires_at IS NULL OR expires_at > ?2)\nORDER BY key LIMIT ?3",
+  kvSet:
+    "INSERT INTO stem_kv (key, value, expires_at) VALUES (?1, ?2, ?3)\nON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at",
+  kvSetIfAbsent:
+    "INSERT INTO stem_kv (key, value, expires_at) VALUES (?1, ?2, ?3)\nON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at\nWHERE stem_kv.expires_at IS NOT NULL AND stem_kv.expires_at <= ?4\nRETURNING key",
   resultsCreate:
-    "INSERT INTO stem_results (id, state, queue, status, version, created_at, updated_at, expires_at)\nVALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6)\nON CONFLICT (id) DO UPDATE SET\n  state = excluded.state, queue = excluded.queue, status = excluded.status,\n  version = stem_results.version + 1, created_at = excluded.created_at,\n  updated_at = excluded.updated_at, expires_at = excluded.expires_at\nWHERE stem_results.expires_at <= excluded.updated_at\nRETURNING created_at, version",
+    "INSERT INTO stem_results (id, state, queue, status, version, created_at, updated_at, expires_at)\nVALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6)\nON CONFLICT (id) DO UPDATE SET\n  state = excluded.state, queue = excluded.queue, status = excluded.status,\n  version = stem_results.version + 1, created_at = excluded.created_at,\n  updated_at = excluded.updated_at, expires_at = excluded.expires_at\nWHERE stem_results.expires_at <= excluded.updated_at\nRETURNING id, created_at, version",
   resultsExpire: "UPDATE stem_results SET expires_at = ?2 WHERE id = ?1",
   resultsGet:
     "SELECT status, created_at, updated_at, version FROM stem_results\nWHERE id = ?1 AND expires_at > ?2",
   resultsList:
     "SELECT status, created_at, updated_at FROM stem_results\nWHERE expires_at > ?1 AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR queue = ?3)\nORDER BY updated_at DESC, id DESC LIMIT ?4 OFFSET ?5",
   resultsSet:
-    "INSERT INTO stem_results (id, state, queue, status, version, created_at, updated_at, expires_at)\nVALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6)\nON CONFLICT (id) DO UPDATE SET\n  state = excluded.state, queue = excluded.queue, status = excluded.status,\n  version = stem_results.version + 1,\n  created_at = CASE WHEN stem_results.expires_at > excluded.updated_at\n                    THEN stem_results.created_at ELSE excluded.created_at END,\n  updated_at = excluded.updated_at, expires_at = excluded.expires_at\nRETURNING created_at, version",
+    "INSERT INTO stem_results (id, state, queue, status, version, created_at, updated_at, expires_at)\nVALUES (?1, ?2, ?3, ?4, 1, ?6, ?6, ?5)\nON CONFLICT (id) DO UPDATE SET\n  state = excluded.state, queue = excluded.queue, status = excluded.status,\n  version = stem_results.version + 1,\n  created_at = CASE WHEN stem_results.expires_at > excluded.updated_at\n                    THEN stem_results.created_at ELSE excluded.created_at END,\n  updated_at = excluded.updated_at, expires_at = excluded.expires_at\nRETURNING id, created_at, version",
   resultsVersions:
     "SELECT id, status, created_at, updated_at, version FROM stem_results\nWHERE id IN (SELECT value FROM json_each(?1)) AND expires_at > ?2",
 } as const;

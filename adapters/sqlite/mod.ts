@@ -1,33 +1,42 @@
 /**
- * SQLite adapter: a durable broker and result backend in one file, no server. Several worker
- * processes on one machine can share the file (WAL, BEGIN IMMEDIATE claims). Uses `node:sqlite`
- * on Deno and Node and `bun:sqlite` on Bun.
+ * SQLite adapter: every store (broker, dead letters, statuses, groups, heartbeats, kv) in one
+ * file on one handle, no server, implemented once in the shared SQL layer. Several worker
+ * processes on one machine can share the file (WAL). Uses `node:sqlite` on Deno and Node and
+ * `bun:sqlite` on Bun.
  *
  * @example
  * ```ts ignore
- * import { SqliteBroker, SqliteResultBackend } from "@stem/stem/sqlite";
- * const broker = await SqliteBroker.open("./stem.db");
- * const backend = await SqliteResultBackend.open("./stem.db");
+ * import { connect } from "@stem/stem/sqlite";
+ * const stores = await connect("./stem.db");
+ * await stores.close();
  * ```
  *
  * @module
  */
-import type { AdapterConnectOptions, StemAdapter } from "../../src/core/adapter.ts";
+import type { AdapterConnectOptions, StemAdapter, StoreSet } from "../../src/core/adapter.ts";
 import type { Broker } from "../../src/broker/broker.ts";
 import type { ResultBackend } from "../../src/backend/result_backend.ts";
-import { SqliteBroker, type SqliteBrokerOptions } from "./sqlite_broker.ts";
-import { SqliteResultBackend, type SqliteResultBackendOptions } from "./sqlite_result_backend.ts";
+import { connectSqlite, type SqliteConnectOptions } from "./connect.ts";
+import { SqliteBroker } from "./sqlite_broker.ts";
+import { SqliteResultBackend } from "./sqlite_result_backend.ts";
 
 export { SqliteBroker, type SqliteBrokerOptions } from "./sqlite_broker.ts";
 export { SqliteResultBackend, type SqliteResultBackendOptions } from "./sqlite_result_backend.ts";
+export {
+  connectSqlite as connect,
+  type SqliteConnectOptions,
+  type SqliteStoreSet,
+} from "./connect.ts";
 export type { SqliteDriverName, SqliteOpenOptions } from "./open_database.ts";
 export type { RunResult, SqliteDriver, SqlParam } from "./driver.ts";
 
 /** Lets `StemApp.fromUrl("sqlite:./stem.db")` and `StemApp.sqlite(path)` build this adapter. */
 export const stemAdapter: StemAdapter = {
   schemes: ["sqlite"],
+  connect: (url: string, options: Record<string, unknown> = {}): Promise<StoreSet> =>
+    connectSqlite(url, options as SqliteConnectOptions),
   createBroker: (url: string, options: AdapterConnectOptions = {}): Promise<Broker> =>
-    SqliteBroker.open(url, options as SqliteBrokerOptions),
+    SqliteBroker.open(url, options as SqliteConnectOptions),
   createBackend: (url: string, options: AdapterConnectOptions = {}): Promise<ResultBackend> =>
-    SqliteResultBackend.open(url, options as SqliteResultBackendOptions),
+    SqliteResultBackend.open(url, options as SqliteConnectOptions),
 };

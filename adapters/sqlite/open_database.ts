@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from "../../src/core/clock.ts";
 import { MIGRATIONS } from "./_sql.ts";
 import type { SqliteDriver } from "./driver.ts";
 import { BunSqliteDriver } from "./drivers/bun_sqlite.ts";
@@ -12,6 +13,8 @@ export interface SqliteOpenOptions {
   driver?: SqliteDriverName;
   /** How long a write waits for another process's lock. @default "5s" (ms number) */
   busyTimeoutMs?: number;
+  /** Time source of the migration ledger. @default systemClock */
+  clock?: Clock;
 }
 
 /** Strips a `sqlite:` / `sqlite://` prefix; `:memory:` passes through. */
@@ -35,12 +38,17 @@ export async function openDatabase(
   driver.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000))}`);
   if (path !== ":memory:") driver.exec("PRAGMA journal_mode = WAL");
   driver.exec("PRAGMA synchronous = NORMAL");
-  migrate(driver);
+  try {
+    migrate(driver, options.clock);
+  } catch (error) {
+    driver.close();
+    throw error;
+  }
   return driver;
 }
 
 /** Applies missing migrations in one BEGIN IMMEDIATE transaction (the write lock serialises). */
-export function migrate(driver: SqliteDriver): number[] {
+export function migrate(driver: SqliteDriver, clock: Clock = systemClock): number[] {
   return driver.transaction(() => {
     driver.exec(
       "CREATE TABLE IF NOT EXISTS stem_migrations (version INTEGER PRIMARY KEY, " +
@@ -58,7 +66,7 @@ export function migrate(driver: SqliteDriver): number[] {
       driver.run("INSERT INTO stem_migrations (version, name, applied_at) VALUES (?, ?, ?)", [
         migration.version,
         migration.name,
-        Date.now(),
+        clock.now(),
       ]);
       applied.push(migration.version);
     }

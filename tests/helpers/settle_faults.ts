@@ -63,8 +63,9 @@ export async function faultyPostgresBroker(
   const settles = new Set<string>([
     SQL.jobsDelete,
     SQL.jobsRequeue,
-    SQL.jobsDeadLetter,
-    SQL.jobsPublish,
+    SQL.jobsDeleteOne,
+    SQL.dlqInsertHeld,
+    SQL.jobsInsert,
   ]);
   let broken = false;
   const faulty = wrap(sql, {
@@ -72,6 +73,9 @@ export async function faultyPostgresBroker(
       broken && settles.has(text)
         ? injected()
         : (sql.unsafe as (...a: unknown[]) => unknown)(text, ...rest),
+    // A dead letter is a transaction: fail it as a whole.
+    begin: (...args: unknown[]) =>
+      broken ? injected() : (sql.begin as (...a: unknown[]) => unknown)(...args),
   });
   const broker = await PostgresBroker.connect(url, { ...options, sql: faulty });
   return {

@@ -1,5 +1,6 @@
 -- Removes the dead letters a replay takes, oldest first (run in the replay transaction).
--- $1 queue text, $2 since int8, $3 limit int4. Returns id, envelope, reason, meta, dead_at.
+-- $1 queue text, $2 since int8, $3 limit int4. Returns id, envelope, reason, meta, dead_at
+-- (unordered).
 WITH chosen AS (
   SELECT id FROM stem_dead_letters
   WHERE queue = $1 AND dead_at >= $2 ORDER BY dead_at, id LIMIT $3

@@ -1,17 +1,18 @@
--- Releases a leased message back to its queue, optionally replacing its envelope (a retry),
--- in one statement, and wakes consumers.
+-- Releases a leased message back to its queue, optionally replacing its envelope (a retry, which
+-- starts a fresh delivery count), in one statement, and wakes consumers.
 -- $1 id int8, $2 token int4, $3 visible_at int8, $4 queue text|NULL, $5 priority int2|NULL,
--- $6 lease_ms int4|NULL, $7 envelope text|NULL (NULL keeps the stored one), $8 channel text,
--- $9 replace lease_ms bool. Returns the queue when a row was released.
+-- $6 lease_ms int4|NULL, $7 envelope text|NULL (NULL keeps the stored one),
+-- $8 replace bool (true: a new envelope, lease_ms from $6). Returns the queue when released.
 WITH up AS (
   UPDATE stem_jobs
   SET locked_until = NULL,
       visible_at = $3,
       queue = COALESCE($4, queue),
       priority = COALESCE($5, priority),
-      lease_ms = CASE WHEN $9 THEN $6 ELSE lease_ms END,
+      lease_ms = CASE WHEN $8::bool THEN $6 ELSE lease_ms END,
+      deliveries = CASE WHEN $8::bool THEN 0 ELSE deliveries END,
       envelope = COALESCE($7, envelope)
   WHERE id = $1 AND token = $2
   RETURNING queue
 )
-SELECT queue, pg_notify($8, queue) FROM up
+SELECT queue, pg_notify(lower(current_schema()) || '_jobs', queue) FROM up

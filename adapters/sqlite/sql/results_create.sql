@@ -1,6 +1,6 @@
 -- Inserts a status only when no live record has its id (an expired one is replaced).
 -- ?1 id, ?2 state, ?3 queue|NULL, ?4 status JSON, ?5 now, ?6 expires_at.
--- Returns created_at, version when written.
+-- Returns id, created_at, version when written.
 INSERT INTO stem_results (id, state, queue, status, version, created_at, updated_at, expires_at)
 VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6)
 ON CONFLICT (id) DO UPDATE SET
@@ -8,4 +8,4 @@ ON CONFLICT (id) DO UPDATE SET
   version = stem_results.version + 1, created_at = excluded.created_at,
   updated_at = excluded.updated_at, expires_at = excluded.expires_at
 WHERE stem_results.expires_at <= excluded.updated_at
-RETURNING created_at, version
+RETURNING id, created_at, version

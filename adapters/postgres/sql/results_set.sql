@@ -1,8 +1,8 @@
--- Upserts many task statuses at once (ids must be distinct), keeping created_at of live records,
--- and NOTIFYs the watched ones on the results channel as "<id>\n<created_at>\n<status json>"
--- (id only when the document is too large for a NOTIFY payload).
+-- Upserts task statuses (run once with one array per column; ids distinct), keeping created_at
+-- of live records, and NOTIFYs the watched ones on "<schema>_results" as
+-- "<id>\n<created_at>\n<status json>" (the id only when the document is too large for NOTIFY).
 -- $1 id text[], $2 state text[], $3 queue text[] (NULL entries allowed), $4 status text[]
--- (JSON without createdAt), $5 expires_at int8[], $6 now int8, $7 channel text.
+-- (JSON without createdAt), $5 expires_at int8[], $6 now int8.
 -- Returns id, created_at for each row.
 WITH input AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[])
@@ -22,8 +22,9 @@ WITH input AS (
 )
 SELECT up.id, up.created_at,
   CASE WHEN EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = up.id) THEN
-    pg_notify($7, CASE WHEN octet_length(input.status) < 7000
-                       THEN up.id || chr(10) || up.created_at || chr(10) || input.status
-                       ELSE up.id END)
+    pg_notify(lower(current_schema()) || '_results',
+              CASE WHEN octet_length(input.status) < 7000
+                   THEN up.id || chr(10) || up.created_at || chr(10) || input.status
+                   ELSE up.id END)
   END AS notified
 FROM up JOIN input USING (id)

@@ -11,13 +11,15 @@ import { DeadLetterReason } from "../../src/core/dead_letters.ts";
 /** Lease deadlines at or past this mean "no expiry". */
 export const NO_EXPIRY = 8_000_000_000_000_000;
 
-/** A claimed jobs row (Postgres and SQLite return the same columns). */
+/** A claimed jobs row (every dialect returns the same columns). */
 export interface ClaimedRow {
   id: number;
   queue: string;
   task_id: string;
   token: number;
   locked_until: number;
+  priority: number;
+  deliveries: number;
   envelope: string;
 }
 
@@ -42,13 +44,13 @@ export function toDelivery(row: ClaimedRow, now: number): Delivery {
   const receipt = receiptOf(Number(row.id), Number(row.token));
   const until = Number(row.locked_until);
   const leaseExpiresAt = until >= NO_EXPIRY ? null : until;
-  // Every claim bumps the row's token, so it counts the deliveries of the row.
-  const deliveryCount = Number(row.token);
+  const deliveryCount = Number(row.deliveries);
+  const queue = row.queue;
   try {
     return {
       envelope: decodeEnvelope(row.envelope),
       receipt,
-      queue: row.queue,
+      queue,
       leaseExpiresAt,
       deliveryCount,
     };
@@ -56,7 +58,7 @@ export function toDelivery(row: ClaimedRow, now: number): Delivery {
     return {
       envelope: malformedEnvelope(row.task_id, row.queue, row.envelope, now),
       receipt,
-      queue: row.queue,
+      queue,
       leaseExpiresAt,
       deliveryCount,
       invalid: { reason: DeadLetterReason.malformedEnvelope, error: (error as Error).message },

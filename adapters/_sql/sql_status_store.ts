@@ -1,0 +1,185 @@
+import {
+  DEFAULT_RESULT_TTL_MS,
+  type SetStatusOptions,
+  type StatusStore,
+  type StatusStoreCapabilities,
+  type TaskStatusQuery,
+  type Unwatch,
+} from "../../src/backend/status_store.ts";
+import type { TaskStatus, TaskStatusInput } from "../../src/backend/task_status.ts";
+import { type Clock, systemClock } from "../../src/core/clock.ts";
+import { type Duration, toMillis } from "../../src/core/duration.ts";
+import { Coalescer } from "./coalescer.ts";
+import type { SqlExecutor, SqlParam, SqlRow, StatusWatchSource } from "./executor.ts";
+import { statusDocument, type StatusRow, toStatus } from "./status_rows.ts";
+
+/** Options of {@link SqlStatusStore}. */
+export interface SqlStatusStoreOptions {
+  /** Lifetime of statuses. @default "1d" */
+  defaultTtl?: Duration;
+  /** Time source of TTLs and timestamps. @default systemClock */
+  clock?: Clock;
+}
+
+/** A status write waiting for its batch: encoded already, so a bad value never joins one. */
+interface PendingWrite {
+  input: TaskStatusInput;
+  doc: string;
+  ttl: number;
+}
+
+/** Splits writes into consecutive runs with distinct task ids (one upsert may touch a row once). */
+function distinctRuns(items: PendingWrite[]): PendingWrite[][] {
+  const runs: PendingWrite[][] = [[]];
+  let ids = new Set<string>();
+  for (const item of items) {
+    if (ids.has(item.input.id)) {
+      runs.push([]);
+      ids = new Set();
+    }
+    ids.add(item.input.id);
+    runs[runs.length - 1].push(item);
+  }
+  return runs;
+}
+
+const queueOf = (input: TaskStatusInput): string | null =>
+  typeof input.meta?.queue === "string" ? input.meta.queue : null;
+
+/**
+ * Task statuses in SQL with TTLs (an `expires_at` column; reads ignore expired rows). Writes made
+ * together share one statement (Postgres) or one transaction (SQLite); watchers are told by the
+ * dialect's watch source.
+ */
+export class SqlStatusStore implements StatusStore {
+  /** `crossProcessWatch` from the watch source. */
+  readonly capabilities: StatusStoreCapabilities;
+  readonly #db: SqlExecutor;
+  readonly #watch: StatusWatchSource;
+  readonly #clock: Clock;
+  readonly #ttlMs: number;
+  readonly #writes: Coalescer<PendingWrite, TaskStatus>;
+
+  /** Wraps an executor and a watch source. */
+  constructor(db: SqlExecutor, watch: StatusWatchSource, options: SqlStatusStoreOptions = {}) {
+    this.#db = db;
+    this.#watch = watch;
+    this.#clock = options.clock ?? systemClock;
+    this.#ttlMs = toMillis(options.defaultTtl ?? DEFAULT_RESULT_TTL_MS);
+    this.capabilities = { crossProcessWatch: watch.crossProcess };
+    this.#writes = new Coalescer((items) => this.#write(items), {
+      maxBatch: 500,
+      maxConcurrent: 2,
+      nextTick: true,
+    });
+  }
+
+  /**
+   * Writes a status (keeping `createdAt`) and notifies watchers. Concurrent writes share one
+   * statement; a value JSON cannot hold rejects with `payload-encode-failed` and writes nothing.
+   */
+  set(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<TaskStatus> {
+    let doc: string;
+    try {
+      doc = statusDocument(input, this.#clock.now());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#writes.push({ input, doc, ttl: this.#ttl(options) });
+  }
+
+  /** Writes the status only if no live record has its id; false when one exists. */
+  async create(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<boolean> {
+    const now = this.#clock.now();
+    const doc = statusDocument(input, now);
+    const rows = await this.#db.all(this.#db.sql.resultsCreate, [
+      input.id,
+      input.state,
+      queueOf(input),
+      doc,
+      now,
+      now + this.#ttl(options),
+    ]);
+    if (rows.length === 0) return false;
+    const row = rows[0];
+    const status = toStatus({ status: doc, created_at: Number(row.created_at), updated_at: now });
+    this.#watch.written([{ status, row }]);
+    return true;
+  }
+
+  /** Reads a live status. */
+  async get(id: string): Promise<TaskStatus | null> {
+    const [row] = await this.#db.all<StatusRow>(this.#db.sql.resultsGet, [
+      id,
+      this.#clock.now(),
+    ], { idempotent: true });
+    return row ? toStatus(row) : null;
+  }
+
+  /** Calls `listener` on every later write of `id` (other processes: as the dialect allows). */
+  watch(id: string, listener: (status: TaskStatus) => void): Promise<Unwatch> {
+    return this.#watch.watch(id, listener);
+  }
+
+  /** Resets the TTL of a status from now. */
+  async expire(id: string, ttl: Duration): Promise<void> {
+    await this.#db.run(this.#db.sql.resultsExpire, [id, this.#clock.now() + toMillis(ttl)], {
+      idempotent: true,
+    });
+  }
+
+  /** Lists live statuses, newest update first. */
+  async listTaskStatuses(query: TaskStatusQuery = {}): Promise<TaskStatus[]> {
+    const rows = await this.#db.all<StatusRow>(this.#db.sql.resultsList, [
+      this.#clock.now(),
+      query.state ?? null,
+      query.queue ?? null,
+      query.limit ?? 50,
+      query.offset ?? 0,
+    ], { idempotent: true });
+    return rows.map(toStatus);
+  }
+
+  /** Deletes expired statuses now; returns how many. */
+  async cleanup(): Promise<number> {
+    return await this.#db.run(this.#db.sql.cleanupResults, [this.#clock.now()]) +
+      await this.#watch.cleanup(this.#clock.now());
+  }
+
+  /** Stops watching. */
+  close(): Promise<void> {
+    return this.#watch.close();
+  }
+
+  #ttl(options: SetStatusOptions): number {
+    return options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
+  }
+
+  async #write(items: PendingWrite[]): Promise<TaskStatus[]> {
+    const out: TaskStatus[] = [];
+    for (const run of distinctRuns(items)) out.push(...await this.#upsert(run));
+    return out;
+  }
+
+  async #upsert(items: PendingWrite[]): Promise<TaskStatus[]> {
+    const now = this.#clock.now();
+    const params: SqlParam[][] = items.map((i) => [
+      i.input.id,
+      i.input.state,
+      queueOf(i.input),
+      i.doc,
+      now + i.ttl,
+    ]);
+    const rows = await this.#db.many(this.#db.sql.resultsSet, params, [now], {
+      idempotent: true,
+    });
+    const byId = new Map<string, SqlRow>(rows.map((r) => [String(r.id), r]));
+    const written = items.map((item) => {
+      const row = byId.get(item.input.id) ?? { created_at: now };
+      const created = Number(row.created_at);
+      return { status: toStatus({ status: item.doc, created_at: created, updated_at: now }), row };
+    });
+    this.#watch.written(written);
+    return written.map((w) => w.status);
+  }
+}

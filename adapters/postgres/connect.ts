@@ -1,0 +1,139 @@
+import type { StoreSet, StoreSetOptions } from "../../src/core/adapter.ts";
+import { type Duration, toMillis } from "../../src/core/duration.ts";
+import type { StemError } from "../../src/core/errors.ts";
+import { SqlBroker } from "../_sql/sql_broker.ts";
+import { SqlResultBackend } from "../_sql/sql_result_backend.ts";
+import type { SqlGroupStore } from "../_sql/sql_group_store.ts";
+import type { SqlHeartbeatStore } from "../_sql/sql_heartbeat_store.ts";
+import type { SqlKv } from "../_sql/sql_kv.ts";
+import type { SqlStatusStore } from "../_sql/sql_status_store.ts";
+import { connectMigrated, type PostgresPoolOptions, type Sql } from "./connection.ts";
+import { migrate } from "./migrate.ts";
+import { Notifier } from "./notifier.ts";
+import { PgExecutor } from "./pg_executor.ts";
+import { PgJobWake, PgStatusWatch } from "./pg_wake.ts";
+
+/** Options of {@link connectPostgres} (and `stemAdapter.connect` for `postgres://` URLs). */
+export interface PostgresConnectOptions extends PostgresPoolOptions, StoreSetOptions {
+  /**
+   * Longest any call may take, waiting for a connection included (a restarting server); past
+   * it the call rejects with `operation-timeout`. @default "30s"
+   */
+  operationTimeout?: Duration;
+  /** Lease length when the envelope has no `visibilityTimeout`. @default "30s" */
+  defaultVisibilityTimeout?: Duration;
+  /** Fallback poll of an idle consumer (in case a NOTIFY was missed). @default "5s" */
+  pollInterval?: Duration;
+  /** Most messages leased in one claim. @default 100 */
+  maxBatch?: number;
+  /** Lifetime of statuses and groups. @default "1d" */
+  defaultTtl?: Duration;
+  /** How often expired rows are deleted (reads ignore them anyway). @default "5m" */
+  cleanupInterval?: Duration;
+  /** Also receives errors a consumer recovered from (the logger gets them as warnings). */
+  onError?: (error: StemError) => void;
+}
+
+/** Every Postgres store on one postgres.js pool. */
+export interface PostgresStoreSet extends StoreSet {
+  /** The broker (also the dead-letter store). */
+  broker: SqlBroker;
+  /** Same object as `broker`. */
+  deadLetters: SqlBroker;
+  /** Task statuses. */
+  statuses: SqlStatusStore;
+  /** Groups and chord claims. */
+  groups: SqlGroupStore;
+  /** Worker heartbeats (SQL table; the generic one over `kv` can replace it). */
+  heartbeats: SqlHeartbeatStore;
+  /** Atomic key-value entries. */
+  kv: SqlKv;
+  /** Statuses, groups and heartbeats as one ResultBackend. */
+  backend: SqlResultBackend;
+  /** The shared postgres.js pool. */
+  sql: Sql;
+}
+
+/** The pieces a Postgres store is built from. */
+export interface PgParts {
+  /** The executor on the pool. */
+  executor: PgExecutor;
+  /** The namespace (schema). */
+  namespace: string;
+  /** The pool. */
+  sql: Sql;
+  /** Whether Stem opened the pool (and so ends it). */
+  owned: boolean;
+}
+
+/** Opens (or adopts) the pool, migrates within `connectTimeout`, and wraps it in an executor. */
+export async function openPg(url: string, options: PostgresConnectOptions): Promise<PgParts> {
+  const { sql, owned, namespace, backoff } = await connectMigrated(url, options, migrate);
+  const executor = new PgExecutor(sql, {
+    operationTimeoutMs: toMillis(options.operationTimeout ?? "30s"),
+    clock: options.clock,
+    ownsPool: owned,
+    onSuccess: () => backoff.reset(),
+  });
+  return { executor, namespace, sql, owned };
+}
+
+/** Builds a broker on `parts`; `onClose` ends what it owns. */
+export function pgBroker<T extends SqlBroker>(
+  Ctor: new (...args: ConstructorParameters<typeof SqlBroker>) => T,
+  parts: PgParts,
+  options: PostgresConnectOptions,
+  onClose?: () => Promise<void>,
+): T {
+  const notifier = new Notifier(parts.sql, `${parts.namespace}_jobs`.toLowerCase());
+  const poll = options.pollInterval ?? 5_000;
+  return new Ctor(parts.executor, new PgJobWake(notifier), {
+    ...options,
+    pollMin: poll,
+    pollMax: poll,
+    onClose,
+  });
+}
+
+/** Builds statuses, groups, heartbeats and kv on `parts`. */
+export function pgBackend<T extends SqlResultBackend>(
+  Ctor: new (...args: ConstructorParameters<typeof SqlResultBackend>) => T,
+  parts: PgParts,
+  options: PostgresConnectOptions,
+  onClose?: () => Promise<void>,
+): T {
+  const notifier = new Notifier(parts.sql, `${parts.namespace}_results`.toLowerCase());
+  const watch = new PgStatusWatch(parts.executor, notifier, options);
+  return new Ctor(parts.executor, watch, { ...options, onClose });
+}
+
+/**
+ * Connects every Postgres store on ONE postgres.js pool: migrates (advisory lock) within
+ * `connectTimeout`, then builds the broker, dead letters, statuses, groups, heartbeats and kv.
+ * `close()` closes each store once, then the pool.
+ */
+export async function connectPostgres(
+  url: string,
+  options: PostgresConnectOptions = {},
+): Promise<PostgresStoreSet> {
+  const parts = await openPg(url, options);
+  const broker = pgBroker(SqlBroker, parts, options);
+  const backend = pgBackend(SqlResultBackend, parts, options);
+  let closing: Promise<void> | null = null;
+  return {
+    broker,
+    deadLetters: broker,
+    statuses: backend.statuses,
+    groups: backend.groups,
+    heartbeats: backend.heartbeats,
+    kv: backend.kv,
+    backend,
+    sql: parts.sql,
+    close: () =>
+      closing ??= (async () => {
+        await broker.close();
+        await backend.close();
+        await parts.executor.close();
+      })(),
+  };
+}

@@ -1,0 +1,2 @@
+-- Deletes dead letters older than the retention. ?1 cutoff.
+DELETE FROM stem_dead_letters WHERE dead_at < ?1
