@@ -70,6 +70,8 @@ const WATCH_TTL_MS = 30 * 60_000;
  * ```
  */
 export class PostgresResultBackend implements ResultBackend {
+  /** Watches see every process's writes (LISTEN/NOTIFY). */
+  readonly capabilities: { crossProcessWatch: boolean } = { crossProcessWatch: true };
   readonly #sql: Sql;
   readonly #ownsSql: boolean;
   readonly #channel: string;

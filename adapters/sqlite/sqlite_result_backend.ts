@@ -52,6 +52,8 @@ interface Watched {
  * ```
  */
 export class SqliteResultBackend implements ResultBackend {
+  /** Watches see other processes' writes (by polling). */
+  readonly capabilities: { crossProcessWatch: boolean } = { crossProcessWatch: true };
   readonly #db: SqliteDriver;
   readonly #ttlMs: number;
   readonly #watchPollMs: number;
