@@ -101,7 +101,9 @@ export class InMemoryKv implements AtomicKv {
   list(prefix: string, options: KvListOptions = {}): Promise<KvEntry[]> {
     const limit = Math.max(0, Math.trunc(options.limit ?? DEFAULT_KV_LIST_LIMIT));
     const keys = [...this.#slots.keys()]
-      .filter((k) => k.startsWith(prefix) && (options.after === undefined || byCodePoint(k, options.after) > 0))
+      .filter((k) =>
+        k.startsWith(prefix) && (options.after === undefined || byCodePoint(k, options.after) > 0)
+      )
       .sort(byCodePoint);
     const out: KvEntry[] = [];
     for (const key of keys) {

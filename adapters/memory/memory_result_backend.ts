@@ -127,7 +127,12 @@ export class InMemoryResultBackend implements ResultBackend {
   initGroup(group: GroupDescriptor): Promise<void> {
     const ttl = group.ttl === undefined ? this.#ttlMs : toMillis(group.ttl);
     this.#groups.set(group.id, {
-      value: jsonCopy({ id: group.id, expected: group.expected, results: {}, meta: group.meta ?? {} }),
+      value: jsonCopy({
+        id: group.id,
+        expected: group.expected,
+        results: {},
+        meta: group.meta ?? {},
+      }),
       expiresAt: this.#clock.now() + ttl,
     });
     return Promise.resolve();

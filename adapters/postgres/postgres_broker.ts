@@ -7,6 +7,7 @@ import {
   type NackOptions,
   type QueueCounts,
 } from "../../src/broker/broker.ts";
+import { deadLetterPage, deadLetterWindow } from "../../src/broker/dead_letter_paging.ts";
 import type {
   DeadLetterEntry,
   DeadLetterPage,
@@ -227,12 +228,15 @@ export class PostgresBroker implements Broker {
     queue: string,
     options: { limit?: number; offset?: number } = {},
   ): Promise<DeadLetterPage> {
-    const limit = options.limit ?? 50;
-    const offset = Math.max(0, options.offset ?? 0);
-    if (limit <= 0) return { entries: [], nextOffset: null };
-    const rows = await this.#sql.unsafe(SQL.dlqList, [queue, limit + 1, offset], PREPARED);
-    const entries = (rows as unknown as DeadLetterRow[]).slice(0, limit).map(toDeadLetter);
-    return { entries, nextOffset: rows.length > limit ? offset + limit : null };
+    const window = deadLetterWindow(options);
+    if (window.limit === 0) return { entries: [], nextOffset: null };
+    const rows = await this.#sql.unsafe(
+      SQL.dlqList,
+      [queue, window.limit + 1, window.offset],
+      PREPARED,
+    );
+    const page = deadLetterPage(rows as unknown as DeadLetterRow[], window, window.offset);
+    return { entries: page.entries.map(toDeadLetter), nextOffset: page.nextOffset };
   }
 
   /** Finds the newest dead letter of a task. */

@@ -9,6 +9,7 @@ import {
   type Unwatch,
   type WorkerHeartbeat,
 } from "../../src/backend/result_backend.ts";
+import { callWatcher } from "../../src/backend/watch_hub.ts";
 import type { TaskStatus, TaskStatusInput } from "../../src/backend/task_status.ts";
 import { type Duration, toMillis } from "../../src/core/duration.ts";
 import { uuidv7 } from "../../src/core/ids.ts";
@@ -309,7 +310,7 @@ export class PostgresResultBackend implements ResultBackend {
     const listeners = this.#watchers.get(id);
     if (!listeners) return;
     const emit = (status: TaskStatus | null) => {
-      if (status) { for (const listener of [...listeners]) listener(status); }
+      if (status) { for (const listener of [...listeners]) callWatcher(listener, status); }
     };
     if (first < 0) {
       this.get(id).then(emit, () => {});

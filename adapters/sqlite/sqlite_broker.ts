@@ -7,6 +7,7 @@ import {
   type NackOptions,
   type QueueCounts,
 } from "../../src/broker/broker.ts";
+import { deadLetterPage, deadLetterWindow } from "../../src/broker/dead_letter_paging.ts";
 import type {
   DeadLetterEntry,
   DeadLetterPage,
@@ -104,7 +105,11 @@ export class SqliteBroker implements Broker {
 
   /** Publishes many messages in one transaction. */
   publishMany(envelopes: Envelope[]): Promise<void> {
-    this.#insert(envelopes);
+    try {
+      this.#insert(envelopes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     this.#wake(new Set(envelopes.map((e) => e.queue)));
     return Promise.resolve();
   }
@@ -216,13 +221,17 @@ export class SqliteBroker implements Broker {
     queue: string,
     options: { limit?: number; offset?: number } = {},
   ): Promise<DeadLetterPage> {
-    const limit = options.limit ?? 50;
-    const offset = Math.max(0, options.offset ?? 0);
-    if (limit <= 0) return Promise.resolve({ entries: [], nextOffset: null });
-    const rows = this.#db.all<DeadLetterRow>(SQL.dlqList, [queue, limit + 1, offset]);
+    const window = deadLetterWindow(options);
+    if (window.limit === 0) return Promise.resolve({ entries: [], nextOffset: null });
+    const rows = this.#db.all<DeadLetterRow>(SQL.dlqList, [
+      queue,
+      window.limit + 1,
+      window.offset,
+    ]);
+    const page = deadLetterPage(rows, window, window.offset);
     return Promise.resolve({
-      entries: rows.slice(0, limit).map(toDeadLetter),
-      nextOffset: rows.length > limit ? offset + limit : null,
+      entries: page.entries.map(toDeadLetter),
+      nextOffset: page.nextOffset,
     });
   }
 

@@ -9,6 +9,7 @@ import {
   type Unwatch,
   type WorkerHeartbeat,
 } from "../../src/backend/result_backend.ts";
+import { callWatcher } from "../../src/backend/watch_hub.ts";
 import type { TaskStatus, TaskStatusInput } from "../../src/backend/task_status.ts";
 import { type Duration, toMillis } from "../../src/core/duration.ts";
 import {
@@ -104,7 +105,7 @@ export class SqliteResultBackend implements ResultBackend {
       const watched = this.#watched.get(status.id);
       if (!watched) continue;
       watched.version = Math.max(watched.version, version);
-      for (const listener of [...watched.listeners]) listener(status);
+      for (const listener of [...watched.listeners]) callWatcher(listener, status);
     }
     return Promise.resolve(written.map((w) => w.status));
   }
@@ -121,7 +122,7 @@ export class SqliteResultBackend implements ResultBackend {
     if (watched) {
       watched.version = Math.max(watched.version, Number(row.version));
       const status = toStatus({ status: doc, created_at: row.created_at, updated_at: now });
-      for (const listener of [...watched.listeners]) listener(status);
+      for (const listener of [...watched.listeners]) callWatcher(listener, status);
     }
     return Promise.resolve(true);
   }
@@ -267,7 +268,7 @@ export class SqliteResultBackend implements ResultBackend {
       if (!watched || Number(row.version) <= watched.version) continue;
       watched.version = Number(row.version);
       const status = toStatus(row);
-      for (const listener of [...watched.listeners]) listener(status);
+      for (const listener of [...watched.listeners]) callWatcher(listener, status);
     }
   }
 }

@@ -46,20 +46,27 @@ export class WatchHub {
   notify(status: TaskStatus): void {
     const set = this.#listeners.get(status.id);
     if (!set) return;
-    for (const listener of [...set]) {
-      try {
-        listener(status);
-      } catch (error) {
-        this.#logger.warn("A status watcher threw; the write still succeeded", {
-          taskId: status.id,
-          error,
-        });
-      }
-    }
+    for (const listener of [...set]) callWatcher(listener, status, this.#logger);
   }
 
   /** Removes every listener. */
   clear(): void {
     this.#listeners.clear();
+  }
+}
+
+/**
+ * Calls one status watcher; a watcher that throws is logged, never rethrown, so it cannot fail
+ * the write that notified it or starve the watchers after it.
+ */
+export function callWatcher(
+  listener: (status: TaskStatus) => void,
+  status: TaskStatus,
+  logger: Logger = silentLogger,
+): void {
+  try {
+    listener(status);
+  } catch (error) {
+    logger.warn("A status watcher threw; the write still succeeded", { taskId: status.id, error });
   }
 }

@@ -101,6 +101,7 @@ export class RedisResultBackend implements ResultBackend {
       transport,
       keys: this.#keys,
       clock: this.#clock,
+      logger,
       maxPollMs: toMillis(options.maxWatchPoll ?? 1_000),
       onError: options.onError
         ? (e) => options.onError!(e as Error)

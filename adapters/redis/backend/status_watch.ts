@@ -9,6 +9,7 @@
  */
 import type { Unwatch } from "../../../src/backend/result_backend.ts";
 import type { Clock } from "../../../src/core/clock.ts";
+import type { Logger } from "../../../src/observability/logger.ts";
 import type { TaskStatus } from "../../../src/backend/task_status.ts";
 import { scripts } from "../_scripts.ts";
 import type { BackendKeys } from "../keys.ts";
@@ -22,6 +23,8 @@ export interface WatchContext {
   keys: BackendKeys;
   /** Time and timers of the poll and the registration refresh. */
   clock: Clock;
+  /** Where a listener that throws is reported (it must not break other watchers). */
+  logger: Logger;
   /** Longest poll back-off over HTTP. */
   maxPollMs: number;
   onError(error: unknown): void;
@@ -44,7 +47,11 @@ export async function watchStatus(
     if (!status || (initial && status.timestamps.updatedAt < startedAt)) return;
     seen.add(value);
     if (seen.size > 64) seen.delete(seen.values().next().value!);
-    listener(status);
+    try {
+      listener(status);
+    } catch (error) {
+      ctx.logger.warn("A status watcher threw; the write still succeeded", { taskId: id, error });
+    }
   };
   const unsubscribe = await ctx.transport.subscribe(
     ctx.keys.channel(id),

@@ -1,3 +1,4 @@
+import { ContractAssertionError } from "../assert.ts";
 import type { TestApi } from "../contract_harness.ts";
 import { FakeClock } from "../fake_clock.ts";
 
@@ -171,4 +172,17 @@ export function runStoreSuite<Store, Caps>(
       for (const dispose of (cleanups.get(t) ?? []).reverse()) await dispose();
     },
   }, cases);
+}
+
+/** Resolves with `promise`, or fails naming `what` after `ms` (a case never hangs unbounded). */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ContractAssertionError(`${what} within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

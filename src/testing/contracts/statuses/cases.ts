@@ -12,6 +12,7 @@ import {
   type ContractCase,
   letTimePass,
   type StoreTestContext,
+  within,
 } from "../contract_case.ts";
 
 /** One status-store conformance case. */
@@ -104,7 +105,7 @@ export const statusCases: StatusCase[] = [
       });
       await store.set({ ...input, state: "running" });
       await store.set({ ...input, state: "succeeded", result: 42 });
-      await twoSeen;
+      await within(twoSeen, 10_000, "Expected both writes to reach the watcher");
       deepEqual(seen.map((s) => s.state), ["running", "succeeded"]);
       equal(seen[1].result, 42);
       await unwatch();
@@ -116,7 +117,7 @@ export const statusCases: StatusCase[] = [
         (s) => s.state === "failed" && sentinel(),
       );
       await store.set({ ...input, state: "failed" });
-      await sentinelSeen;
+      await within(sentinelSeen, 10_000, "Expected the sentinel watcher to see the write");
       await unwatchSentinel();
       equal(seen.length, 2, "no events after unwatch");
     },
@@ -132,7 +133,7 @@ export const statusCases: StatusCase[] = [
       const good = new Promise<void>((resolve) => (seen = resolve));
       const unwatchGood = await store.watch(input.id, (s) => s.state === "running" && seen());
       await store.set({ ...input, state: "running" });
-      await good;
+      await within(good, 10_000, "Expected the second watcher to see the write");
       equal((await store.get(input.id))?.state, "running");
       await unwatchBad();
       await unwatchGood();
@@ -154,7 +155,8 @@ export const statusCases: StatusCase[] = [
       // (LISTEN) needs that round trip before another instance's write can reach it.
       const unwatch = await watching;
       await other.set({ ...input, state: "succeeded", result: "from peer" });
-      equal((await got).result, "from peer");
+      const seen = await within(got, 10_000, "Expected the peer's write to reach the watcher");
+      equal(seen.result, "from peer");
       await unwatch();
     },
   },
