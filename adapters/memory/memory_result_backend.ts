@@ -68,8 +68,9 @@ export class InMemoryResultBackend implements ResultBackend {
       new KvHeartbeatStore(new InMemoryKv({ clock: this.#clock }));
   }
 
-  /** Writes a status and notifies watchers. */
-  set(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<TaskStatus> {
+  /** Writes a status and notifies watchers; rejects a status JSON cannot encode. */
+  // deno-lint-ignore require-await
+  async set(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<TaskStatus> {
     const now = this.#clock.now();
     const previous = this.#read(input.id, now);
     const status = { ...input } as TaskStatus;
@@ -83,7 +84,7 @@ export class InMemoryResultBackend implements ResultBackend {
     this.#statuses.set(input.id, { value: text, expiresAt: now + ttl });
     if (now - this.#lastSweep > 60_000 && ++this.#writes > 1_000) this.#sweep(now);
     if (this.#hub.has(input.id)) this.#hub.notify(JSON.parse(text));
-    return Promise.resolve(JSON.parse(text));
+    return JSON.parse(text);
   }
 
   /** Writes the status unless a live record has its id. */
@@ -124,7 +125,8 @@ export class InMemoryResultBackend implements ResultBackend {
   }
 
   /** Creates or resets a group. */
-  initGroup(group: GroupDescriptor): Promise<void> {
+  // deno-lint-ignore require-await
+  async initGroup(group: GroupDescriptor): Promise<void> {
     const ttl = group.ttl === undefined ? this.#ttlMs : toMillis(group.ttl);
     this.#groups.set(group.id, {
       value: jsonCopy({
@@ -135,15 +137,15 @@ export class InMemoryResultBackend implements ResultBackend {
       }),
       expiresAt: this.#clock.now() + ttl,
     });
-    return Promise.resolve();
   }
 
   /** Records a member result. */
-  addGroupResult(groupId: string, status: TaskStatus): Promise<GroupStatus | null> {
+  // deno-lint-ignore require-await
+  async addGroupResult(groupId: string, status: TaskStatus): Promise<GroupStatus | null> {
     const group = this.#live(this.#groups, groupId, this.#clock.now());
-    if (!group) return Promise.resolve(null);
+    if (!group) return null;
     group.results[status.id] = jsonCopy(status);
-    return Promise.resolve(jsonCopy(group));
+    return jsonCopy(group);
   }
 
   /** Reads a group. */
