@@ -7,7 +7,7 @@ import {
   type TaskMiddleware,
   type TaskOutcome,
 } from "../mod.ts";
-import { testEnvelope } from "../src/testing/broker_contract.ts";
+import { testEnvelope } from "../src/testing/test_values.ts";
 import { fakeTimeApp, statusWhere } from "./helpers/app.ts";
 
 function tracer(name: string, log: string[]): TaskMiddleware {

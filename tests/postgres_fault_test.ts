@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PostgresBroker, PostgresResultBackend } from "../adapters/postgres/mod.ts";
 import { Stem } from "../src/producer/stem.ts";
-import { testEnvelope } from "../src/testing/broker_contract.ts";
+import { testEnvelope } from "../src/testing/test_values.ts";
 import { spawnWorker } from "./helpers/redis_worker_process.ts";
 import {
   type PostgresServer,

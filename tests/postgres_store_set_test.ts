@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { connect, PostgresBroker } from "../adapters/postgres/mod.ts";
-import { testEnvelope } from "../src/testing/broker_contract.ts";
+import { testEnvelope } from "../src/testing/test_values.ts";
 import type { TaskStatusInput } from "../src/backend/task_status.ts";
 import {
   type PostgresServer,

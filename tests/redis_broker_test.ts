@@ -9,7 +9,7 @@ import { queueKeys } from "../adapters/redis/keys.ts";
 import { stemAdapter } from "../adapters/redis/mod.ts";
 import { TcpTransport } from "../adapters/redis/tcp/tcp_transport.ts";
 import { KEY_LOCKING_SHEBANG } from "../adapters/redis/transport.ts";
-import { testEnvelope } from "../src/testing/broker_contract.ts";
+import { testEnvelope } from "../src/testing/test_values.ts";
 import { nextWithin } from "../src/testing/contract_harness.ts";
 import type { Broker, Delivery } from "../src/broker/broker.ts";
 import { freePort, redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";

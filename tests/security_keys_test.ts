@@ -5,7 +5,7 @@ import { StemConfig } from "../src/config/stem_config.ts";
 import { PayloadSigner } from "../src/security/payload_signer.ts";
 import { AesGcmPayloadEncoder } from "../src/producer/encoders/aes_gcm_encoder.ts";
 import { scriptCommand } from "./helpers/runtime.ts";
-import { testEnvelope } from "../src/testing/broker_contract.ts";
+import { testEnvelope } from "../src/testing/test_values.ts";
 
 function stem(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const [cmd, base] = scriptCommand("workers/cli.ts");

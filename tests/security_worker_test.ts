@@ -6,7 +6,7 @@ import { generateKeys } from "../src/security/key_generation.ts";
 import { StemConfig } from "../src/config/stem_config.ts";
 import { fakeTimeApp, statusWhere } from "./helpers/app.ts";
 import { record } from "./helpers/signals.ts";
-import { testEnvelope } from "../src/testing/broker_contract.ts";
+import { testEnvelope } from "../src/testing/test_values.ts";
 
 const SECRET = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0IQ==";
 const OTHER = "b3RoZXItb3RoZXItb3RoZXItb3RoZXItb3RoZXIh";

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "../adapters/sqlite/mod.ts";
-import { testEnvelope } from "../src/testing/broker_contract.ts";
+import { testEnvelope } from "../src/testing/test_values.ts";
 import type { TaskStatusInput } from "../src/backend/task_status.ts";
 import type { Broker } from "../src/broker/broker.ts";
 

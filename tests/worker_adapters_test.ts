@@ -17,7 +17,7 @@ import {
   type TaskStatusInput,
   Worker,
 } from "../mod.ts";
-import { testEnvelope } from "../src/testing/broker_contract.ts";
+import { testEnvelope } from "../src/testing/test_values.ts";
 import { redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "stem-worker-adapters-"));

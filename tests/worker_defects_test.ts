@@ -10,7 +10,7 @@ import {
   type TaskStatusInput,
 } from "../mod.ts";
 import { MetaKey } from "../src/core/meta_keys.ts";
-import { testEnvelope } from "../src/testing/broker_contract.ts";
+import { testEnvelope } from "../src/testing/test_values.ts";
 import { fakeTimeApp, gate, statusWhere } from "./helpers/app.ts";
 
 describe("Worker correctness (issue 9)", () => {

@@ -24,6 +24,8 @@ import {
 import { LeaseLostError } from "../../src/core/errors.ts";
 import { type ConsumerSlot, type InflightRecord, MemoryQueue } from "./memory_queue.ts";
 import { replayedEnvelope } from "../../src/core/dead_letters.ts";
+import { deadLetterPage, deadLetterWindow } from "../../src/broker/dead_letter_paging.ts";
+import { jsonCopy } from "./json_copy.ts";
 
 /** Options for {@link InMemoryBroker}. */
 export interface InMemoryBrokerOptions {
@@ -71,10 +73,16 @@ export class InMemoryBroker implements Broker {
     );
   }
 
-  /** Publishes one message. */
+  /**
+   * Publishes one message. The broker keeps a JSON copy, as a durable broker stores the encoded
+   * envelope: a value JSON cannot hold fails here, and the caller's object is never delivered.
+   */
   publish(envelope: Envelope): Promise<void> {
-    this.#delivered.delete(envelope);
-    this.#add(envelope);
+    try {
+      this.#add(jsonCopy(envelope));
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return Promise.resolve();
   }
 
@@ -97,10 +105,13 @@ export class InMemoryBroker implements Broker {
 
   /** Publishes many messages. */
   publishMany(envelopes: Envelope[]): Promise<void> {
-    for (const envelope of envelopes) {
-      this.#delivered.delete(envelope);
-      this.#add(envelope);
+    let copies: Envelope[];
+    try {
+      copies = envelopes.map(jsonCopy);
+    } catch (error) {
+      return Promise.reject(error);
     }
+    for (const envelope of copies) this.#add(envelope);
     return Promise.resolve();
   }
 
@@ -145,8 +156,14 @@ export class InMemoryBroker implements Broker {
 
   /** Requeues (optionally replaced) or drops a delivery. */
   nack(delivery: Delivery, options: NackOptions = {}): Promise<void> {
+    let replacement: Envelope | undefined;
+    try {
+      replacement = options.envelope && jsonCopy(options.envelope);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const record = this.#settle(delivery.receipt);
-    if (record && options.requeue !== false) this.#add(options.envelope ?? record.envelope);
+    if (record && options.requeue !== false) this.#add(replacement ?? record.envelope);
     return Promise.resolve();
   }
 
@@ -168,13 +185,19 @@ export class InMemoryBroker implements Broker {
     reason: string,
     meta: Record<string, JsonValue> = {},
   ): Promise<void> {
+    let storedMeta: Record<string, JsonValue>;
+    try {
+      storedMeta = jsonCopy(meta);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const record = this.#settle(delivery.receipt);
     // A stale receipt (lease expired, message redelivered) must not dead-letter the live copy.
     if (!record) return Promise.resolve();
     this.#queue(record.queue).dead.push({
       envelope: record.envelope,
       reason,
-      meta,
+      meta: storedMeta,
       deadAt: this.#clock.now(),
     });
     return Promise.resolve();
@@ -185,13 +208,11 @@ export class InMemoryBroker implements Broker {
     queue: string,
     options: { limit?: number; offset?: number } = {},
   ): Promise<DeadLetterPage> {
-    const limit = options.limit ?? 50;
-    const offset = Math.max(0, options.offset ?? 0);
-    const newestFirst = [...this.#queue(queue).dead].reverse();
-    if (limit <= 0) return Promise.resolve({ entries: [], nextOffset: null });
-    const entries = newestFirst.slice(offset, offset + limit);
-    const next = offset + entries.length;
-    return Promise.resolve({ entries, nextOffset: next < newestFirst.length ? next : null });
+    const window = deadLetterWindow(options);
+    const dead = this.#queue(queue).dead;
+    const newestFirst = dead.slice(Math.max(0, dead.length - window.offset - window.limit - 1))
+      .reverse();
+    return Promise.resolve(deadLetterPage(newestFirst, window));
   }
 
   /** Finds a dead letter by envelope id. */

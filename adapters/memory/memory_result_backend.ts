@@ -1,5 +1,4 @@
 import {
-  DEFAULT_HEARTBEAT_TTL_MS,
   DEFAULT_RESULT_TTL_MS,
   type GroupDescriptor,
   type GroupStatus,
@@ -9,9 +8,16 @@ import {
   type Unwatch,
   type WorkerHeartbeat,
 } from "../../src/backend/result_backend.ts";
+import type { HeartbeatStore } from "../../src/backend/heartbeat_store.ts";
+import { KvHeartbeatStore } from "../../src/backend/kv_heartbeat_store.ts";
+import type { StatusStoreCapabilities } from "../../src/backend/status_store.ts";
 import type { TaskStatus, TaskStatusInput } from "../../src/backend/task_status.ts";
+import { WatchHub } from "../../src/backend/watch_hub.ts";
 import { type Clock, systemClock } from "../../src/core/clock.ts";
 import { type Duration, toMillis } from "../../src/core/duration.ts";
+import type { Logger } from "../../src/observability/logger.ts";
+import { jsonCopy } from "./json_copy.ts";
+import { InMemoryKv } from "./memory_kv.ts";
 
 /** Options for {@link InMemoryResultBackend}. */
 export interface InMemoryResultBackendOptions {
@@ -19,6 +25,10 @@ export interface InMemoryResultBackendOptions {
   defaultTtl?: Duration;
   /** Time source. @default systemClock */
   clock?: Clock;
+  /** Where a failing watcher is reported. @default silentLogger */
+  logger?: Logger;
+  /** Heartbeat store to delegate to. @default a KvHeartbeatStore over a new InMemoryKv */
+  heartbeats?: HeartbeatStore;
 }
 
 interface Expiring<T> {
@@ -27,7 +37,8 @@ interface Expiring<T> {
 }
 
 /**
- * The in-process reference result backend. Expired records read as missing.
+ * The in-process reference result backend. Expired records read as missing. Statuses and group
+ * results are stored as JSON text and parsed on every read, as a durable backend would.
  *
  * @example
  * ```ts
@@ -37,10 +48,12 @@ interface Expiring<T> {
  * ```
  */
 export class InMemoryResultBackend implements ResultBackend {
-  readonly #statuses = new Map<string, Expiring<TaskStatus>>();
+  /** Watches see only this instance's writes. */
+  readonly capabilities: StatusStoreCapabilities = { crossProcessWatch: false };
+  readonly #statuses = new Map<string, Expiring<string>>();
   readonly #groups = new Map<string, Expiring<GroupStatus>>();
-  readonly #heartbeats = new Map<string, Expiring<WorkerHeartbeat>>();
-  readonly #watchers = new Map<string, Set<(status: TaskStatus) => void>>();
+  readonly #hub: WatchHub;
+  readonly #heartbeats: HeartbeatStore;
   readonly #clock: Clock;
   readonly #ttlMs: number;
   #writes = 0;
@@ -50,57 +63,45 @@ export class InMemoryResultBackend implements ResultBackend {
   constructor(options: InMemoryResultBackendOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#ttlMs = toMillis(options.defaultTtl ?? DEFAULT_RESULT_TTL_MS);
+    this.#hub = new WatchHub({ logger: options.logger });
+    this.#heartbeats = options.heartbeats ??
+      new KvHeartbeatStore(new InMemoryKv({ clock: this.#clock }));
   }
 
-  /** Writes a status and notifies watchers. */
-  set(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<TaskStatus> {
+  /** Writes a status and notifies watchers; rejects a status JSON cannot encode. */
+  // deno-lint-ignore require-await
+  async set(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<TaskStatus> {
     const now = this.#clock.now();
-    const previous = this.#live(this.#statuses, input.id, now);
+    const previous = this.#read(input.id, now);
     const status = { ...input } as TaskStatus;
     status.timestamps = {
       ...input.timestamps,
       createdAt: previous?.timestamps.createdAt ?? now,
       updatedAt: now,
     };
+    const text = JSON.stringify(status);
     const ttl = options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
-    this.#statuses.set(input.id, { value: status, expiresAt: now + ttl });
+    this.#statuses.set(input.id, { value: text, expiresAt: now + ttl });
     if (now - this.#lastSweep > 60_000 && ++this.#writes > 1_000) this.#sweep(now);
-    const listeners = this.#watchers.get(input.id);
-    if (listeners) {
-      for (const listener of [...listeners]) {
-        try {
-          listener(status);
-        } catch (error) {
-          // A broken watcher must not fail the write (the worker would never ack).
-          console.warn("[stem] a status watcher threw:", error);
-        }
-      }
-    }
-    return Promise.resolve(status);
+    if (this.#hub.has(input.id)) this.#hub.notify(JSON.parse(text));
+    return JSON.parse(text);
   }
 
   /** Writes the status unless a live record has its id. */
   async create(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<boolean> {
-    if (this.#live(this.#statuses, input.id, this.#clock.now())) return false;
+    if (this.#read(input.id, this.#clock.now())) return false;
     await this.set(input, options);
     return true;
   }
 
   /** Reads a live status. */
   get(id: string): Promise<TaskStatus | null> {
-    return Promise.resolve(this.#live(this.#statuses, id, this.#clock.now()) ?? null);
+    return Promise.resolve(this.#read(id, this.#clock.now()) ?? null);
   }
 
-  /** Calls `listener` on every later write of `id`. */
+  /** Calls `listener` on every later write of `id` through this instance. */
   watch(id: string, listener: (status: TaskStatus) => void): Promise<Unwatch> {
-    let set = this.#watchers.get(id);
-    if (!set) this.#watchers.set(id, set = new Set());
-    set.add(listener);
-    return Promise.resolve(() => {
-      set.delete(listener);
-      if (set.size === 0) this.#watchers.delete(id);
-      return Promise.resolve();
-    });
+    return Promise.resolve(this.#hub.watch(id, listener));
   }
 
   /** Resets a status's TTL from now. */
@@ -115,7 +116,7 @@ export class InMemoryResultBackend implements ResultBackend {
     const now = this.#clock.now();
     const items = [...this.#statuses.values()]
       .filter((e) => e.expiresAt > now)
-      .map((e) => e.value)
+      .map((e) => JSON.parse(e.value) as TaskStatus)
       .filter((s) => !query.state || s.state === query.state)
       .filter((s) => !query.queue || s.meta.queue === query.queue)
       .sort((a, b) => b.timestamps.updatedAt - a.timestamps.updatedAt);
@@ -124,27 +125,33 @@ export class InMemoryResultBackend implements ResultBackend {
   }
 
   /** Creates or resets a group. */
-  initGroup(group: GroupDescriptor): Promise<void> {
+  // deno-lint-ignore require-await
+  async initGroup(group: GroupDescriptor): Promise<void> {
     const ttl = group.ttl === undefined ? this.#ttlMs : toMillis(group.ttl);
     this.#groups.set(group.id, {
-      value: { id: group.id, expected: group.expected, results: {}, meta: { ...group.meta } },
+      value: jsonCopy({
+        id: group.id,
+        expected: group.expected,
+        results: {},
+        meta: group.meta ?? {},
+      }),
       expiresAt: this.#clock.now() + ttl,
     });
-    return Promise.resolve();
   }
 
   /** Records a member result. */
-  addGroupResult(groupId: string, status: TaskStatus): Promise<GroupStatus | null> {
+  // deno-lint-ignore require-await
+  async addGroupResult(groupId: string, status: TaskStatus): Promise<GroupStatus | null> {
     const group = this.#live(this.#groups, groupId, this.#clock.now());
-    if (!group) return Promise.resolve(null);
-    group.results[status.id] = status;
-    return Promise.resolve(structuredClone(group));
+    if (!group) return null;
+    group.results[status.id] = jsonCopy(status);
+    return jsonCopy(group);
   }
 
   /** Reads a group. */
   getGroup(groupId: string): Promise<GroupStatus | null> {
     const group = this.#live(this.#groups, groupId, this.#clock.now());
-    return Promise.resolve(group ? structuredClone(group) : null);
+    return Promise.resolve(group ? jsonCopy(group) : null);
   }
 
   /** True for the first caller only. */
@@ -157,33 +164,30 @@ export class InMemoryResultBackend implements ResultBackend {
     return Promise.resolve(true);
   }
 
-  /** Stores a heartbeat with a TTL. */
+  /** Stores a heartbeat with a TTL (in the heartbeat store). */
   setWorkerHeartbeat(heartbeat: WorkerHeartbeat, options: { ttl?: Duration } = {}): Promise<void> {
-    const ttl = toMillis(options.ttl ?? DEFAULT_HEARTBEAT_TTL_MS);
-    this.#heartbeats.set(heartbeat.workerId, {
-      value: structuredClone(heartbeat),
-      expiresAt: this.#clock.now() + ttl,
-    });
-    return Promise.resolve();
+    return this.#heartbeats.setWorkerHeartbeat(heartbeat, options);
   }
 
   /** Reads a live heartbeat. */
   getWorkerHeartbeat(workerId: string): Promise<WorkerHeartbeat | null> {
-    return Promise.resolve(this.#live(this.#heartbeats, workerId, this.#clock.now()) ?? null);
+    return this.#heartbeats.getWorkerHeartbeat(workerId);
   }
 
   /** Lists live heartbeats. */
   listWorkerHeartbeats(): Promise<WorkerHeartbeat[]> {
-    const now = this.#clock.now();
-    return Promise.resolve(
-      [...this.#heartbeats.values()].filter((e) => e.expiresAt > now).map((e) => e.value),
-    );
+    return this.#heartbeats.listWorkerHeartbeats();
   }
 
   /** Drops watchers. */
   close(): Promise<void> {
-    this.#watchers.clear();
+    this.#hub.clear();
     return Promise.resolve();
+  }
+
+  #read(id: string, now: number): TaskStatus | undefined {
+    const text = this.#live(this.#statuses, id, now);
+    return text === undefined ? undefined : JSON.parse(text);
   }
 
   #live<T>(map: Map<string, Expiring<T>>, key: string, now: number): T | undefined {
@@ -199,12 +203,7 @@ export class InMemoryResultBackend implements ResultBackend {
   #sweep(now: number): void {
     this.#lastSweep = now;
     this.#writes = 0;
-    for (
-      const map of [this.#statuses, this.#groups, this.#heartbeats] as Map<
-        string,
-        Expiring<unknown>
-      >[]
-    ) {
+    for (const map of [this.#statuses, this.#groups] as Map<string, Expiring<unknown>>[]) {
       for (const [key, entry] of map) if (entry.expiresAt <= now) map.delete(key);
     }
   }

@@ -13,9 +13,11 @@ export type ScriptName =
   | "extend"
   | "getDead"
   | "getGroup"
-  | "heartbeatSet"
-  | "heartbeats"
   | "initGroup"
+  | "kvDelete"
+  | "kvEntries"
+  | "kvIncrement"
+  | "kvWrite"
   | "nack"
   | "publish"
   | "purge"
@@ -89,26 +91,40 @@ export const scripts: Readonly<Record<ScriptName, RedisScript>> = {
     lockingSha: "742637a4a934f7401f8d979164e44cbb6a117587",
     source: "-- get_group: reads a group and its member results.\n--\n-- KEYS[1] group hash   KEYS[2] group results hash\n--\n-- Returns { group hash fields, results hash fields } or nil when the group is missing.\nlocal group = redis.call('HGETALL', KEYS[1])\nif #group == 0 then return nil end\nreturn { group, redis.call('HGETALL', KEYS[2]) }\n",
   },
-  heartbeatSet: {
-    name: "heartbeat_set",
-    keys: 2,
-    sha: "9b6a6ff3b3e908e74071946b2eb602de96093981",
-    lockingSha: "c7b6cbac6b600c845d6d9e3b6e934a5d7d7edd4e",
-    source: "-- heartbeat_set: stores a worker heartbeat with an expiry and drops expired ones.\n--\n-- KEYS[1] heartbeat hash   KEYS[2] heartbeat expiry sorted set\n-- ARGV[1] worker id   ARGV[2] heartbeat JSON   ARGV[3] ttl ms\n--\n-- Returns 1.\n-- Server time in epoch milliseconds (one clock for every client).\nlocal function server_now()\n  local t = redis.call('TIME')\n  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nend\nlocal now = server_now()\nredis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\nredis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[1])\nlocal expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)\nfor _, id in ipairs(expired) do redis.call('HDEL', KEYS[1], id) end\nif #expired > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now) end\nreturn 1\n",
-  },
-  heartbeats: {
-    name: "heartbeats",
-    keys: 2,
-    sha: "cc3ba0305e355837f6c5e175c0cf3baa153b9f86",
-    lockingSha: "691b7f34f73f9301ea44049b6f2b811f44bf440a",
-    source: "-- heartbeats: reads live worker heartbeats (all, or only the worker in ARGV[1]).\n--\n-- KEYS[1] heartbeat hash   KEYS[2] heartbeat expiry sorted set\n-- ARGV[1] worker id ('' = every live worker)\n--\n-- Returns a list of heartbeat JSON strings.\n-- Server time in epoch milliseconds (one clock for every client).\nlocal function server_now()\n  local t = redis.call('TIME')\n  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nend\nlocal now = server_now()\nif ARGV[1] ~= '' then\n  local expiry = redis.call('ZSCORE', KEYS[2], ARGV[1])\n  if not expiry or tonumber(expiry) <= now then return {} end\n  local value = redis.call('HGET', KEYS[1], ARGV[1])\n  if not value then return {} end\n  return { value }\nend\nlocal ids = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. string.format('%.0f', now), '+inf')\nif #ids == 0 then return {} end\nlocal values = redis.call('HMGET', KEYS[1], unpack(ids))\nlocal out = {}\nfor _, v in ipairs(values) do\n  if v then out[#out + 1] = v end\nend\nreturn out\n",
-  },
   initGroup: {
     name: "init_group",
     keys: 2,
     sha: "341adde5f7d59ffc0671177be2de7c4e91e91500",
     lockingSha: "bff0d75470480887ecbc009033cdd0d3362816d5",
     source: "-- init_group: creates or resets a group: clears member results and any chord claim.\n--\n-- KEYS[1] group hash   KEYS[2] group results hash\n-- ARGV[1] expected count   ARGV[2] meta JSON   ARGV[3] ttl ms\n--\n-- Returns 1.\nredis.call('DEL', KEYS[1], KEYS[2])\nredis.call('HSET', KEYS[1], 'expected', ARGV[1], 'meta', ARGV[2])\nredis.call('PEXPIRE', KEYS[1], ARGV[3])\nreturn 1\n",
+  },
+  kvDelete: {
+    name: "kv_delete",
+    keys: 3,
+    sha: "1c7b3bf9e7a4d364d2aeb4a04838994c343c7f59",
+    lockingSha: "89a44eca92bbefd93179094da5f3f382f133e2ee",
+    source: "-- kv_delete: delete or compare-and-delete of one AtomicKv key.\n--\n-- KEYS[1] value key   KEYS[2] kv index   KEYS[3] kv expiry set\n-- ARGV[1] mode: 'del' | 'cad'   ARGV[2] the key as the caller named it   ARGV[3] expected (cad)\n--\n-- Returns 1 when a live key was deleted, 0 otherwise.\nlocal current = redis.call('GET', KEYS[1])\nif not current then return 0 end\nif ARGV[1] == 'cad' and current ~= ARGV[3] then return 0 end\nredis.call('DEL', KEYS[1])\nredis.call('ZREM', KEYS[2], ARGV[2])\nredis.call('ZREM', KEYS[3], ARGV[2])\nreturn 1\n",
+  },
+  kvEntries: {
+    name: "kv_entries",
+    keys: -1,
+    sha: "66be7beeb79f875c50676aa5e3cd7411389146a8",
+    lockingSha: "2aaa0861470afc95936fbc085ee7494feb109a91",
+    source: "-- kv_entries: reads the values and expiry times of listed AtomicKv keys in one consistent step,\n-- and drops index members whose key is gone.\n--\n-- KEYS[1] kv index   KEYS[2] kv expiry set   KEYS[3..] value keys\n-- ARGV[i] the key (as the caller named it) of KEYS[i + 2]\n--\n-- Returns a flat list: key, value, expires-at ms (-1 = never) for each live key, in order.\n-- Server time in epoch milliseconds (one clock for every client).\nlocal function server_now()\n  local t = redis.call('TIME')\n  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nend\nlocal now = server_now()\nlocal out = {}\nfor i, member in ipairs(ARGV) do\n  local key = KEYS[i + 2]\n  local value = redis.call('GET', key)\n  if value then\n    local ttl = redis.call('PTTL', key)\n    out[#out + 1] = member\n    out[#out + 1] = value\n    out[#out + 1] = ttl >= 0 and string.format('%.0f', now + ttl) or '-1'\n  else\n    redis.call('ZREM', KEYS[1], member)\n    redis.call('ZREM', KEYS[2], member)\n  end\nend\nreturn out\n",
+  },
+  kvIncrement: {
+    name: "kv_increment",
+    keys: 3,
+    sha: "59c8ea480f8d6b10ce9a2eb9e453f68b14cdaef6",
+    lockingSha: "64a96ba7ba2c3bcd80afd9f7aedc4f11297f3060",
+    source: "-- kv_increment: adds to an integer AtomicKv key; the TTL is set only when this call creates the\n-- key, so a counter's window does not slide with every hit.\n--\n-- KEYS[1] value key   KEYS[2] kv index   KEYS[3] kv expiry set\n-- ARGV[1] the key as the caller named it   ARGV[2] amount   ARGV[3] ttl ms ('' = never)\n--\n-- Returns the new value, or the string 'not-integer' when the stored value is not an integer.\n-- Server time in epoch milliseconds (one clock for every client).\nlocal function server_now()\n  local t = redis.call('TIME')\n  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nend\n-- Keeps the kv index in step with the value keys. KEYS[2] is the index (every live key, score\n-- 0, read by ZRANGEBYLEX), KEYS[3] the expiry set (keys with a TTL, scored by when they lapse).\nlocal function kv_prune(now)\n  local lapsed = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', string.format('%.0f', now),\n    'LIMIT', 0, 20)\n  if #lapsed > 0 then\n    redis.call('ZREM', KEYS[2], unpack(lapsed))\n    redis.call('ZREM', KEYS[3], unpack(lapsed))\n  end\nend\n\n-- Records that `member` now lives until now + ttl (ttl '' = forever).\nlocal function kv_track(member, now, ttl)\n  redis.call('ZADD', KEYS[2], 0, member)\n  if ttl == '' then\n    redis.call('ZREM', KEYS[3], member)\n  else\n    redis.call('ZADD', KEYS[3], string.format('%.0f', now + tonumber(ttl)), member)\n  end\nend\nlocal now = server_now()\nkv_prune(now)\nlocal current = redis.call('GET', KEYS[1])\nif current and not string.match(current, '^%-?%d+$') then return 'not-integer' end\nlocal value = redis.call('INCRBY', KEYS[1], ARGV[2])\nif not current then\n  if ARGV[3] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end\n  kv_track(ARGV[1], now, ARGV[3])\nend\nreturn value\n",
+  },
+  kvWrite: {
+    name: "kv_write",
+    keys: 3,
+    sha: "234937328c696af7a12862b27e923c350d9724e6",
+    lockingSha: "a449cf8aa66d0d45d8f082842a673de745f51775",
+    source: "-- kv_write: set, set-if-absent or compare-and-set of one AtomicKv key, with an optional TTL.\n--\n-- KEYS[1] value key   KEYS[2] kv index   KEYS[3] kv expiry set\n-- ARGV[1] mode: 'set' | 'nx' | 'cas'   ARGV[2] the key as the caller named it (index member)\n-- ARGV[3] new value   ARGV[4] ttl ms ('' = never expires)   ARGV[5] expected value (cas)\n--\n-- Returns 1 when it wrote, 0 when the condition failed.\n-- Server time in epoch milliseconds (one clock for every client).\nlocal function server_now()\n  local t = redis.call('TIME')\n  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nend\n-- Keeps the kv index in step with the value keys. KEYS[2] is the index (every live key, score\n-- 0, read by ZRANGEBYLEX), KEYS[3] the expiry set (keys with a TTL, scored by when they lapse).\nlocal function kv_prune(now)\n  local lapsed = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', string.format('%.0f', now),\n    'LIMIT', 0, 20)\n  if #lapsed > 0 then\n    redis.call('ZREM', KEYS[2], unpack(lapsed))\n    redis.call('ZREM', KEYS[3], unpack(lapsed))\n  end\nend\n\n-- Records that `member` now lives until now + ttl (ttl '' = forever).\nlocal function kv_track(member, now, ttl)\n  redis.call('ZADD', KEYS[2], 0, member)\n  if ttl == '' then\n    redis.call('ZREM', KEYS[3], member)\n  else\n    redis.call('ZADD', KEYS[3], string.format('%.0f', now + tonumber(ttl)), member)\n  end\nend\nlocal now = server_now()\nkv_prune(now)\nlocal mode = ARGV[1]\nif mode ~= 'set' then\n  local current = redis.call('GET', KEYS[1])\n  if mode == 'nx' and current then return 0 end\n  if mode == 'cas' and current ~= ARGV[5] then return 0 end\nend\nif ARGV[4] == '' then\n  redis.call('SET', KEYS[1], ARGV[3])\nelse\n  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])\nend\nkv_track(ARGV[2], now, ARGV[4])\nreturn 1\n",
   },
   nack: {
     name: "nack",

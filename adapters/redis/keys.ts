@@ -1,7 +1,7 @@
 /**
  * The only module that spells Redis key names. Every key of one queue shares the hash tag
- * `{queue}` so the queue's scripts run on Redis Cluster; backend keys share `{results}` or
- * `{workers}`.
+ * `{queue}` so the queue's scripts run on Redis Cluster; backend keys share `{results}`, and
+ * every AtomicKv key shares `{kv}`.
  *
  * @module
  */
@@ -69,16 +69,11 @@ export interface BackendKeys {
   group(id: string): string;
   /** Hash: member task id → status JSON. */
   groupResults(id: string): string;
-  /** Hash: worker id → heartbeat JSON. */
-  readonly heartbeats: string;
-  /** Sorted set: worker id → heartbeat expiry. */
-  readonly heartbeatIndex: string;
 }
 
 /** Builds the backend keys of `namespace`. */
 export function backendKeys(namespace: string): BackendKeys {
   const r = `${namespace}:{results}`;
-  const w = `${namespace}:{workers}`;
   return {
     task: (id) => `${r}:task:${id}`,
     index: `${r}:index`,
@@ -87,7 +82,25 @@ export function backendKeys(namespace: string): BackendKeys {
     channel: (id) => `${namespace}:status:${id}`,
     group: (id) => `${r}:group:${id}`,
     groupResults: (id) => `${r}:group-results:${id}`,
-    heartbeats: `${w}:heartbeats`,
-    heartbeatIndex: `${w}:heartbeat-expiry`,
+  };
+}
+
+/** Keys of the AtomicKv (heartbeats, and later locks, revocations and rate limits live here). */
+export interface KvKeys {
+  /** String holding the value of `key`, with the key's TTL. */
+  value(key: string): string;
+  /** Sorted set of every live key, score 0, so a prefix listing is one ZRANGEBYLEX. */
+  readonly index: string;
+  /** Sorted set of keys with a TTL, scored by when they lapse, to prune the index. */
+  readonly expiry: string;
+}
+
+/** Builds the kv keys of `namespace`. */
+export function kvKeys(namespace: string): KvKeys {
+  const base = `${namespace}:{kv}`;
+  return {
+    value: (key) => `${base}:v:${key}`,
+    index: `${base}:index`,
+    expiry: `${base}:expiry`,
   };
 }

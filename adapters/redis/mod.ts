@@ -4,19 +4,21 @@
  *
  * @example
  * ```ts ignore
- * import { RedisResultBackend, RedisStreamsBroker } from "@stem/stem/redis";
- * const broker = await RedisStreamsBroker.connect("redis://localhost:6379");
- * const backend = await RedisResultBackend.connect("redis://localhost:6379/1");
+ * import { stemAdapter } from "@stem/stem/redis";
+ * // One connection for the broker, dead letters, statuses, groups, heartbeats and kv.
+ * const stores = await stemAdapter.connect!("redis://localhost:6379", { namespace: "app" });
+ * await stores.close();
  * ```
  *
  * @module
  */
-import type { AdapterConnectOptions, StemAdapter } from "../../src/core/adapter.ts";
+import type { AdapterConnectOptions, StemAdapter, StoreSet } from "../../src/core/adapter.ts";
 import type { Broker } from "../../src/broker/broker.ts";
 import type { ResultBackend } from "../../src/backend/result_backend.ts";
 import { type RedisBrokerOptions, RedisStreamsBroker } from "./broker/redis_streams_broker.ts";
 import { type RedisBackendOptions, RedisResultBackend } from "./backend/redis_result_backend.ts";
 import { registerTcpConnector } from "./connect.ts";
+import { connectRedis, type RedisStoreSetOptions } from "./store_set.ts";
 import { TcpTransport } from "./tcp/tcp_transport.ts";
 
 // This entry is for long-running processes: it enables redis:// and rediss:// URLs. Edge code
@@ -27,6 +29,9 @@ export { RedisStreamsBroker } from "./broker/redis_streams_broker.ts";
 export type { RedisBrokerOptions } from "./broker/redis_streams_broker.ts";
 export { RedisResultBackend } from "./backend/redis_result_backend.ts";
 export type { RedisBackendOptions } from "./backend/redis_result_backend.ts";
+export { RedisKv } from "./backend/redis_kv.ts";
+export { connectRedis, redisStoreSet } from "./store_set.ts";
+export type { RedisStoreSet, RedisStoreSetOptions } from "./store_set.ts";
 export { registerTcpConnector } from "./connect.ts";
 export type { RedisConnectOptions, TcpConnector } from "./connect.ts";
 export type { TlsOptions } from "./tcp/client_options.ts";
@@ -50,8 +55,11 @@ export type {
  * Adapter options are passed through (namespace, tls, token, blockTime, claimInterval,
  * defaultVisibilityTimeout...).
  */
-export const stemAdapter: StemAdapter = {
+export const stemAdapter: StemAdapter<RedisStoreSetOptions> = {
   schemes: ["redis", "rediss", "https", "http"],
+  connect(url: string, options: RedisStoreSetOptions = {}): Promise<StoreSet> {
+    return connectRedis(url, options);
+  },
   createBroker(url: string, options: AdapterConnectOptions = {}): Promise<Broker> {
     return RedisStreamsBroker.connect(url, options as RedisBrokerOptions);
   },

@@ -30,6 +30,8 @@ export interface StatusStoreCapabilities {
 
 /** Stores task statuses and results and lets callers watch them. */
 export interface StatusStore {
+  /** What this store supports. */
+  readonly capabilities: StatusStoreCapabilities;
   /** Writes the full status of a task (overwrites; keeps `createdAt`) and notifies watchers. */
   set(status: TaskStatusInput, options?: SetStatusOptions): Promise<TaskStatus>;
   /**

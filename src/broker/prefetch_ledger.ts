@@ -43,7 +43,7 @@ export class ConsumerSlot {
  * @example
  * ```ts
  * import { ConsumerSlot, PrefetchLedger } from "./prefetch_ledger.ts";
- * import { testEnvelope } from "../testing/broker_contract.ts";
+ * import { testEnvelope } from "../testing/test_values.ts";
  * const ledger = new PrefetchLedger();
  * const slot = new ConsumerSlot(() => {});
  * const delivery = {

@@ -48,12 +48,19 @@ export interface StoreSetOptions {
   logger?: Logger;
 }
 
-/** What an adapter module exports as `stemAdapter` so `StemApp.fromUrl` can build it by URL scheme. */
-export interface StemAdapter {
+/**
+ * What an adapter module exports as `stemAdapter` so `StemApp.fromUrl` can build it by URL
+ * scheme. `Options` is the adapter's typed connect options (`RedisConnectOptions`,
+ * `MemoryConnectOptions`, ...).
+ */
+export interface StemAdapter<Options extends StoreSetOptions = StoreSetOptions> {
   /** URL schemes handled, without the colon: `["redis", "rediss"]`. */
   schemes: string[];
-  /** Opens every store of the adapter on one connection. */
-  connect?(url: string, options?: StoreSetOptions & Record<string, unknown>): Promise<StoreSet>;
+  /**
+   * Opens every store of the adapter on one connection; `close()` of the set closes it once.
+   * Optional until every built-in adapter has it.
+   */
+  connect?(url: string, options?: Options): Promise<StoreSet>;
   /** Connects a broker for `url`. (Superseded by `connect`.) */
   createBroker(url: string, options?: AdapterConnectOptions): Promise<Broker>;
   /** Connects a result backend for `url`. (Superseded by `connect`.) */

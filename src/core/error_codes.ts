@@ -49,6 +49,8 @@ export const ErrorCode = {
   authenticationFailed: "authentication-failed",
   /** A queue name is empty or has characters no adapter allows. */
   invalidQueue: "invalid-queue",
+  /** An `AtomicKv.increment` met a stored value that is not an integer. */
+  kvNotInteger: "kv-not-integer",
 } as const;
 
 /** One of the {@link ErrorCode} values. */

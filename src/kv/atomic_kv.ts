@@ -16,6 +16,17 @@ export interface KvWriteOptions {
   ttl?: Duration;
 }
 
+/** Options of {@link AtomicKv.list}. */
+export interface KvListOptions {
+  /** Most entries returned. @default 1000 */
+  limit?: number;
+  /** Only keys after this one (exclusive): pass the last key of a page to read the next. */
+  after?: string;
+}
+
+/** Default page size of {@link AtomicKv.list}. */
+export const DEFAULT_KV_LIST_LIMIT = 1_000;
+
 /** What an {@link AtomicKv} can do beyond the basics. */
 export interface AtomicKvCapabilities {
   /** `now()` reads the server's clock, shared by every process. */
@@ -48,12 +59,16 @@ export interface AtomicKv {
   /** Deletes a key; true when a live key was removed. */
   delete(key: string): Promise<boolean>;
   /**
-   * Adds `by` to an integer value (absent counts as 0) and returns the new value. The TTL is set
-   * only when the key is created, so a counter window does not slide.
+   * Adds `by` (an integer, default 1) to an integer value (absent counts as 0) and returns the new
+   * value. The TTL is set only when the key is created, so a counter window does not slide.
+   * Rejects with `KvValueError` when the stored value is not an integer.
    */
   increment(key: string, by?: number, options?: KvWriteOptions): Promise<number>;
-  /** Live entries whose key starts with `prefix`, in key order. @default limit 1000 */
-  list(prefix: string, options?: { limit?: number }): Promise<KvEntry[]>;
+  /**
+   * Live entries whose key starts with `prefix`, in key order (by UTF-8 bytes, which is code
+   * point order), at most `limit`; page on with `after`.
+   */
+  list(prefix: string, options?: KvListOptions): Promise<KvEntry[]>;
   /** The store's notion of now, epoch ms (the server clock where `capabilities.serverTime`). */
   now(): Promise<number>;
 }

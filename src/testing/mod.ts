@@ -1,12 +1,40 @@
 /**
- * Test helpers and adapter conformance suites.
+ * Test helpers and the adapter conformance suites: one suite per port, and
+ * `runAdapterContracts` to run them all over an adapter's `StoreSet`.
  *
  * @module
  */
-export { runBrokerContract, testEnvelope } from "./broker_contract.ts";
-export type { BrokerContractOptions } from "./broker_contract.ts";
-export { runResultBackendContract, testStatus } from "./result_backend_contract.ts";
-export type { ResultBackendContractOptions } from "./result_backend_contract.ts";
+export { testEnvelope, testStatus } from "./test_values.ts";
+export { runAdapterContracts } from "./contracts/run_adapter_contracts.ts";
+export type { AdapterFixture, ContractStores } from "./contracts/run_adapter_contracts.ts";
+export { registerCases } from "./contracts/contract_case.ts";
+export type {
+  ContractCase,
+  CreatedStore,
+  StoreSuiteOptions,
+  StoreTestContext,
+  SuiteTime,
+} from "./contracts/contract_case.ts";
+export { brokerCases, runBrokerContract } from "./contracts/broker/mod.ts";
+export type {
+  BrokerCase,
+  BrokerContractOptions,
+  BrokerTestContext,
+} from "./contracts/broker/mod.ts";
+export { deadLetterCases, runDeadLetterContract } from "./contracts/dead_letters/mod.ts";
+export type {
+  DeadLetterCase,
+  DeadLetterContractOptions,
+  DeadLetterTestContext,
+} from "./contracts/dead_letters/mod.ts";
+export { runStatusStoreContract, statusCases } from "./contracts/statuses/mod.ts";
+export type { StatusCase } from "./contracts/statuses/mod.ts";
+export { groupCases, runGroupStoreContract } from "./contracts/groups/mod.ts";
+export type { GroupCase } from "./contracts/groups/mod.ts";
+export { heartbeatCases, runHeartbeatStoreContract } from "./contracts/heartbeats/mod.ts";
+export type { HeartbeatCase } from "./contracts/heartbeats/mod.ts";
+export { kvCases, runAtomicKvContract } from "./contracts/kv/mod.ts";
+export type { KvCase } from "./contracts/kv/mod.ts";
 export { eventually, nextWithin, uniqueName } from "./contract_harness.ts";
 export type { TestApi, TestFn } from "./contract_harness.ts";
 export { ContractAssertionError } from "./assert.ts";

@@ -1,5 +1,4 @@
 import {
-  DEFAULT_HEARTBEAT_TTL_MS,
   DEFAULT_RESULT_TTL_MS,
   type GroupDescriptor,
   type GroupStatus,
@@ -14,18 +13,19 @@ import {
   type TaskStatus,
   type TaskStatusInput,
 } from "../../../src/backend/task_status.ts";
+import type { HeartbeatStore } from "../../../src/backend/heartbeat_store.ts";
+import { KvHeartbeatStore } from "../../../src/backend/kv_heartbeat_store.ts";
+import type { StatusStoreCapabilities } from "../../../src/backend/status_store.ts";
+import { type Clock, systemClock } from "../../../src/core/clock.ts";
 import { type Duration, toMillis } from "../../../src/core/duration.ts";
+import { type Logger, silentLogger } from "../../../src/observability/logger.ts";
 import { scripts } from "../_scripts.ts";
 import { Batcher, batchSizeFor } from "../batcher.ts";
-import { connectTransport, type RedisConnectOptions, throttledWarn } from "../connect.ts";
+import { connectTransport, type RedisConnectOptions } from "../connect.ts";
 import { type BackendKeys, backendKeys } from "../keys.ts";
 import type { RedisReply, RedisTransport } from "../transport.ts";
-import {
-  decodeGroup,
-  decodeHeartbeat,
-  decodeStatusValue,
-  encodeStatusBody,
-} from "./status_codec.ts";
+import { decodeGroup, decodeStatusValue, encodeStatusBody } from "./status_codec.ts";
+import { RedisKv } from "./redis_kv.ts";
 import { type WatchContext, watchStatus } from "./status_watch.ts";
 
 /** Options for {@link RedisResultBackend}. */
@@ -36,6 +36,12 @@ export interface RedisBackendOptions extends RedisConnectOptions {
   indexRetention?: Duration;
   /** Longest poll back-off of a watch over HTTP. @default "1s" */
   maxWatchPoll?: Duration;
+  /** Time source of watch polls and index pruning. @default systemClock */
+  clock?: Clock;
+  /** Where watch errors go when no `onError` is given. @default silentLogger */
+  logger?: Logger;
+  /** Heartbeat store to delegate to. @default a KvHeartbeatStore over a RedisKv on this transport */
+  heartbeats?: HeartbeatStore;
 }
 
 const LIST_PAGE = 200;
@@ -50,7 +56,7 @@ interface StatusWrite {
 
 /**
  * A {@link ResultBackend} on Redis: statuses as strings with a TTL, an update-time index,
- * groups as hashes, heartbeats in a hash with an expiry set. Watches see writes from every
+ * groups as hashes; heartbeats go to a {@link KvHeartbeatStore}. Watches see writes from every
  * process (pub/sub over TCP, polling over HTTP).
  *
  * @example
@@ -61,7 +67,11 @@ interface StatusWrite {
  * ```
  */
 export class RedisResultBackend implements ResultBackend {
+  /** Watches see every process's writes (pub/sub over TCP, a polled stream over HTTP). */
+  readonly capabilities: StatusStoreCapabilities = { crossProcessWatch: true };
   readonly #transport: RedisTransport;
+  readonly #clock: Clock;
+  readonly #heartbeats: HeartbeatStore;
   readonly #ownsTransport: boolean;
   readonly #keys: BackendKeys;
   readonly #ttlMs: number;
@@ -81,13 +91,21 @@ export class RedisResultBackend implements ResultBackend {
     this.#ownsTransport = options.ownsTransport ?? false;
     this.#writer = new Batcher((items) => this.#setMany(items), batchSizeFor(transport.kind));
     this.#keys = backendKeys(options.namespace ?? "stem");
+    this.#clock = options.clock ?? systemClock;
+    this.#heartbeats = options.heartbeats ??
+      new KvHeartbeatStore(new RedisKv(transport, { namespace: options.namespace }));
+    const logger = options.logger ?? silentLogger;
     this.#ttlMs = toMillis(options.defaultTtl ?? DEFAULT_RESULT_TTL_MS);
     this.#retentionMs = toMillis(options.indexRetention ?? this.#ttlMs);
     this.#watch = {
       transport,
       keys: this.#keys,
+      clock: this.#clock,
+      logger,
       maxPollMs: toMillis(options.maxWatchPoll ?? 1_000),
-      onError: (e) => (options.onError ?? defaultWarn)(e as Error),
+      onError: options.onError
+        ? (e) => options.onError!(e as Error)
+        : (error) => logger.warn("A Redis status watch failed; retrying", { error }),
     };
   }
 
@@ -248,27 +266,19 @@ export class RedisResultBackend implements ResultBackend {
     return Number(reply) === 1;
   }
 
-  /** Stores a heartbeat with a TTL. */
-  async setWorkerHeartbeat(
-    heartbeat: WorkerHeartbeat,
-    options: { ttl?: Duration } = {},
-  ): Promise<void> {
-    const ttl = toMillis(options.ttl ?? DEFAULT_HEARTBEAT_TTL_MS);
-    await this.#transport.script(
-      scripts.heartbeatSet,
-      [this.#keys.heartbeats, this.#keys.heartbeatIndex],
-      [heartbeat.workerId, JSON.stringify(heartbeat), String(Math.max(1, ttl))],
-    );
+  /** Stores a heartbeat with a TTL (in the heartbeat store). */
+  setWorkerHeartbeat(heartbeat: WorkerHeartbeat, options: { ttl?: Duration } = {}): Promise<void> {
+    return this.#heartbeats.setWorkerHeartbeat(heartbeat, options);
   }
 
   /** Reads one live heartbeat. */
-  async getWorkerHeartbeat(workerId: string): Promise<WorkerHeartbeat | null> {
-    return (await this.#heartbeats(workerId))[0] ?? null;
+  getWorkerHeartbeat(workerId: string): Promise<WorkerHeartbeat | null> {
+    return this.#heartbeats.getWorkerHeartbeat(workerId);
   }
 
   /** Lists live heartbeats. */
   listWorkerHeartbeats(): Promise<WorkerHeartbeat[]> {
-    return this.#heartbeats("");
+    return this.#heartbeats.listWorkerHeartbeats();
   }
 
   /** Stops watches and closes the connection when this backend opened it. */
@@ -279,20 +289,9 @@ export class RedisResultBackend implements ResultBackend {
 
   /** The index is pruned on one write in 1,000 and at least every 10 s of writes. */
   #pruneDue(): boolean {
-    const now = Date.now();
+    const now = this.#clock.now();
     if (++this.#writes % 1_000 !== 1 && now - this.#prunedAt < 10_000) return false;
     this.#prunedAt = now;
     return true;
   }
-
-  async #heartbeats(workerId: string): Promise<WorkerHeartbeat[]> {
-    const reply = await this.#transport.script(
-      scripts.heartbeats,
-      [this.#keys.heartbeats, this.#keys.heartbeatIndex],
-      [workerId],
-    ) as RedisReply[];
-    return reply.map(decodeHeartbeat).filter((h): h is WorkerHeartbeat => h !== null);
-  }
 }
-
-const defaultWarn = throttledWarn("[stem:redis]");

@@ -1,9 +1,9 @@
 /**
- * Stored forms of task statuses, groups and heartbeats.
+ * Stored forms of task statuses and groups.
  *
  * @module
  */
-import type { GroupStatus, WorkerHeartbeat } from "../../../src/backend/result_backend.ts";
+import type { GroupStatus } from "../../../src/backend/result_backend.ts";
 import type { TaskStatus, TaskStatusInput } from "../../../src/backend/task_status.ts";
 import type { JsonValue } from "../../../src/core/envelope.ts";
 import type { RedisReply } from "../transport.ts";
@@ -62,14 +62,4 @@ export function decodeGroup(id: string, reply: RedisReply): GroupStatus | null {
   const results: Record<string, TaskStatus> = {};
   for (const [taskId, json] of pairs(reply[1])) results[taskId] = JSON.parse(json);
   return { id, expected: Number(group.get("expected")), results, meta };
-}
-
-/** Parses stored heartbeat JSON. */
-export function decodeHeartbeat(value: RedisReply): WorkerHeartbeat | null {
-  if (typeof value !== "string") return null;
-  try {
-    return JSON.parse(value) as WorkerHeartbeat;
-  } catch {
-    return null;
-  }
 }

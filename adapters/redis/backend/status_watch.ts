@@ -8,6 +8,8 @@
  * @module
  */
 import type { Unwatch } from "../../../src/backend/result_backend.ts";
+import type { Clock } from "../../../src/core/clock.ts";
+import type { Logger } from "../../../src/observability/logger.ts";
 import type { TaskStatus } from "../../../src/backend/task_status.ts";
 import { scripts } from "../_scripts.ts";
 import type { BackendKeys } from "../keys.ts";
@@ -19,6 +21,10 @@ import { fieldOf } from "../broker/codec.ts";
 export interface WatchContext {
   transport: RedisTransport;
   keys: BackendKeys;
+  /** Time and timers of the poll and the registration refresh. */
+  clock: Clock;
+  /** Where a listener that throws is reported (it must not break other watchers). */
+  logger: Logger;
   /** Longest poll back-off over HTTP. */
   maxPollMs: number;
   onError(error: unknown): void;
@@ -32,7 +38,7 @@ export async function watchStatus(
   id: string,
   listener: (status: TaskStatus) => void,
 ): Promise<Unwatch> {
-  const startedAt = Date.now();
+  const startedAt = ctx.clock.now();
   const seen = new Set<string>();
   let active = true;
   const emit = (value: RedisReply, initial: boolean) => {
@@ -41,7 +47,11 @@ export async function watchStatus(
     if (!status || (initial && status.timestamps.updatedAt < startedAt)) return;
     seen.add(value);
     if (seen.size > 64) seen.delete(seen.values().next().value!);
-    listener(status);
+    try {
+      listener(status);
+    } catch (error) {
+      ctx.logger.warn("A status watcher threw; the write still succeeded", { taskId: id, error });
+    }
   };
   const unsubscribe = await ctx.transport.subscribe(
     ctx.keys.channel(id),
@@ -67,8 +77,18 @@ export async function watchStatus(
 /** Registers the watch so writers publish `id`'s updates, and refreshes it while watching. */
 async function keepRegistered(ctx: WatchContext, id: string): Promise<() => void> {
   await register(ctx, id);
-  const timer = setInterval(() => register(ctx, id).catch(ctx.onError), WATCH_TTL_MS / 3);
-  return () => clearInterval(timer);
+  let stopped = false;
+  let timer: unknown;
+  const refresh = () => {
+    if (stopped) return;
+    register(ctx, id).catch(ctx.onError);
+    timer = ctx.clock.setTimeout(refresh, WATCH_TTL_MS / 3);
+  };
+  timer = ctx.clock.setTimeout(refresh, WATCH_TTL_MS / 3);
+  return () => {
+    stopped = true;
+    ctx.clock.clearTimeout(timer);
+  };
 }
 
 /** Runs `watch_start`: { newest update-stream id, current status value }. */
@@ -91,13 +111,13 @@ async function pollUpdates(
   emit(current, true);
   let cursor = first;
   let delay = 0;
-  let registeredAt = Date.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let registeredAt = ctx.clock.now();
+  let timer: unknown;
   let stopped = false;
   const tick = async () => {
     try {
-      if (Date.now() - registeredAt > WATCH_TTL_MS / 3) {
-        registeredAt = Date.now();
+      if (ctx.clock.now() - registeredAt > WATCH_TTL_MS / 3) {
+        registeredAt = ctx.clock.now();
         await register(ctx, id);
       }
       const entries = await ctx.transport.command(
@@ -113,11 +133,11 @@ async function pollUpdates(
       ctx.onError(error);
       delay = ctx.maxPollMs;
     }
-    if (!stopped) timer = setTimeout(tick, delay);
+    if (!stopped) timer = ctx.clock.setTimeout(tick, delay);
   };
-  timer = setTimeout(tick, 25);
+  timer = ctx.clock.setTimeout(tick, 25);
   return () => {
     stopped = true;
-    clearTimeout(timer);
+    ctx.clock.clearTimeout(timer);
   };
 }

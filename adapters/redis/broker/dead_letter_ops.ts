@@ -10,6 +10,7 @@ import type {
   ReplayResult,
 } from "../../../src/broker/dead_letter_store.ts";
 import { replayedEnvelope } from "../../../src/core/dead_letters.ts";
+import { deadLetterPage, deadLetterWindow } from "../../../src/broker/dead_letter_paging.ts";
 import { toMillisOrUndefined } from "../../../src/core/duration.ts";
 import { scripts } from "../_scripts.ts";
 import type { QueueKeys } from "../keys.ts";
@@ -27,21 +28,21 @@ export async function listDeadLetters(
   k: QueueKeys,
   options: { limit?: number; offset?: number },
 ): Promise<DeadLetterPage> {
-  const limit = Math.trunc(options.limit ?? 50);
-  const offset = Math.max(0, Math.trunc(options.offset ?? 0));
-  if (limit <= 0) return { entries: [], nextOffset: null };
+  const window = deadLetterWindow(options);
+  if (window.limit === 0) return { entries: [], nextOffset: null };
   const reply = await transport.command([
     "XREVRANGE",
     k.dead,
     "+",
     "-",
     "COUNT",
-    String(offset + limit + 1),
+    String(window.offset + window.limit + 1),
   ]) as RedisReply[];
-  const page = reply.slice(offset, offset + limit).map((e) =>
-    publicEntry(toDeadLetter(k.queue, e))
-  );
-  return { entries: page, nextOffset: reply.length > offset + limit ? offset + limit : null };
+  const page = deadLetterPage(reply, window);
+  return {
+    entries: page.entries.map((e) => publicEntry(toDeadLetter(k.queue, e))),
+    nextOffset: page.nextOffset,
+  };
 }
 
 /** Finds the newest dead letter of an envelope id. */
