@@ -54,23 +54,25 @@ describe("restart storm (real PostgreSQL)", { skip }, () => {
     assert.deepEqual(storm.notSucceeded, [], "tasks whose status is not succeeded");
   });
 
-  test("stem worker exits 0 on a SIGTERM sent right after a PostgreSQL restart", async () => {
+  test("stem worker exits 0 on a SIGTERM sent right after a PostgreSQL restart, busy with a backlog", async () => {
     const worker = startCli(
       ["worker", "tests/fixtures/cli_tasks.ts", "--broker", server.url, "--concurrency", "20"],
     );
+    const producer = await StemApp.fromUrl(server.url);
     let guard: ReturnType<typeof setTimeout> | undefined;
     try {
       await worker.line(/consuming/);
-      // The worker has consumed before the restart, so its pools hold live connections to drop.
-      const producer = await StemApp.fromUrl(server.url);
-      try {
-        const id = await producer.stem.enqueue("cli.greet", { args: { name: "Ada" } });
-        const result = await producer.stem.waitForTask(id, { timeout: "20s" });
-        assert.equal(result.isSucceeded, true, JSON.stringify(result.status));
-      } finally {
-        await producer.close();
-      }
-      await server.restart();
+      // A backlog keeps the worker claiming, running and settling through the restart.
+      const ids = await producer.stem.enqueueMany(
+        Array.from({ length: 2_000 }, (_, n) => ({ name: "cli.greet", args: { name: `n${n}` } })),
+      );
+      const first = await producer.stem.waitForTask(ids[0], { timeout: "20s" });
+      assert.equal(first.isSucceeded, true, JSON.stringify(first.status));
+      await server.stopServer();
+      // Down longer than a claim's round trip and the worker's first reconnect back-offs.
+      await new Promise((r) => setTimeout(r, 2_500));
+      await server.startServer();
+      const sent = Date.now();
       process.kill(worker.child.pid!, "SIGTERM");
       const code = await Promise.race([
         worker.exited,
@@ -83,12 +85,16 @@ describe("restart storm (real PostgreSQL)", { skip }, () => {
             ), 60_000);
         }),
       ]);
+      console.log(
+        `[restart storm postgres] SIGTERM to exit after a restart: ${Date.now() - sent} ms`,
+      );
       assert.match(worker.output(), /SIGTERM: finishing in-flight tasks/);
       assert.match(worker.output(), /worker stem-worker-\S+ stopped/);
       assert.equal(code, 0, worker.output());
     } finally {
       clearTimeout(guard);
       worker.kill();
+      await producer.close();
     }
   });
 });

@@ -34,7 +34,7 @@ describe("restart storm (real Redis)", { skip }, () => {
       downMs: 2_500,
       concurrency: 20,
       visibilityTimeout: "2s",
-      hangGuardMs: 60_000,
+      hangGuardMs: 120_000,
     });
     assert.ok(storm.runs >= 2_700, `every task ran at least once (${storm.runs} runs)`);
     console.log(`[restart storm redis] ${JSON.stringify(storm)}`);
