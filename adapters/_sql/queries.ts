@@ -6,7 +6,6 @@
  */
 export const SHARED_QUERY_NAMES = [
   "cleanupGroups",
-  "cleanupHeartbeats",
   "cleanupKv",
   "cleanupResults",
   "dlqGet",
@@ -20,9 +19,6 @@ export const SHARED_QUERY_NAMES = [
   "groupsClaim",
   "groupsGet",
   "groupsInit",
-  "heartbeatsGet",
-  "heartbeatsList",
-  "heartbeatsSet",
   "jobsClaim",
   "jobsCounts",
   "jobsDelete",

@@ -1,3 +1,4 @@
+import { deadLetterPage, deadLetterWindow } from "../../src/broker/dead_letter_paging.ts";
 import {
   type Broker,
   type BrokerCapabilities,
@@ -255,16 +256,14 @@ export class SqlBroker implements BrokerWithDeadLetters {
     queue: string,
     options: { limit?: number; offset?: number } = {},
   ): Promise<DeadLetterPage> {
-    const limit = options.limit ?? 50;
-    const offset = Math.max(0, options.offset ?? 0);
-    if (limit <= 0) return { entries: [], nextOffset: null };
+    const window = deadLetterWindow(options);
+    if (window.limit === 0) return { entries: [], nextOffset: null };
     const rows = await this.#db.all<DeadLetterRow>(this.#db.sql.dlqList, [
       queue,
-      limit + 1,
-      offset,
+      window.limit + 1,
+      window.offset,
     ], { idempotent: true });
-    const entries = rows.slice(0, limit).map(toDeadLetter);
-    return { entries, nextOffset: rows.length > limit ? offset + limit : null };
+    return deadLetterPage(rows.map(toDeadLetter), window, window.offset);
   }
 
   /** Finds the newest dead letter of a task. */

@@ -1,3 +1,4 @@
+import { KvValueError } from "../../src/kv/kv_value_error.ts";
 import { type Clock, systemClock } from "../../src/core/clock.ts";
 import { toMillis } from "../../src/core/duration.ts";
 import type {
@@ -91,14 +92,18 @@ export class SqlKv implements AtomicKv {
       this.#expiry(options),
       this.#now(),
     ]);
+    if (!row) throw new KvValueError(key);
     return Number(row.value);
   }
 
   /** Live entries whose key starts with `prefix`, in key order. */
-  async list(prefix: string, options: { limit?: number } = {}): Promise<KvEntry[]> {
+  async list(
+    prefix: string,
+    options: { limit?: number; after?: string } = {},
+  ): Promise<KvEntry[]> {
     const rows = await this.#db.all<{ key: string; value: string; expires_at: number | null }>(
       this.#db.sql.kvList,
-      [prefix, this.#now(), Math.max(0, options.limit ?? 1000)],
+      [prefix, this.#now(), Math.max(0, options.limit ?? 1000), options.after ?? ""],
       { idempotent: true },
     );
     return rows.map((r) => ({

@@ -13,7 +13,7 @@ import { type Duration, toMillis } from "../../src/core/duration.ts";
 import { type Logger, silentLogger } from "../../src/observability/logger.ts";
 import type { SqlExecutor, StatusWatchSource } from "./executor.ts";
 import { SqlGroupStore } from "./sql_group_store.ts";
-import { SqlHeartbeatStore } from "./sql_heartbeat_store.ts";
+import { KvHeartbeatStore } from "../../src/backend/kv_heartbeat_store.ts";
 import { SqlKv } from "./sql_kv.ts";
 import { SqlStatusStore } from "./sql_status_store.ts";
 import { unrefTimer } from "./timers.ts";
@@ -40,7 +40,7 @@ export class SqlResultBackend implements ResultBackend {
   /** The group store. */
   readonly groups: SqlGroupStore;
   /** The heartbeat store. */
-  readonly heartbeats: SqlHeartbeatStore;
+  readonly heartbeats: KvHeartbeatStore;
   /** The kv store (cleaned up with the rest). */
   readonly kv: SqlKv;
   readonly #clock: Clock;
@@ -61,8 +61,9 @@ export class SqlResultBackend implements ResultBackend {
     const shared = { clock: this.#clock, defaultTtl: options.defaultTtl };
     this.statuses = new SqlStatusStore(db, watch, shared);
     this.groups = new SqlGroupStore(db, shared);
-    this.heartbeats = new SqlHeartbeatStore(db, shared);
     this.kv = new SqlKv(db, shared);
+    // Heartbeats are written once, over the kv primitive, for every adapter.
+    this.heartbeats = new KvHeartbeatStore(this.kv);
     this.#cleanupMs = toMillis(options.cleanupInterval ?? "5m");
     this.#onClose = options.onClose ?? (() => Promise.resolve());
     this.#schedule();
@@ -123,17 +124,17 @@ export class SqlResultBackend implements ResultBackend {
     return this.groups.claimChord(groupId, callbackTaskId);
   }
 
-  /** See {@link SqlHeartbeatStore.setWorkerHeartbeat}. */
+  /** See {@link KvHeartbeatStore.setWorkerHeartbeat}. */
   setWorkerHeartbeat(heartbeat: WorkerHeartbeat, options?: { ttl?: Duration }): Promise<void> {
     return this.heartbeats.setWorkerHeartbeat(heartbeat, options);
   }
 
-  /** See {@link SqlHeartbeatStore.getWorkerHeartbeat}. */
+  /** See {@link KvHeartbeatStore.getWorkerHeartbeat}. */
   getWorkerHeartbeat(workerId: string): Promise<WorkerHeartbeat | null> {
     return this.heartbeats.getWorkerHeartbeat(workerId);
   }
 
-  /** See {@link SqlHeartbeatStore.listWorkerHeartbeats}. */
+  /** See {@link KvHeartbeatStore.listWorkerHeartbeats}. */
   listWorkerHeartbeats(): Promise<WorkerHeartbeat[]> {
     return this.heartbeats.listWorkerHeartbeats();
   }
@@ -142,7 +143,7 @@ export class SqlResultBackend implements ResultBackend {
   async runCleanup(): Promise<number> {
     if (this.#closed) return 0;
     return await this.statuses.cleanup() + await this.groups.cleanup() +
-      await this.heartbeats.cleanup() + await this.kv.cleanup();
+      await this.kv.cleanup();
   }
 
   /** Stops the cleanup timer and watches; safe to call twice. */

@@ -29,7 +29,6 @@ export const MIGRATIONS: readonly Migration[] = [
 /** Every query the adapter runs, by name (see the .sql files for parameters). */
 export const SQL = {
   cleanupGroups: "DELETE FROM stem_groups WHERE expires_at <= $1",
-  cleanupHeartbeats: "DELETE FROM stem_heartbeats WHERE expires_at <= $1",
   cleanupKv: "DELETE FROM stem_kv WHERE expires_at <= $1",
   cleanupResults: "DELETE FROM stem_results WHERE expires_at <= $1",
   dlqGet:
@@ -53,10 +52,6 @@ export const SQL = {
     "SELECT expected, meta, results, chord_callback, chord_claimed_at FROM stem_groups\nWHERE id = $1 AND expires_at > $2",
   groupsInit:
     "INSERT INTO stem_groups AS g (id, expected, meta, results, chord_callback, chord_claimed_at,\n  expires_at)\nVALUES ($1, $2, $3, '{}'::jsonb, NULL, NULL, $4)\nON CONFLICT (id) DO UPDATE SET\n  expected = EXCLUDED.expected, meta = EXCLUDED.meta, results = '{}'::jsonb,\n  chord_callback = NULL, chord_claimed_at = NULL, expires_at = EXCLUDED.expires_at",
-  heartbeatsGet: "SELECT heartbeat FROM stem_heartbeats WHERE worker_id = $1 AND expires_at > $2",
-  heartbeatsList: "SELECT heartbeat FROM stem_heartbeats WHERE expires_at > $1 ORDER BY worker_id",
-  heartbeatsSet:
-    "INSERT INTO stem_heartbeats (worker_id, heartbeat, expires_at) VALUES ($1, $2, $3)\nON CONFLICT (worker_id) DO UPDATE SET heartbeat = EXCLUDED.heartbeat,\n  expires_at = EXCLUDED.expires_at",
   jobsClaim:
     "WITH picked AS (\n  SELECT j.id FROM unnest($1::text[]) AS q(name)\n  CROSS JOIN LATERAL (\n    SELECT id, priority, visible_at FROM stem_jobs\n    WHERE queue = q.name AND visible_at <= $2\n    ORDER BY priority DESC, visible_at, id\n    LIMIT $3\n    FOR UPDATE SKIP LOCKED\n  ) AS j\n  ORDER BY j.priority DESC, j.visible_at, j.id\n  LIMIT $3\n), leased AS (\n  SELECT id, CASE WHEN COALESCE(j.lease_ms, $4) > 0 THEN $2 + COALESCE(j.lease_ms, $4)\n                  ELSE 8000000000000000 END AS until\n  FROM stem_jobs j JOIN picked USING (id)\n)\nUPDATE stem_jobs j\nSET locked_until = leased.until, visible_at = leased.until, token = j.token + 1,\n    deliveries = j.deliveries + 1\nFROM leased\nWHERE j.id = leased.id\nRETURNING j.id, j.queue, j.task_id, j.token, j.locked_until, j.priority, j.deliveries, j.envelope",
   jobsCounts:
@@ -82,9 +77,9 @@ export const SQL = {
     "DELETE FROM stem_kv WHERE key = $1\nRETURNING CASE WHEN expires_at IS NULL OR expires_at > $2::int8 THEN 1 ELSE 0 END AS live",
   kvGet: "SELECT value FROM stem_kv WHERE key = $1 AND (expires_at IS NULL OR expires_at > $2)",
   kvIncrement:
-    "INSERT INTO stem_kv AS k (key, value, expires_at) VALUES ($1, $2::int8::text, $3::int8)\nON CONFLICT (key) DO UPDATE SET\n  value = CASE WHEN k.expires_at IS NULL OR k.expires_at > $4::int8\n               THEN (k.value::int8 + $2::int8)::text ELSE EXCLUDED.value END,\n  expires_at = CASE WHEN k.expires_at IS NULL OR k.expires_at > $4::int8\n                    THEN k.expires_at ELSE EXCLUDED.expires_at END\nRETURNING value",
+    "INSERT INTO stem_kv AS k (key, value, expires_at) VALUES ($1, $2::int8::text, $3::int8)\nON CONFLICT (key) DO UPDATE SET\n  value = CASE WHEN k.expires_at IS NULL OR k.expires_at > $4::int8\n               THEN (k.value::int8 + $2::int8)::text ELSE EXCLUDED.value END,\n  expires_at = CASE WHEN k.expires_at IS NULL OR k.expires_at > $4::int8\n                    THEN k.expires_at ELSE EXCLUDED.expires_at END\nWHERE (k.expires_at IS NOT NULL AND k.expires_at <= $4::int8) OR k.value ~ '^-?[0-9]{1,18}$'\nRETURNING value",
   kvList:
-    'SELECT key, value, expires_at FROM stem_kv\nWHERE left(key, length($1)) = $1 AND (expires_at IS NULL OR expires_at > $2::int8)\nORDER BY key COLLATE "C" LIMIT $3',
+    'SELECT key, value, expires_at FROM stem_kv\nWHERE left(key, length($1)) = $1 AND (expires_at IS NULL OR expires_at > $2::int8)\n  AND key COLLATE "C" > $4::text COLLATE "C"\nORDER BY key COLLATE "C" LIMIT $3',
   kvSet:
     "INSERT INTO stem_kv (key, value, expires_at) VALUES ($1, $2, $3::int8)\nON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at",
   kvSetIfAbsent:

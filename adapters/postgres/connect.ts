@@ -4,7 +4,7 @@ import type { StemError } from "../../src/core/errors.ts";
 import { SqlBroker } from "../_sql/sql_broker.ts";
 import { SqlResultBackend } from "../_sql/sql_result_backend.ts";
 import type { SqlGroupStore } from "../_sql/sql_group_store.ts";
-import type { SqlHeartbeatStore } from "../_sql/sql_heartbeat_store.ts";
+import type { KvHeartbeatStore } from "../../src/backend/kv_heartbeat_store.ts";
 import type { SqlKv } from "../_sql/sql_kv.ts";
 import type { SqlStatusStore } from "../_sql/sql_status_store.ts";
 import { connectMigrated, type PostgresPoolOptions, type Sql } from "./connection.ts";
@@ -44,8 +44,8 @@ export interface PostgresStoreSet extends StoreSet {
   statuses: SqlStatusStore;
   /** Groups and chord claims. */
   groups: SqlGroupStore;
-  /** Worker heartbeats (SQL table; the generic one over `kv` can replace it). */
-  heartbeats: SqlHeartbeatStore;
+  /** Worker heartbeats, the generic store over `kv`. */
+  heartbeats: KvHeartbeatStore;
   /** Atomic key-value entries. */
   kv: SqlKv;
   /** Statuses, groups and heartbeats as one ResultBackend. */

@@ -1,3 +1,4 @@
+import { callWatcher } from "../../src/backend/watch_hub.ts";
 import type { TaskStatus } from "../../src/backend/task_status.ts";
 import type { Unwatch } from "../../src/backend/status_store.ts";
 import { type Clock, systemClock, type TimerHandle } from "../../src/core/clock.ts";
@@ -121,7 +122,7 @@ export class PgStatusWatch implements StatusWatchSource {
     const listeners = this.#watchers.get(id);
     if (!listeners) return;
     const emit = (status: TaskStatus | null) => {
-      if (status) { for (const listener of [...listeners]) listener(status); }
+      if (status) { for (const listener of [...listeners]) callWatcher(listener, status); }
     };
     if (first < 0) {
       this.#db.all(SQL.resultsGet, [id, this.#clock.now()], { idempotent: true })

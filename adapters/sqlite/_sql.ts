@@ -29,7 +29,6 @@ export const MIGRATIONS: readonly Migration[] = [
 /** Every query the adapter runs, by name (see the .sql files for parameters). */
 export const SQL = {
   cleanupGroups: "DELETE FROM stem_groups WHERE expires_at <= ?1",
-  cleanupHeartbeats: "DELETE FROM stem_heartbeats WHERE expires_at <= ?1",
   cleanupKv: "DELETE FROM stem_kv WHERE expires_at <= ?1",
   cleanupResults: "DELETE FROM stem_results WHERE expires_at <= ?1",
   dlqGet:
@@ -53,10 +52,6 @@ export const SQL = {
     "SELECT expected, meta, results, chord_callback, chord_claimed_at FROM stem_groups\nWHERE id = ?1 AND expires_at > ?2",
   groupsInit:
     "INSERT INTO stem_groups (id, expected, meta, results, chord_callback, chord_claimed_at, expires_at)\nVALUES (?1, ?2, ?3, '{}', NULL, NULL, ?4)\nON CONFLICT (id) DO UPDATE SET expected = excluded.expected, meta = excluded.meta,\n  results = '{}', chord_callback = NULL, chord_claimed_at = NULL, expires_at = excluded.expires_at",
-  heartbeatsGet: "SELECT heartbeat FROM stem_heartbeats WHERE worker_id = ?1 AND expires_at > ?2",
-  heartbeatsList: "SELECT heartbeat FROM stem_heartbeats WHERE expires_at > ?1 ORDER BY worker_id",
-  heartbeatsSet:
-    "INSERT INTO stem_heartbeats (worker_id, heartbeat, expires_at) VALUES (?1, ?2, ?3)\nON CONFLICT (worker_id) DO UPDATE SET heartbeat = excluded.heartbeat,\n  expires_at = excluded.expires_at",
   jobsClaim:
     "UPDATE stem_jobs\nSET locked_until = CASE WHEN COALESCE(lease_ms, ?4) > 0 THEN ?2 + COALESCE(lease_ms, ?4)\n                        ELSE 8000000000000000 END,\n    visible_at = CASE WHEN COALESCE(lease_ms, ?4) > 0 THEN ?2 + COALESCE(lease_ms, ?4)\n                      ELSE 8000000000000000 END,\n    token = token + 1,\n    deliveries = deliveries + 1\nWHERE id IN (\n  SELECT id FROM stem_jobs\n  WHERE queue IN (SELECT value FROM json_each(?1)) AND visible_at <= ?2\n  ORDER BY priority DESC, visible_at, id\n  LIMIT ?3\n)\nRETURNING id, queue, task_id, token, locked_until, priority, deliveries, envelope",
   jobsCounts:
@@ -81,9 +76,9 @@ export const SQL = {
     "DELETE FROM stem_kv WHERE key = ?1\nRETURNING CASE WHEN expires_at IS NULL OR expires_at > ?2 THEN 1 ELSE 0 END AS live",
   kvGet: "SELECT value FROM stem_kv WHERE key = ?1 AND (expires_at IS NULL OR expires_at > ?2)",
   kvIncrement:
-    "INSERT INTO stem_kv (key, value, expires_at) VALUES (?1, CAST(?2 AS TEXT), ?3)\nON CONFLICT (key) DO UPDATE SET\n  value = CASE WHEN stem_kv.expires_at IS NULL OR stem_kv.expires_at > ?4\n               THEN CAST(CAST(stem_kv.value AS INTEGER) + ?2 AS TEXT) ELSE excluded.value END,\n  expires_at = CASE WHEN stem_kv.expires_at IS NULL OR stem_kv.expires_at > ?4\n                    THEN stem_kv.expires_at ELSE excluded.expires_at END\nRETURNING value",
+    "INSERT INTO stem_kv (key, value, expires_at) VALUES (?1, CAST(CAST(?2 AS INTEGER) AS TEXT), ?3)\nON CONFLICT (key) DO UPDATE SET\n  value = CASE WHEN stem_kv.expires_at IS NULL OR stem_kv.expires_at > ?4\n               THEN CAST(CAST(stem_kv.value AS INTEGER) + CAST(?2 AS INTEGER) AS TEXT)\n               ELSE excluded.value END,\n  expires_at = CASE WHEN stem_kv.expires_at IS NULL OR stem_kv.expires_at > ?4\n                    THEN stem_kv.expires_at ELSE excluded.expires_at END\nWHERE (stem_kv.expires_at IS NOT NULL AND stem_kv.expires_at <= ?4)\n   OR CAST(CAST(stem_kv.value AS INTEGER) AS TEXT) = stem_kv.value\nRETURNING value",
   kvList:
-    "SELECT key, value, expires_at FROM stem_kv\nWHERE substr(key, 1, length(?1)) = ?1 AND (expires_at IS NULL OR expires_at > ?2)\nORDER BY key LIMIT ?3",
+    "SELECT key, value, expires_at FROM stem_kv\nWHERE substr(key, 1, length(?1)) = ?1 AND (expires_at IS NULL OR expires_at > ?2) AND key > ?4\nORDER BY key LIMIT ?3",
   kvSet:
     "INSERT INTO stem_kv (key, value, expires_at) VALUES (?1, ?2, ?3)\nON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at",
   kvSetIfAbsent:

@@ -1,3 +1,4 @@
+import { callWatcher } from "../../src/backend/watch_hub.ts";
 import type { Unwatch } from "../../src/backend/status_store.ts";
 import type { TaskStatus } from "../../src/backend/task_status.ts";
 import { type Clock, systemClock, type TimerHandle } from "../../src/core/clock.ts";
@@ -61,7 +62,7 @@ export class SqliteStatusWatch implements StatusWatchSource {
       const watched = this.#watched.get(status.id);
       if (!watched) continue;
       watched.version = Math.max(watched.version, Number(row.version ?? 0));
-      for (const listener of [...watched.listeners]) listener(status);
+      for (const listener of [...watched.listeners]) callWatcher(listener, status);
     }
   }
 
@@ -98,7 +99,7 @@ export class SqliteStatusWatch implements StatusWatchSource {
       if (!watched || Number(row.version) <= watched.version) continue;
       watched.version = Number(row.version);
       const status = toStatus(row);
-      for (const listener of [...watched.listeners]) listener(status);
+      for (const listener of [...watched.listeners]) callWatcher(listener, status);
     }
   }
 }

@@ -6,15 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { stemAdapter as memoryAdapter } from "../../adapters/memory/mod.ts";
-import { PostgresBroker } from "../../adapters/postgres/postgres_broker.ts";
-import { PostgresResultBackend } from "../../adapters/postgres/postgres_result_backend.ts";
+import { connect as connectPostgres } from "../../adapters/postgres/mod.ts";
 import { stemAdapter as redisAdapter } from "../../adapters/redis/mod.ts";
-import { SqliteBroker } from "../../adapters/sqlite/sqlite_broker.ts";
-import { SqliteResultBackend } from "../../adapters/sqlite/sqlite_result_backend.ts";
-import type { Broker } from "../../src/broker/broker.ts";
-import type { DeadLetterStore } from "../../src/broker/dead_letter_store.ts";
-import type { ResultBackend } from "../../src/backend/result_backend.ts";
-import type { AdapterFixture, ContractStores } from "../../src/testing/mod.ts";
+import { connect as connectSqlite } from "../../adapters/sqlite/mod.ts";
+import type { AdapterFixture } from "../../src/testing/mod.ts";
 import type { TestApi } from "../../src/testing/contract_harness.ts";
 import { postgresSkipReason, startPostgres } from "./postgres_server.ts";
 import { BRIDGE_TOKEN, startBridge } from "./redis_bridge.ts";
@@ -28,24 +23,6 @@ export type FixtureOrSkip = AdapterFixture | { skip: string };
 export type FixtureApi = TestApi & { after: (fn: () => Promise<void> | void) => unknown };
 
 const ns = (prefix: string) => `${prefix}${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-
-/**
- * A set assembled from an adapter's separate classes, for adapters without `connect` yet: no kv,
- * so the kv suite reports "kv: not implemented by this adapter yet".
- */
-function assembled(broker: Broker & DeadLetterStore, backend: ResultBackend): ContractStores {
-  return {
-    broker,
-    deadLetters: broker,
-    statuses: backend,
-    groups: backend,
-    heartbeats: backend,
-    close: async () => {
-      await broker.close();
-      await backend.close();
-    },
-  };
-}
 
 /** memory: the reference; TTLs run on a fake clock. */
 export function memoryFixture(api: FixtureApi): Promise<FixtureOrSkip> {
@@ -64,8 +41,7 @@ export function sqliteFixture(api: FixtureApi): Promise<FixtureOrSkip> {
   api.after(() => rmSync(dir, { recursive: true, force: true }));
   let counter = 0;
   let file = "";
-  const open = async (path: string) =>
-    assembled(await SqliteBroker.open(path), await SqliteResultBackend.open(path));
+  const open = (path: string) => connectSqlite(path);
   return Promise.resolve({
     name: "sqlite",
     api,
@@ -82,11 +58,7 @@ export async function postgresFixture(api: FixtureApi): Promise<FixtureOrSkip> {
   const server = await startPostgres();
   api.after(() => server.stop());
   let namespace = "";
-  const open = async (name: string) =>
-    assembled(
-      await PostgresBroker.connect(server.url, { namespace: name, max: 4 }),
-      await PostgresResultBackend.connect(server.url, { namespace: name, max: 2 }),
-    );
+  const open = (name: string) => connectPostgres(server.url, { namespace: name, max: 4 });
   return {
     name: "postgres",
     api,

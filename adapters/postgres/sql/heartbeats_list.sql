@@ -1,2 +1,0 @@
--- Lists live heartbeats. $1 now int8. Returns heartbeat.
-SELECT heartbeat FROM stem_heartbeats WHERE expires_at > $1 ORDER BY worker_id

@@ -1,2 +1,0 @@
--- Deletes expired heartbeats. ?1 now.
-DELETE FROM stem_heartbeats WHERE expires_at <= ?1
