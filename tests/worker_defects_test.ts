@@ -1,6 +1,5 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { ConsumeOptions } from "../src/broker/broker.ts";
 import { PayloadSigner } from "../src/security/payload_signer.ts";
 import {
   FunctionTaskHandler,
@@ -181,42 +180,50 @@ describe("Worker correctness (issue 9)", () => {
     await app.close();
   });
 
-  test("defect 13: a delivery past maxDeliveries is dead-lettered as lease-expired-repeatedly, unrun", async () => {
-    const { StemApp } = await import("../mod.ts");
+  test("defect 13: a task whose leases keep running out is dead-lettered as lease-expired-repeatedly past maxDeliveries", async () => {
+    const { SimpleTaskRegistry, Stem, Worker } = await import("../mod.ts");
     const { FakeClock } = await import("../src/testing/fake_clock.ts");
-    // The consume track adds Delivery.deliveryCount to every adapter; until then, stamp it here.
-    class CountingBroker extends InMemoryBroker {
-      override async *consume(options: ConsumeOptions) {
-        for await (const delivery of super.consume(options)) {
-          yield { ...delivery, deliveryCount: 4 };
-        }
-      }
-    }
     let runs = 0;
     const clock = new FakeClock();
-    const app = new StemApp({
-      broker: new CountingBroker({ clock }),
-      backend: new InMemoryResultBackend({ clock }),
-    }, {
-      clock,
-      tasks: [
-        new FunctionTaskHandler({
-          name: "t",
-          options: { maxDeliveries: 3 },
-          entrypoint: () => ++runs,
-        }),
-      ],
-    });
-    await app.start();
-    const id = await app.stem.enqueue("t");
-    const result = await app.stem.waitForTask(id);
+    const broker = new InMemoryBroker({ clock });
+    const backend = new InMemoryResultBackend({ clock });
+    const registry = new SimpleTaskRegistry([
+      new FunctionTaskHandler({
+        name: "t",
+        options: { maxDeliveries: 2, visibilityTimeout: "1s" },
+        entrypoint: () => ++runs,
+      }),
+    ]);
+    const stem = new Stem({ broker, backend, registry, clock });
+    const worker = new Worker({ broker, backend, registry, clock });
+    const id = await stem.enqueue("t");
+    // A consumer that takes the task and never settles it (a process that hangs or dies, so no
+    // renewal): each lease runs out and the broker hands the message out again.
+    const controller = new AbortController();
+    const hung = broker.consume({ queues: ["default"], prefetch: 4, signal: controller.signal })
+      [Symbol.asyncIterator]();
+    const counts: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const next = hung.next();
+      await clock.tick(1_001);
+      counts.push((await next).value.deliveryCount);
+    }
+    controller.abort();
+    await hung.return?.(undefined);
+    assert.deepEqual(counts, [1, 2], "the broker counts the deliveries");
+    await worker.start();
+    await clock.tick(1_001);
+    const result = await stem.waitForTask(id);
     assert.equal(result.status?.state, "failed");
-    assert.equal(
-      (await app.deadLetters.getDeadLetter("default", id))?.reason,
-      "lease-expired-repeatedly",
+    assert.equal((await broker.getDeadLetter("default", id))?.reason, "lease-expired-repeatedly");
+    assert.equal(runs, 0, "the third delivery is dead-lettered unrun");
+    await clock.tick(5_000);
+    assert.deepEqual(
+      [(await broker.counts("default")).inflight, (await broker.counts("default")).pending],
+      [0, 0],
+      "not redelivered again",
     );
-    assert.equal(runs, 0);
-    await app.close();
+    await worker.shutdown();
   });
 
   test("defect 12: a status write that fails twice is retried with back-off and the task settles", async () => {

@@ -11,7 +11,7 @@ import { toTaskError } from "../error_info.ts";
 import { decodeArgs } from "./decode_args.ts";
 import type { RunnerDeps } from "./deps.ts";
 import { linkProblem } from "./link_shape.ts";
-import type { TaskOutcome } from "./outcome.ts";
+import type { TaskOutcome } from "../../core/task_outcome.ts";
 import { resolveRunOptions, type RunOptions } from "./run_options.ts";
 import type { StatusWriter } from "./status_writer.ts";
 
@@ -27,11 +27,6 @@ export interface Admitted {
 
 /** The admission verdict: run it, or the outcome it ends with unrun. */
 export type Admission = { admitted: Admitted } | { outcome: TaskOutcome };
-
-/** Times the broker handed this message out (1 first); undefined where the broker cannot tell. */
-export function deliveryCountOf(delivery: Delivery): number | undefined {
-  return (delivery as Delivery & { deliveryCount?: number }).deliveryCount;
-}
 
 /**
  * Checks a delivery before anything runs, in order: malformed, signature, envelope shape,
@@ -81,8 +76,8 @@ export async function admit(
   const state = await finished;
   if (state) return { outcome: { ...base, kind: "duplicate", state } };
   const options = resolveRunOptions(envelope, handler);
-  const count = deliveryCountOf(delivery);
-  if (count !== undefined && count > options.maxDeliveries) {
+  const count = delivery.deliveryCount;
+  if (count > options.maxDeliveries) {
     return reject(DeadLetterReason.leaseExpiredRepeatedly, leaseError(envelope, count, options));
   }
   if (envelope.expires !== null && deps.clock.now() > envelope.expires) {
