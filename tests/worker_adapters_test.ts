@@ -100,7 +100,7 @@ for (const adapter of adapters) {
       try {
         const id = await stem.enqueue("once");
         assert.equal((await stem.waitForTask(id, { timeout: "10s" })).value, 1);
-        await broker.publish(testEnvelope({ id, name: "once" }));
+        await broker.publish(testEnvelope({ id, name: "once", parentId: "p-1" }));
         await sawDuplicate;
         assert.equal(runs, 1);
         const status = await backend.get(id);

@@ -170,7 +170,7 @@ describe("Worker correctness (issue 9)", () => {
     const writes: string[] = [];
     await app.backend.watch(id, (s) => writes.push(s.state));
     const acked = app.signals.taskReceived.next((p) => p.id === id);
-    await app.broker.publish(testEnvelope({ id, name: "once" }));
+    await app.broker.publish(testEnvelope({ id, name: "once", parentId: "p-1" }));
     await acked;
     await app.worker.shutdown();
     assert.equal(runs, 1);
@@ -178,6 +178,53 @@ describe("Worker correctness (issue 9)", () => {
     assert.equal((await app.backend.get(id))?.state, "succeeded");
     assert.equal((await app.broker.counts("default")).inflight, 0);
     await app.close();
+  });
+
+  test("defect 13: only a delivery that may be a stale copy costs a status read before it runs", async () => {
+    const { SimpleTaskRegistry, Stem, Worker } = await import("../mod.ts");
+    const { FakeClock } = await import("../src/testing/fake_clock.ts");
+    const clock = new FakeClock();
+    const broker = new InMemoryBroker({ clock });
+    const reads: string[] = [];
+    class CountingBackend extends InMemoryResultBackend {
+      override get(id: string) {
+        reads.push(id);
+        return super.get(id);
+      }
+    }
+    const backend = new CountingBackend({ clock });
+    let runs = 0;
+    const registry = new SimpleTaskRegistry([
+      new FunctionTaskHandler({
+        name: "t",
+        options: { visibilityTimeout: "1s" },
+        entrypoint: () => ++runs,
+      }),
+    ]);
+    const stem = new Stem({ broker, registry, clock });
+    const worker = new Worker({ broker, backend, registry, clock });
+    await worker.start();
+    const fresh = await stem.enqueue("t");
+    await clock.tick(0);
+    assert.equal((await backend.get(fresh))?.state, "succeeded");
+    assert.deepEqual(reads.splice(0), [fresh], "the first delivery of a new task reads nothing");
+    await worker.shutdown();
+    // A redelivery (its first lease ran out unsettled) of a task that finished meanwhile.
+    await broker.publish(testEnvelope({ id: fresh, name: "t", visibilityTimeout: 1_000 }));
+    const controller = new AbortController();
+    const hung = broker.consume({ queues: ["default"], signal: controller.signal })
+      [Symbol.asyncIterator]();
+    await hung.next();
+    controller.abort();
+    await hung.return?.(undefined);
+    const again = new Worker({ broker, backend, registry, clock });
+    await again.start();
+    await clock.tick(1_001);
+    await clock.tick(0);
+    assert.deepEqual(reads, [fresh], "the redelivery read the status");
+    assert.equal(runs, 1, "and was acked unrun");
+    assert.equal((await broker.counts("default")).inflight, 0);
+    await again.shutdown();
   });
 
   test("defect 13: a task whose leases keep running out is dead-lettered as lease-expired-repeatedly past maxDeliveries", async () => {
