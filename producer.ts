@@ -75,6 +75,7 @@ export {
 export type { TaskMetadata } from "./src/core/task_handler.ts";
 export type { EnqueueRequest, TaskEnqueueOptions, TaskOptions } from "./src/core/task_options.ts";
 export { Stem, type StemOptions, type WaitOptions } from "./src/producer/stem.ts";
+export type { TaskMiddleware } from "./src/core/middleware.ts";
 export {
   jsonPayloadEncoder,
   type TaskPayloadEncoder,

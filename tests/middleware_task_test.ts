@@ -161,7 +161,8 @@ describe("Task middleware", () => {
     skip = "skipped-1";
     await app.broker.publish(testEnvelope({ id: skip, name: "ok" }));
     await app.stem.waitForTask(skip);
-    const copy = testEnvelope({ id: ok, name: "ok" });
+    // A follow-up re-published under the id of one that finished (its parent re-ran).
+    const copy = testEnvelope({ id: ok, name: "ok", parentId: "parent-1" });
     await app.broker.publish(copy);
     await duplicateSeen;
     assert.deepEqual(Object.fromEntries(kinds), {

@@ -9,6 +9,7 @@ import { SqliteResultBackend } from "../adapters/sqlite/sqlite_result_backend.ts
 import { RedisResultBackend, RedisStreamsBroker } from "../adapters/redis/mod.ts";
 import type { ResultBackend } from "../src/backend/result_backend.ts";
 import type { Broker } from "../src/broker/broker.ts";
+import type { DeadLetterStore } from "../src/broker/dead_letter_store.ts";
 import {
   FunctionTaskHandler,
   SimpleTaskRegistry,
@@ -99,13 +100,51 @@ for (const adapter of adapters) {
       try {
         const id = await stem.enqueue("once");
         assert.equal((await stem.waitForTask(id, { timeout: "10s" })).value, 1);
-        await broker.publish(testEnvelope({ id, name: "once" }));
+        await broker.publish(testEnvelope({ id, name: "once", parentId: "p-1" }));
         await sawDuplicate;
         assert.equal(runs, 1);
         const status = await backend.get(id);
         assert.equal(status?.state, "succeeded");
         assert.equal(status?.result, 1);
         assert.equal((await broker.counts("default")).inflight, 0, "the copy was acked");
+      } finally {
+        await worker.shutdown();
+        await broker.close();
+        await backend.close();
+      }
+    });
+
+    test("defect 13: a task whose leases keep running out is dead-lettered as lease-expired-repeatedly", async () => {
+      const { broker, backend } = await adapter.open();
+      let runs = 0;
+      const registry = new SimpleTaskRegistry([
+        new FunctionTaskHandler({ name: "stuck", entrypoint: () => ++runs }),
+      ]);
+      const stem = new Stem({ broker, backend });
+      const worker = new Worker({ broker, backend, registry });
+      try {
+        const id = await stem.enqueue("stuck", {
+          options: { maxDeliveries: 2, visibilityTimeout: 300 },
+        });
+        // A consumer that takes the task and never settles it (a process that hangs or died):
+        // each 300 ms lease runs out and the broker hands the message out again.
+        const controller = new AbortController();
+        const hung = broker.consume({ queues: ["default"], prefetch: 4, signal: controller.signal })
+          [Symbol.asyncIterator]();
+        const counts = [(await hung.next()).value.deliveryCount];
+        counts.push((await hung.next()).value.deliveryCount);
+        controller.abort();
+        await hung.return?.(undefined);
+        assert.deepEqual(counts, [1, 2], "the broker counts the deliveries");
+        await worker.start();
+        const result = await stem.waitForTask(id, { timeout: "10s" });
+        assert.equal(result.status?.state, "failed");
+        assert.equal(result.status?.meta.deadLetterReason, "lease-expired-repeatedly");
+        const dead = await (broker as Broker & DeadLetterStore).getDeadLetter("default", id);
+        assert.equal(dead?.reason, "lease-expired-repeatedly");
+        assert.equal(runs, 0, "the third delivery is dead-lettered unrun");
+        const counted = await broker.counts("default");
+        assert.deepEqual([counted.pending, counted.inflight], [0, 0], "not redelivered");
       } finally {
         await worker.shutdown();
         await broker.close();
@@ -137,3 +176,22 @@ for (const adapter of adapters) {
     });
   });
 }
+
+describe("Worker queue names on Redis", { skip: redisSkip ?? false }, () => {
+  test("an invalid queue name fails loudly at construction instead of consuming nothing", async () => {
+    const broker = await RedisStreamsBroker.connect(redis!.url, {
+      namespace: `q${Math.random().toString(36).slice(2, 8)}`,
+      onError: () => {},
+    });
+    try {
+      assert.throws(
+        () =>
+          new Worker({ broker, registry: new SimpleTaskRegistry(), queues: ["ok", "bad queue"] }),
+        (error: Error & { code?: string }) =>
+          error.code === "invalid-queue" && error.message.includes('"bad queue"'),
+      );
+    } finally {
+      await broker.close();
+    }
+  });
+});

@@ -1,6 +1,5 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { ConsumeOptions } from "../src/broker/broker.ts";
 import { PayloadSigner } from "../src/security/payload_signer.ts";
 import {
   FunctionTaskHandler,
@@ -171,7 +170,7 @@ describe("Worker correctness (issue 9)", () => {
     const writes: string[] = [];
     await app.backend.watch(id, (s) => writes.push(s.state));
     const acked = app.signals.taskReceived.next((p) => p.id === id);
-    await app.broker.publish(testEnvelope({ id, name: "once" }));
+    await app.broker.publish(testEnvelope({ id, name: "once", parentId: "p-1" }));
     await acked;
     await app.worker.shutdown();
     assert.equal(runs, 1);
@@ -181,42 +180,97 @@ describe("Worker correctness (issue 9)", () => {
     await app.close();
   });
 
-  test("defect 13: a delivery past maxDeliveries is dead-lettered as lease-expired-repeatedly, unrun", async () => {
-    const { StemApp } = await import("../mod.ts");
+  test("defect 13: only a delivery that may be a stale copy costs a status read before it runs", async () => {
+    const { SimpleTaskRegistry, Stem, Worker } = await import("../mod.ts");
     const { FakeClock } = await import("../src/testing/fake_clock.ts");
-    // The consume track adds Delivery.deliveryCount to every adapter; until then, stamp it here.
-    class CountingBroker extends InMemoryBroker {
-      override async *consume(options: ConsumeOptions) {
-        for await (const delivery of super.consume(options)) {
-          yield { ...delivery, deliveryCount: 4 };
-        }
+    const clock = new FakeClock();
+    const broker = new InMemoryBroker({ clock });
+    const reads: string[] = [];
+    class CountingBackend extends InMemoryResultBackend {
+      override get(id: string) {
+        reads.push(id);
+        return super.get(id);
       }
     }
+    const backend = new CountingBackend({ clock });
+    let runs = 0;
+    const registry = new SimpleTaskRegistry([
+      new FunctionTaskHandler({
+        name: "t",
+        options: { visibilityTimeout: "1s" },
+        entrypoint: () => ++runs,
+      }),
+    ]);
+    const stem = new Stem({ broker, registry, clock });
+    const worker = new Worker({ broker, backend, registry, clock });
+    await worker.start();
+    const fresh = await stem.enqueue("t");
+    await clock.tick(0);
+    assert.equal((await backend.get(fresh))?.state, "succeeded");
+    assert.deepEqual(reads.splice(0), [fresh], "the first delivery of a new task reads nothing");
+    await worker.shutdown();
+    // A redelivery (its first lease ran out unsettled) of a task that finished meanwhile.
+    await broker.publish(testEnvelope({ id: fresh, name: "t", visibilityTimeout: 1_000 }));
+    const controller = new AbortController();
+    const hung = broker.consume({ queues: ["default"], signal: controller.signal })
+      [Symbol.asyncIterator]();
+    await hung.next();
+    controller.abort();
+    await hung.return?.(undefined);
+    const again = new Worker({ broker, backend, registry, clock });
+    await again.start();
+    await clock.tick(1_001);
+    await clock.tick(0);
+    assert.deepEqual(reads, [fresh], "the redelivery read the status");
+    assert.equal(runs, 1, "and was acked unrun");
+    assert.equal((await broker.counts("default")).inflight, 0);
+    await again.shutdown();
+  });
+
+  test("defect 13: a task whose leases keep running out is dead-lettered as lease-expired-repeatedly past maxDeliveries", async () => {
+    const { SimpleTaskRegistry, Stem, Worker } = await import("../mod.ts");
+    const { FakeClock } = await import("../src/testing/fake_clock.ts");
     let runs = 0;
     const clock = new FakeClock();
-    const app = new StemApp({
-      broker: new CountingBroker({ clock }),
-      backend: new InMemoryResultBackend({ clock }),
-    }, {
-      clock,
-      tasks: [
-        new FunctionTaskHandler({
-          name: "t",
-          options: { maxDeliveries: 3 },
-          entrypoint: () => ++runs,
-        }),
-      ],
-    });
-    await app.start();
-    const id = await app.stem.enqueue("t");
-    const result = await app.stem.waitForTask(id);
+    const broker = new InMemoryBroker({ clock });
+    const backend = new InMemoryResultBackend({ clock });
+    const registry = new SimpleTaskRegistry([
+      new FunctionTaskHandler({
+        name: "t",
+        options: { maxDeliveries: 2, visibilityTimeout: "1s" },
+        entrypoint: () => ++runs,
+      }),
+    ]);
+    const stem = new Stem({ broker, backend, registry, clock });
+    const worker = new Worker({ broker, backend, registry, clock });
+    const id = await stem.enqueue("t");
+    // A consumer that takes the task and never settles it (a process that hangs or dies, so no
+    // renewal): each lease runs out and the broker hands the message out again.
+    const controller = new AbortController();
+    const hung = broker.consume({ queues: ["default"], prefetch: 4, signal: controller.signal })
+      [Symbol.asyncIterator]();
+    const counts: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const next = hung.next();
+      await clock.tick(1_001);
+      counts.push((await next).value.deliveryCount);
+    }
+    controller.abort();
+    await hung.return?.(undefined);
+    assert.deepEqual(counts, [1, 2], "the broker counts the deliveries");
+    await worker.start();
+    await clock.tick(1_001);
+    const result = await stem.waitForTask(id);
     assert.equal(result.status?.state, "failed");
-    assert.equal(
-      (await app.deadLetters.getDeadLetter("default", id))?.reason,
-      "lease-expired-repeatedly",
+    assert.equal((await broker.getDeadLetter("default", id))?.reason, "lease-expired-repeatedly");
+    assert.equal(runs, 0, "the third delivery is dead-lettered unrun");
+    await clock.tick(5_000);
+    assert.deepEqual(
+      [(await broker.counts("default")).inflight, (await broker.counts("default")).pending],
+      [0, 0],
+      "not redelivered again",
     );
-    assert.equal(runs, 0);
-    await app.close();
+    await worker.shutdown();
   });
 
   test("defect 12: a status write that fails twice is retried with back-off and the task settles", async () => {

@@ -7,8 +7,11 @@ import {
   SimpleTaskRegistry,
   Stem,
   type TaskContext,
+  type TaskMiddleware,
   Worker,
 } from "../mod.ts";
+import type { Delivery } from "../src/broker/broker.ts";
+import { toMillis } from "../src/core/duration.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { gate } from "./helpers/app.ts";
 
@@ -95,27 +98,55 @@ describe("The worker's own handler options apply when the producer sets none", (
     await worker.shutdown();
   });
 
-  test("the worker's visibilityTimeout sets the lease of a task enqueued without one", async () => {
+  test("the worker's visibilityTimeout is the lease of a task enqueued without one, renewals included", async () => {
     const release = gate();
     let runs = 0;
-    const { clock, broker, producer, worker } = edgeSetup(
-      new FunctionTaskHandler({
-        name: "long",
-        options: { visibilityTimeout: "2s" },
-        entrypoint: async () => {
-          runs++;
-          await release.promise;
-        },
-      }),
-    );
+    const clock = new FakeClock();
+    const broker = new InMemoryBroker({ clock });
+    const backend = new InMemoryResultBackend({ clock });
+    let delivery: Delivery | undefined;
+    const extensions: number[] = [];
+    const spy: TaskMiddleware = {
+      onConsume: (d, next) => {
+        delivery = d;
+        return next();
+      },
+    };
+    const extendLease = broker.extendLease.bind(broker);
+    broker.extendLease = (d, by) => {
+      extensions.push(toMillis(by));
+      return extendLease(d, by);
+    };
+    const worker = new Worker({
+      broker,
+      backend,
+      clock,
+      middleware: [spy],
+      registry: new SimpleTaskRegistry([
+        new FunctionTaskHandler({
+          name: "long",
+          options: { visibilityTimeout: "2s" },
+          entrypoint: async () => {
+            runs++;
+            await release.promise;
+          },
+        }),
+      ]),
+    });
+    const producer = new Stem({ broker, backend, clock });
     await worker.start();
-    await producer.enqueue("long");
+    const id = await producer.enqueue("long");
     await clock.tick(0);
     assert.equal(runs, 1);
-    await clock.tick(2_001);
-    assert.equal(runs, 2, "the 2 s lease (not the broker's 30 s default) ran out");
-    assert.equal((await broker.counts("default")).inflight, 1);
+    assert.equal(delivery?.leaseExpiresAt, clock.now() + 2_000, "2 s, not the broker's 30 s");
+    for (let t = 0; t < 10_000; t += 100) await clock.tick(100);
+    assert.equal(runs, 1, "renewed before each 2 s lease ran out");
+    assert.ok(extensions.length >= 5, `renewed every ~1.3 s (${extensions.length} extensions)`);
+    assert.deepEqual(new Set(extensions), new Set([2_000]), "every renewal extends by 2 s");
+    const left = delivery!.leaseExpiresAt! - clock.now();
+    assert.ok(left > 0 && left <= 2_000, `lease ends within 2 s (${left} ms left)`);
     release.open();
+    assert.equal((await producer.waitForTask(id)).status?.state, "succeeded");
     await worker.shutdown();
   });
 
@@ -135,5 +166,61 @@ describe("The worker's own handler options apply when the producer sets none", (
     release.open();
     assert.equal((await producer.waitForTask(id)).status?.state, "succeeded");
     await worker.shutdown();
+  });
+});
+
+describe("Worker options", () => {
+  const broker = new InMemoryBroker();
+  const registry = new SimpleTaskRegistry();
+  const prefetchOf = (worker: Worker) => worker.prefetch;
+
+  test("prefetch is concurrency × prefetchMultiplier (2 by default) unless prefetch is given", () => {
+    assert.equal(prefetchOf(new Worker({ broker, registry, concurrency: 5 })), 10);
+    assert.equal(
+      prefetchOf(new Worker({ broker, registry, concurrency: 5, prefetchMultiplier: 4 })),
+      20,
+    );
+    assert.equal(
+      prefetchOf(
+        new Worker({ broker, registry, concurrency: 5, prefetchMultiplier: 4, prefetch: 3 }),
+      ),
+      3,
+    );
+  });
+
+  test("the broker is asked for concurrency × prefetchMultiplier deliveries", async () => {
+    let asked: number | undefined;
+    const spying = new InMemoryBroker();
+    const consume = spying.consume.bind(spying);
+    spying.consume = (options) => {
+      asked = options.prefetch;
+      return consume(options);
+    };
+    const worker = new Worker({ broker: spying, registry, concurrency: 3, prefetchMultiplier: 3 });
+    await worker.start();
+    await worker.shutdown();
+    assert.equal(asked, 9);
+  });
+
+  test("a prefetchMultiplier that is not a positive integer is an invalid-config error", () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      assert.throws(
+        () => new Worker({ broker, registry, prefetchMultiplier: bad }),
+        (error: Error & { code?: string }) =>
+          error.code === "invalid-config" && /prefetchMultiplier/.test(error.message),
+      );
+    }
+  });
+
+  test("an invalid queue name is an invalid-queue error at construction", () => {
+    for (const queues of [["ok", "bad queue"], [""], [" padded "], ["a{b}"]]) {
+      assert.throws(
+        () => new Worker({ broker, registry, queues }),
+        (error: Error & { code?: string }) =>
+          error.code === "invalid-queue" && error.message.includes(JSON.stringify(queues.at(-1))),
+        `queues ${JSON.stringify(queues)}`,
+      );
+    }
+    assert.throws(() => new Worker({ broker, registry, queue: "no/slash" }), /Invalid queue name/);
   });
 });

@@ -40,6 +40,8 @@ export interface BuildContext {
   now: number;
   /** Lineage for child tasks. */
   lineage?: Lineage;
+  /** Queue when the request, handler and definition name none. @default "default" */
+  defaultQueue?: string;
 }
 
 function expiresAt(
@@ -115,7 +117,7 @@ export async function buildEnvelope(
     args: encodedArgs,
     headers: { ...request.headers },
     meta: { ...request.meta } as Record<string, JsonValue>,
-    queue: publish.queue ?? options.queue ?? "default",
+    queue: publish.queue ?? options.queue ?? context.defaultQueue ?? "default",
     priority: checkPriority(publish.priority ?? options.priority ?? 0),
     attempt: 0,
     notBefore,

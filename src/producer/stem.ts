@@ -13,8 +13,11 @@ import {
 import { DuplicateTaskIdError, UnknownTaskError, ValidationError } from "../core/errors.ts";
 import type { AnyTaskHandler } from "../core/task_handler.ts";
 import type { TaskCall } from "../core/task_definition.ts";
+import { composeEnqueue, type TaskMiddleware } from "../core/middleware.ts";
+import { validateQueueName } from "../core/queue_name.ts";
 import type { EnqueueRequest } from "../core/task_options.ts";
 import type { TaskRegistry } from "../core/task_registry.ts";
+import { type Logger, silentLogger } from "../observability/logger.ts";
 import type { EnvelopeSigner } from "../security/envelope_signer.ts";
 import { emitSignal, type StemSignalSet } from "../signals/stem_signals.ts";
 import { policyDelay } from "../core/retry_policy.ts";
@@ -57,6 +60,21 @@ export interface StemOptions {
    * @default "10s"
    */
   operationTimeout?: Duration | false;
+  /**
+   * Queue for tasks whose enqueue options, definition and handler name none
+   * (`STEM_DEFAULT_QUEUE`). Checked like every queue name: an invalid one throws `invalid-queue`.
+   * @default "default"
+   */
+  defaultQueue?: string;
+  /**
+   * Task middleware whose `onEnqueue` hooks wrap every envelope this producer publishes
+   * (`enqueue`, `enqueueMany`, `enqueueCall`, a worker's children and link follow-ups), composed
+   * in order (the first is the outermost). Other hooks are ignored here; a worker runs them.
+   * @default []
+   */
+  middleware?: TaskMiddleware[];
+  /** Where the producer's diagnostics go. @default silentLogger */
+  logger?: Logger;
 }
 
 /** Options for {@link Stem.waitForTask}. */
@@ -89,7 +107,7 @@ interface Prepared {
  * The producer: builds envelopes, publishes them, records `queued` statuses, and waits for results.
  *
  * Every entry (`enqueue`, `enqueueMany`, `enqueueCall`) takes one path: prepare (validate, build)
- * → sign → publish alongside the `queued` status → `afterTaskPublish`.
+ * → `onEnqueue` middleware → sign → publish alongside the `queued` status → `afterTaskPublish`.
  *
  * @example
  * ```ts ignore
@@ -112,6 +130,13 @@ export class Stem {
   readonly clock: Clock;
   /** Local signals. */
   readonly signals: StemSignalSet | undefined;
+  /** Queue for tasks that name none. */
+  readonly defaultQueue: string;
+  /** Where diagnostics go. */
+  readonly logger: Logger;
+  /** Task middleware (only `onEnqueue` runs in the producer). */
+  readonly middleware: readonly TaskMiddleware[];
+  readonly #enqueueHooks: boolean;
   readonly #strict: boolean | undefined;
   readonly #resultTtl: Duration | undefined;
   readonly #operationTimeoutMs: number | undefined;
@@ -129,6 +154,10 @@ export class Stem {
     this.signals = options.signals;
     this.#strict = options.strict ?? options.requireRegistered;
     this.#resultTtl = options.resultTtl;
+    this.defaultQueue = validateQueueName(options.defaultQueue ?? "default");
+    this.logger = options.logger ?? silentLogger;
+    this.middleware = [...(options.middleware ?? [])];
+    this.#enqueueHooks = this.middleware.some((m) => m.onEnqueue !== undefined);
     this.#operationTimeoutMs = options.operationTimeout === false
       ? undefined
       : toMillis(options.operationTimeout ?? "10s");
@@ -142,8 +171,7 @@ export class Stem {
    */
   async enqueue(name: string, request: EnqueueRequest = {}, lineage?: Lineage): Promise<string> {
     const prepared = await this.#prepare(name, request, this.#registered(name), lineage);
-    await this.#publishPrepared([prepared]);
-    return prepared.envelope.id;
+    return (await this.#send([prepared]))[0];
   }
 
   /**
@@ -165,13 +193,13 @@ export class Stem {
       ? { ...fromDefinition, options: { ...registered.options, ...fromDefinition.options } }
       : fromDefinition;
     const prepared = await this.#prepare(call.name, call.request, handler, lineage);
-    await this.#publishPrepared([prepared]);
-    return prepared.envelope.id;
+    return (await this.#send([prepared]))[0];
   }
 
   /**
    * Publishes many tasks with one broker call where the adapter batches. Every request is
-   * validated before anything is published, so one bad request publishes none.
+   * validated, and passes its `onEnqueue` middleware, before anything is published, so one bad
+   * request (or one middleware that throws) publishes none.
    */
   async enqueueMany(requests: NamedEnqueueRequest[]): Promise<string[]> {
     const prepared: Prepared[] = [];
@@ -184,8 +212,7 @@ export class Stem {
       }
       prepared.push(one);
     }
-    if (prepared.length > 0) await this.#publishPrepared(prepared);
-    return prepared.map((p) => p.envelope.id);
+    return prepared.length > 0 ? await this.#send(prepared) : [];
   }
 
   /** Reads a task's status (bounded by `operationTimeout`). */
@@ -267,10 +294,7 @@ export class Stem {
     return handler;
   }
 
-  /**
-   * Validates a request and builds its envelope. This is the one place every entry passes before
-   * publishing (task middleware's `onEnqueue` belongs right after it).
-   */
+  /** Validates a request and builds its envelope: the one place every entry passes first. */
   async #prepare(
     name: string,
     request: EnqueueRequest,
@@ -290,15 +314,72 @@ export class Stem {
       encoders: this.encoders,
       now: this.clock.now(),
       lineage,
+      defaultQueue: this.defaultQueue,
     });
     // Catches what the request check cannot see: the handler's or definition's defaults.
-    const issues = envelopeFieldIssues(envelope as unknown as Record<string, unknown>);
-    if (issues.length > 0) throw new ValidationError(`options of task "${name}"`, issues);
+    checkEnvelope(envelope, `options of task "${name}"`);
     return {
       envelope,
       exclusive: publish.taskId !== undefined && lineage?.republish !== true,
       retry: publish.retry === true,
     };
+  }
+
+  /**
+   * Runs each prepared envelope through the `onEnqueue` middleware, then publishes together the
+   * envelopes whose middleware called `next` (one broker call for a batch). A middleware that
+   * throws before `next` rejects the whole call with nothing published; one that returns without
+   * calling `next` skips its envelope and its return value is the id. Resolves with the ids in
+   * request order.
+   */
+  async #send(list: Prepared[]): Promise<string[]> {
+    if (!this.#enqueueHooks) {
+      await this.#publishPrepared(list);
+      return list.map((p) => p.envelope.id);
+    }
+    const reached: (Prepared | undefined)[] = new Array(list.length);
+    let waiting = list.length;
+    let gathered!: () => void;
+    let abort!: (error: unknown) => void;
+    const allIn = new Promise<void>((resolve, reject) => {
+      gathered = resolve;
+      abort = reject;
+    });
+    const arrived = () => {
+      if (--waiting === 0) gathered();
+    };
+    let settle!: (outcome: Promise<void>) => void;
+    const published = new Promise<void>((resolve) => (settle = resolve));
+    published.catch(() => {});
+    const chains = list.map((p, i) =>
+      composeEnqueue(this.middleware, p.envelope, async (envelope) => {
+        if (envelope !== p.envelope) checkEnvelope(envelope, `envelope of task "${envelope.name}"`);
+        reached[i] = { ...p, envelope };
+        arrived();
+        await published;
+        return envelope.id;
+      }).then((id) => {
+        if (!reached[i]) arrived();
+        return id;
+      }, (error) => {
+        if (!reached[i]) abort(error);
+        throw error;
+      })
+    );
+    try {
+      await allIn;
+    } catch (error) {
+      // Nothing was published; the chains waiting in `next` reject with the same error.
+      settle(Promise.reject(error));
+      await Promise.allSettled(chains);
+      throw error;
+    }
+    const due = reached.filter((p): p is Prepared => p !== undefined);
+    settle(due.length > 0 ? this.#publishPrepared(due) : Promise.resolve());
+    const ids = await Promise.allSettled(chains);
+    const failed = ids.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+    return ids.map((r) => (r as PromiseFulfilledResult<string>).value);
   }
 
   /**
@@ -374,7 +455,13 @@ export class Stem {
     await this.#bounded(
       "backend.set",
       this.backend.set(publishFailedStatus(envelope, error), this.#ttl()),
-    ).catch(() => {});
+    ).catch((writeError) =>
+      // The enqueue already rejects with the publish error; this one only explains the status.
+      this.logger.warn("Could not record a failed publish; the task's status stays queued", {
+        taskId: envelope.id,
+        error: writeError,
+      })
+    );
   }
 
   #bounded<T>(operation: string, work: Promise<T>): Promise<T> {
@@ -393,4 +480,10 @@ export class Stem {
     }
     return this.backend;
   }
+}
+
+/** Throws a `ValidationError` naming every bad field of a built envelope. */
+function checkEnvelope(envelope: Envelope, subject: string): void {
+  const issues = envelopeFieldIssues(envelope as unknown as Record<string, unknown>);
+  if (issues.length > 0) throw new ValidationError(subject, issues);
 }

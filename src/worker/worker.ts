@@ -1,10 +1,12 @@
 import type { ResultBackend, WorkerHeartbeat } from "../backend/result_backend.ts";
 import type { Broker, Delivery } from "../broker/broker.ts";
 import { type Clock, systemClock, type TimerHandle } from "../core/clock.ts";
-import { LeaseLostError } from "../core/errors.ts";
+import { ErrorCode } from "../core/error_codes.ts";
+import { LeaseLostError, StemError } from "../core/errors.ts";
 import { type Logger, silentLogger } from "../observability/logger.ts";
 import { type Duration, toMillis, toMillisOrUndefined } from "../core/duration.ts";
 import { uuidv7 } from "../core/ids.ts";
+import { validateQueueName } from "../core/queue_name.ts";
 import type { TaskRegistry } from "../core/task_registry.ts";
 import {
   type TaskPayloadEncoder,
@@ -30,12 +32,24 @@ export interface WorkerOptions {
   queues?: string[];
   /** One queue to consume (same as `queues: [queue]`; both may be given). */
   queue?: string;
-  /** Task middleware, composed in order (the first is the outermost). @default [] */
+  /**
+   * Task middleware, composed in order (the first is the outermost). Their `onEnqueue` hooks also
+   * wrap the children and link follow-ups this worker publishes (through its default producer;
+   * a `stem` passed in brings its own middleware). @default []
+   */
   middleware?: TaskMiddleware[];
   /** Tasks run at once. @default 10 */
   concurrency?: number;
-  /** Deliveries the broker may hold leased for this worker ahead of a free slot. @default concurrency * 2 */
+  /**
+   * Deliveries the broker may hold leased for this worker (running ones included).
+   * @default concurrency * prefetchMultiplier
+   */
   prefetch?: number;
+  /**
+   * Prefetch per slot, when `prefetch` is not given (`STEM_PREFETCH_MULTIPLIER`): a positive
+   * integer. @default 2
+   */
+  prefetchMultiplier?: number;
   /** Delay rule for retries when the task has no retry policy. @default ExponentialJitterRetryStrategy() */
   retryStrategy?: RetryStrategy;
   /** Worker id in statuses, heartbeats and signals. @default "stem-worker-<uuid>" */
@@ -108,13 +122,15 @@ export class Worker {
     this.id = options.workerId ?? `stem-worker-${uuidv7().slice(-12)}`;
     this.#broker = options.broker;
     this.#backend = options.backend;
-    this.#queues = [
-      ...new Set(requestedQueues(options).map((q) => q.trim()).filter(Boolean)),
-    ];
-    if (this.#queues.length === 0) throw new RangeError("A worker needs at least one queue name.");
+    // Checked here, not at the first claim: an adapter given a bad name consumes nothing and says
+    // nothing (a Redis worker stalls), so the mistake must surface where the worker is made.
+    this.#queues = [...new Set(requestedQueues(options).map(validateQueueName))];
     this.#semaphore = new Semaphore(concurrency);
     this.#concurrency = concurrency;
-    this.#prefetch = Math.max(options.prefetch ?? concurrency * 2, 1);
+    this.#prefetch = Math.max(
+      options.prefetch ?? concurrency * prefetchMultiplierOf(options.prefetchMultiplier),
+      1,
+    );
     this.#heartbeatMs = toMillis(options.heartbeatInterval ?? "10s");
     this.#logger = options.logger ?? silentLogger;
     const encoders = options.encoders instanceof TaskPayloadEncoderRegistry
@@ -141,6 +157,8 @@ export class Worker {
         signer: options.signer?.canSign ? options.signer : undefined,
         clock,
         signals: options.signals,
+        middleware: options.middleware,
+        logger: options.logger,
       }),
       resultTtl: toMillisOrUndefined(options.resultTtl),
       random: options.random ?? Math.random,
@@ -152,6 +170,11 @@ export class Worker {
   /** Queues this worker consumes. */
   get queues(): string[] {
     return [...this.#queues];
+  }
+
+  /** Deliveries the broker may hold leased for this worker at once. */
+  get prefetch(): number {
+    return this.#prefetch;
   }
 
   /** Tasks running now. */
@@ -316,7 +339,7 @@ export class Worker {
       released = true;
       this.#semaphore.release();
     };
-    const run = new TaskRun(delivery, this.#deps, release);
+    const run = new TaskRun(delivery, this.#deps, release, () => this.#watchLease(run));
     this.#runs.add(run);
     this.#watchLease(run);
     run.run().catch((error) => {
@@ -341,12 +364,21 @@ export class Worker {
    */
   #watchLease(run: TaskRun): void {
     const { delivery } = run;
-    if (delivery.leaseExpiresAt === null) return;
-    const now = this.#deps.clock.now();
-    const length = delivery.envelope.visibilityTimeout ?? delivery.leaseExpiresAt - now;
+    if (delivery.leaseExpiresAt === null || !this.#runs.has(run)) return;
+    const length = this.#leaseLength(run);
     if (!(length > 0)) return;
     this.#leaseLengths.set(run, length);
     this.#armRenewal(delivery.leaseExpiresAt - (length * 2) / 3);
+  }
+
+  /**
+   * The run's own lease once admission resolved it (its handler may ask for one the envelope does
+   * not carry), else the envelope's, else what the broker granted at the claim.
+   */
+  #leaseLength(run: TaskRun): number {
+    const { delivery } = run;
+    return run.leaseMs ?? this.#leaseLengths.get(run) ?? delivery.envelope.visibilityTimeout ??
+      delivery.leaseExpiresAt! - this.#deps.clock.now();
   }
 
   #armRenewal(at: number): void {
@@ -366,9 +398,9 @@ export class Worker {
     const due: Promise<void>[] = [];
     let next = Infinity;
     for (const run of this.#runs) {
-      const length = this.#leaseLengths.get(run);
       const expires = run.delivery.leaseExpiresAt;
-      if (length === undefined || expires === null || run.settled) continue;
+      if (!this.#leaseLengths.has(run) || expires === null || run.settled) continue;
+      const length = this.#leaseLength(run);
       const at = expires - (length * 2) / 3;
       if (at > now) next = Math.min(next, at);
       else due.push(this.#renew(run, length));
@@ -441,4 +473,15 @@ function requestedQueues(options: WorkerOptions): string[] {
     ...(options.queue === undefined ? [] : [options.queue]),
   ];
   return queues.length > 0 ? queues : ["default"];
+}
+
+function prefetchMultiplierOf(value: number | undefined): number {
+  if (value === undefined) return 2;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new StemError(
+      ErrorCode.invalidConfig,
+      `Invalid prefetchMultiplier ${value}: use a positive integer (prefetch = concurrency × it).`,
+    );
+  }
+  return value;
 }

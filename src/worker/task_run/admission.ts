@@ -11,7 +11,7 @@ import { toTaskError } from "../error_info.ts";
 import { decodeArgs } from "./decode_args.ts";
 import type { RunnerDeps } from "./deps.ts";
 import { linkProblem } from "./link_shape.ts";
-import type { TaskOutcome } from "./outcome.ts";
+import type { TaskOutcome } from "../../core/task_outcome.ts";
 import { resolveRunOptions, type RunOptions } from "./run_options.ts";
 import type { StatusWriter } from "./status_writer.ts";
 
@@ -27,11 +27,6 @@ export interface Admitted {
 
 /** The admission verdict: run it, or the outcome it ends with unrun. */
 export type Admission = { admitted: Admitted } | { outcome: TaskOutcome };
-
-/** Times the broker handed this message out (1 first); undefined where the broker cannot tell. */
-export function deliveryCountOf(delivery: Delivery): number | undefined {
-  return (delivery as Delivery & { deliveryCount?: number }).deliveryCount;
-}
 
 /**
  * Checks a delivery before anything runs, in order: malformed, signature, envelope shape,
@@ -55,7 +50,7 @@ export async function admit(
       code: delivery.invalid.reason,
     });
   }
-  const finished = finishedOrNull(writer, deps);
+  const finished = mayBeStaleCopy(delivery) ? finishedOrNull(writer, deps) : null;
   if (deps.signer) {
     try {
       await deps.signer.verify(delivery.envelope);
@@ -81,8 +76,8 @@ export async function admit(
   const state = await finished;
   if (state) return { outcome: { ...base, kind: "duplicate", state } };
   const options = resolveRunOptions(envelope, handler);
-  const count = deliveryCountOf(delivery);
-  if (count !== undefined && count > options.maxDeliveries) {
+  const count = delivery.deliveryCount;
+  if (count > options.maxDeliveries) {
     return reject(DeadLetterReason.leaseExpiredRepeatedly, leaseError(envelope, count, options));
   }
   if (envelope.expires !== null && deps.clock.now() > envelope.expires) {
@@ -90,6 +85,21 @@ export async function admit(
     return { outcome: { ...base, kind: "expired", error } };
   }
   return await decodeArgs(handler, envelope, deps, base, options);
+}
+
+/**
+ * Whether this delivery could be a copy of a run that already finished, which costs a status read
+ * to rule out. A redelivery (lease passed, nack) counts above 1, and a retry is a replacement
+ * envelope; tasks with a parent or group may be re-published under the same id (a parent that
+ * re-runs re-publishes its links). A first delivery of any other envelope is the only copy of a
+ * new task: the producer refuses an explicit id that exists, a generated one is new, and a replay
+ * resets the status to `queued` before it re-publishes. Skipping the read there saves one backend
+ * round trip per task on the hot path.
+ */
+export function mayBeStaleCopy(delivery: Delivery): boolean {
+  const e = delivery.envelope;
+  return delivery.deliveryCount > 1 || e.attempt > 0 || e.parentId !== undefined ||
+    e.groupId !== undefined;
 }
 
 function finishedOrNull(writer: StatusWriter, deps: RunnerDeps): Promise<TaskState | null> {

@@ -6,7 +6,12 @@ import { policyDelay, policyHasDelay } from "../../core/retry_policy.ts";
 import type { AnyTaskHandler } from "../../core/task_handler.ts";
 import { isRetryable, toTaskError } from "../error_info.ts";
 import type { RunnerDeps } from "./deps.ts";
-import type { FailedOutcome, OutcomeBase, RetriedOutcome, TaskOutcome } from "./outcome.ts";
+import type {
+  FailedOutcome,
+  OutcomeBase,
+  RetriedOutcome,
+  TaskOutcome,
+} from "../../core/task_outcome.ts";
 import type { RunOptions } from "./run_options.ts";
 
 /**

@@ -6,7 +6,7 @@ import type { AnyTaskHandler } from "../../core/task_handler.ts";
 import { toTaskError } from "../error_info.ts";
 import type { Admission } from "./admission.ts";
 import type { RunnerDeps } from "./deps.ts";
-import type { OutcomeBase } from "./outcome.ts";
+import type { OutcomeBase } from "../../core/task_outcome.ts";
 import type { RunOptions } from "./run_options.ts";
 
 /** Decodes and validates args; bad args fail the task unrun, an unknown encoder rejects it. */

@@ -2,7 +2,7 @@ import type { Delivery } from "../../broker/broker.ts";
 import { StemError } from "../../core/errors.ts";
 import type { TaskRef } from "../../signals/stem_signals.ts";
 import { toTaskError } from "../error_info.ts";
-import type { RejectedOutcome } from "./outcome.ts";
+import type { RejectedOutcome } from "../../core/task_outcome.ts";
 
 /** Dead-letter reason of a delivery an `onConsume` middleware threw on without a code. */
 export const REJECTED_BY_MIDDLEWARE = "rejected-by-middleware";

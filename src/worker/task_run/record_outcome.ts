@@ -7,7 +7,7 @@ import { emitSignal } from "../../signals/stem_signals.ts";
 import { toTaskError } from "../error_info.ts";
 import type { RunnerDeps } from "./deps.ts";
 import { type LinkFailure, publishLinks } from "./links.ts";
-import type { TaskOutcome } from "./outcome.ts";
+import type { TaskOutcome } from "../../core/task_outcome.ts";
 import { SETTLE_RETRY_DELAYS_MS, withRetry } from "./settle.ts";
 import type { StatusWriter } from "./status_writer.ts";
 

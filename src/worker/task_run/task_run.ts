@@ -13,7 +13,7 @@ import { failure, succeeded } from "./decide.ts";
 import type { RunnerDeps } from "./deps.ts";
 import { callWithLimits } from "./limits.ts";
 import { consumeRejection } from "./middleware_outcomes.ts";
-import type { TaskOutcome } from "./outcome.ts";
+import type { TaskOutcome } from "../../core/task_outcome.ts";
 import { type OutcomeTarget, recordOutcome } from "./record_outcome.ts";
 import { SETTLE_RETRY_DELAYS_MS, withRetry } from "./settle.ts";
 import { StatusWriter } from "./status_writer.ts";
@@ -39,13 +39,23 @@ export class TaskRun implements ContextHost {
   readonly #ref: TaskRef;
   readonly #writer: StatusWriter;
   readonly #handlerDone: () => void;
+  readonly #leaseSet: () => void;
   readonly #target: OutcomeTarget;
 
-  /** Prepares a run; `handlerDone` is called once the handler has really returned or thrown. */
-  constructor(delivery: Delivery, deps: RunnerDeps, handlerDone: () => void = () => {}) {
+  /**
+   * Prepares a run; `handlerDone` is called once the handler has really returned or thrown,
+   * `leaseSet` once the lease was set to the run's own {@link TaskRun.leaseMs}.
+   */
+  constructor(
+    delivery: Delivery,
+    deps: RunnerDeps,
+    handlerDone: () => void = () => {},
+    leaseSet: () => void = () => {},
+  ) {
     this.delivery = delivery;
     this.#deps = deps;
     this.#handlerDone = handlerDone;
+    this.#leaseSet = leaseSet;
     const e = delivery.envelope;
     this.#ref = {
       id: e.id,
@@ -67,6 +77,15 @@ export class TaskRun implements ContextHost {
   /** Aborts the handler's `ctx.signal`; made on first use, since most tasks never need it. */
   get controller(): AbortController {
     return this.#controller ??= new AbortController();
+  }
+
+  /**
+   * The lease length this run asks for, ms, once admission resolved its options (enqueue >
+   * producer's handler > worker's handler); undefined before that, or when nothing sets
+   * `visibilityTimeout` (the broker's lease stands). Renewals extend the lease by this much.
+   */
+  get leaseMs(): number | undefined {
+    return this.#leaseMs;
   }
 
   /** The abort signal handed to the handler. */
@@ -150,8 +169,10 @@ export class TaskRun implements ContextHost {
     this.#writer.running(this.#startedAt);
     if (envelope.visibilityTimeout === undefined && options.visibilityTimeout !== undefined) {
       // The broker leased it for its default; the worker's handler asks for its own lease.
-      this.extendLease(options.visibilityTimeout).catch((error) =>
-        this.#logger.warn("Could not set the handler's lease", { taskId: this.#ref.id, error })
+      this.extendLease(options.visibilityTimeout).then(
+        () => this.#leaseSet(),
+        (error) =>
+          this.#logger.warn("Could not set the handler's lease", { taskId: this.#ref.id, error }),
       );
     }
     emitSignal(deps.signals, "taskStarted", this.#ref);

@@ -1,7 +1,7 @@
-import type { TaskError, TaskState } from "../../backend/task_status.ts";
-import type { Delivery } from "../../broker/broker.ts";
-import type { Envelope, JsonValue } from "../../core/envelope.ts";
-import type { TaskRef } from "../../signals/stem_signals.ts";
+import type { TaskError, TaskState } from "../backend/task_status.ts";
+import type { Delivery } from "../broker/broker.ts";
+import type { Envelope, JsonValue } from "./envelope.ts";
+import type { TaskRef } from "../signals/stem_signals.ts";
 
 /** What every outcome carries: the delivery it settles and the task it belongs to. */
 export interface OutcomeBase {
