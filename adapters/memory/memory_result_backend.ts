@@ -1,3 +1,4 @@
+import { MetaKey } from "../../src/core/meta_keys.ts";
 import {
   DEFAULT_RESULT_TTL_MS,
   type GroupDescriptor,
@@ -157,10 +158,10 @@ export class InMemoryResultBackend implements ResultBackend {
   /** True for the first caller only. */
   claimChord(groupId: string, callbackTaskId: string): Promise<boolean> {
     const group = this.#live(this.#groups, groupId, this.#clock.now());
-    if (!group || group.meta["stem.chord.claimed"] === true) return Promise.resolve(false);
-    group.meta["stem.chord.claimed"] = true;
-    group.meta["stem.chord.callbackTaskId"] = callbackTaskId;
-    group.meta["stem.chord.dispatchedAt"] = this.#clock.now();
+    if (!group || group.meta[MetaKey.chordClaimed] === true) return Promise.resolve(false);
+    group.meta[MetaKey.chordClaimed] = true;
+    group.meta[MetaKey.chordCallbackTaskId] = callbackTaskId;
+    group.meta[MetaKey.chordDispatchedAt] = this.#clock.now();
     return Promise.resolve(true);
   }
 

@@ -1,3 +1,4 @@
+import { systemClock } from "../core/clock.ts";
 import { bytesToBase64 } from "../security/base64.ts";
 import { keyBytes } from "../security/key_material.ts";
 import type { KeyMaterial } from "../security/signing_config.ts";
@@ -35,7 +36,7 @@ export interface SignRequestOptions {
   keyId: string;
   /** The shared secret (bytes or base64, at least 16 bytes). */
   secret: KeyMaterial;
-  /** Signing time, epoch ms. @default Date.now() */
+  /** Signing time, epoch ms. @default the system clock */
   now?: number;
 }
 
@@ -60,7 +61,7 @@ export async function signRequest(request: Request, options: SignRequestOptions)
     (n) => n >= 16 ? undefined : `is ${n} bytes; use at least 16.`,
   ).get(options.keyId)!;
   const body = new Uint8Array(await request.clone().arrayBuffer());
-  const timestamp = String(options.now ?? Date.now());
+  const timestamp = String(options.now ?? systemClock.now());
   const text = await requestStringToSign(request.method, request.url, timestamp, body);
   const key = await crypto.subtle.importKey(
     "raw",

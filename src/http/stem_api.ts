@@ -1,3 +1,4 @@
+import { type Logger, silentLogger } from "../observability/logger.ts";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { type Clock, systemClock } from "../core/clock.ts";
@@ -24,7 +25,9 @@ export interface StemApiOptions {
   maxWait?: Duration;
   /** Time source (HMAC timestamp window). @default systemClock */
   clock?: Clock;
-  /** Called with unexpected (500) errors. @default console.error */
+  /** Where unexpected (500) errors are logged when `onError` is not given. @default silentLogger */
+  logger?: Logger;
+  /** Called with unexpected (500) errors. @default logs them through `logger` */
   onError?: (error: unknown) => void;
 }
 
@@ -61,7 +64,9 @@ export function stemApi(stem: Stem, options: StemApiOptions): Hono<Env> {
   const maxBody = options.maxBodyBytes ?? 65_536;
   const maxWait = toMillis(options.maxWait ?? "60s");
   const allowed = allowList(options.tasks);
-  const report = options.onError ?? ((error: unknown) => console.error("[stem] API error:", error));
+  const logger = options.logger ?? silentLogger;
+  const report = options.onError ??
+    ((error: unknown) => logger.error("The HTTP API failed on a request", { error }));
   const docs = openApiDocument({
     bearer: !!auth && !!options.auth && options.auth.bearer !== undefined,
     hmac: !!auth && !!options.auth && options.auth.hmac !== undefined,

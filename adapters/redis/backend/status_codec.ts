@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { MetaKey } from "../../../src/core/meta_keys.ts";
 import type { GroupStatus } from "../../../src/backend/result_backend.ts";
 import type { TaskStatus, TaskStatusInput } from "../../../src/backend/task_status.ts";
 import type { JsonValue } from "../../../src/core/envelope.ts";
@@ -55,9 +56,9 @@ export function decodeGroup(id: string, reply: RedisReply): GroupStatus | null {
   if (!group.has("expected")) return null;
   const meta = JSON.parse(group.get("meta") ?? "{}") as Record<string, JsonValue>;
   if (group.get("chord.claimed") === "1") {
-    meta["stem.chord.claimed"] = true;
-    meta["stem.chord.callbackTaskId"] = group.get("chord.callback") ?? "";
-    meta["stem.chord.dispatchedAt"] = Number(group.get("chord.at"));
+    meta[MetaKey.chordClaimed] = true;
+    meta[MetaKey.chordCallbackTaskId] = group.get("chord.callback") ?? "";
+    meta[MetaKey.chordDispatchedAt] = Number(group.get("chord.at"));
   }
   const results: Record<string, TaskStatus> = {};
   for (const [taskId, json] of pairs(reply[1])) results[taskId] = JSON.parse(json);

@@ -60,6 +60,7 @@ export async function replayDeadLetters(
   transport: RedisTransport,
   k: QueueKeys,
   options: ReplayOptions,
+  now: number,
 ): Promise<ReplayResult> {
   const limit = Math.trunc(options.limit ?? 50);
   if (limit <= 0) return { entries: [], dryRun: options.dryRun === true };
@@ -75,7 +76,6 @@ export async function replayDeadLetters(
   const chosen = reply.map((e) => toDeadLetter(k.queue, e));
   if (options.dryRun) return { entries: chosen.map(publicEntry), dryRun: true };
   if (chosen.length === 0) return { entries: [], dryRun: false };
-  const now = Date.now();
   const delayMs = toMillisOrUndefined(options.delay);
   const args: string[] = [];
   for (const entry of chosen) {

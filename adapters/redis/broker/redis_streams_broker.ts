@@ -286,7 +286,7 @@ export class RedisStreamsBroker implements Broker {
 
   /** Re-publishes dead letters oldest first, attempt reset. */
   replayDeadLetters(queue: string, options: ReplayOptions = {}): Promise<ReplayResult> {
-    return dead.replayDeadLetters(this.#transport, this.#keysOf(queue), options);
+    return dead.replayDeadLetters(this.#transport, this.#keysOf(queue), options, this.#clock.now());
   }
 
   /** Deletes dead letters newest first. */

@@ -1,3 +1,4 @@
+import { MetaKey } from "../../../core/meta_keys.ts";
 import type { GroupStore } from "../../../backend/group_store.ts";
 import type { TaskStatus, TaskStatusInput } from "../../../backend/task_status.ts";
 import { equal, ok } from "../../assert.ts";
@@ -76,7 +77,7 @@ export const groupCases: GroupCase[] = [
       equal(await store.claimChord(id, "late"), false);
       const group = await store.getGroup(id);
       ok(group);
-      ok(String(group.meta["stem.chord.callbackTaskId"]).startsWith("cb-"));
+      ok(String(group.meta[MetaKey.chordCallbackTaskId]).startsWith("cb-"));
     },
   },
   {
