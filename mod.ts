@@ -15,7 +15,12 @@
  *
  * @module
  */
-export type { AdapterConnectOptions, StemAdapter } from "./src/core/adapter.ts";
+export type {
+  AdapterConnectOptions,
+  StemAdapter,
+  StoreSet,
+  StoreSetOptions,
+} from "./src/core/adapter.ts";
 export { redactUrl } from "./src/core/adapter.ts";
 export type {
   Broker,
@@ -165,13 +170,16 @@ export {
 export { type ShutdownOptions, Worker, type WorkerOptions } from "./src/worker/worker.ts";
 export { composeEnqueue, type TaskMiddleware, type TaskOutcome } from "./src/worker/middleware.ts";
 export { replayResetsStatus } from "./src/worker/dead_letter_replay.ts";
+export { builtInAdapters, StemApp, type StemAppEnvOptions } from "./app.ts";
+export { StemAppBase, type StemAppOptions } from "./src/bootstrap/stem_app_base.ts";
+export type { StemAppUrlOptions } from "./src/bootstrap/connect_app.ts";
+export { connectStores, type StemAppParts, storesFromParts } from "./src/bootstrap/store_sets.ts";
 export {
-  StemApp,
-  type StemAppOptions,
-  type StemAppParts,
-  type StemAppUrlOptions,
-} from "./src/bootstrap/stem_app.ts";
-export { registerStemAdapter, urlScheme } from "./src/bootstrap/adapter_registry.ts";
+  type AdapterLoader,
+  type AdapterTable,
+  registerStemAdapter,
+  urlScheme,
+} from "./src/bootstrap/adapter_registry.ts";
 export { InMemoryBroker, InMemoryResultBackend } from "./adapters/memory/mod.ts";
 export { PayloadSigner } from "./src/security/payload_signer.ts";
 export type {

@@ -1,6 +1,12 @@
 import type { StemAdapter } from "../core/adapter.ts";
 import { redactUrl } from "../core/adapter.ts";
 
+/** Loads an adapter on first use, so code that never connects by URL bundles none of it. */
+export type AdapterLoader = () => Promise<StemAdapter>;
+
+/** Adapters by URL scheme (without the colon); the composition root (`app.ts`) supplies one. */
+export type AdapterTable = Readonly<Record<string, AdapterLoader>>;
+
 const registered: StemAdapter[] = [];
 
 /** Makes an adapter available to `StemApp.fromUrl` for its URL schemes. */
@@ -21,28 +27,27 @@ export function urlScheme(url: string): string {
   return match[1].toLowerCase();
 }
 
-/**
- * The adapters shipped with Stem, loaded on first use so a producer that never calls `fromUrl`
- * bundles none of them (and none of their runtime-specific drivers).
- */
-const builtIn: Record<string, () => Promise<StemAdapter>> = {
-  redis: async () => (await import("../../adapters/redis/mod.ts")).stemAdapter,
-  rediss: async () => (await import("../../adapters/redis/mod.ts")).stemAdapter,
-  https: async () => (await import("../../adapters/redis/mod.ts")).stemAdapter,
-  postgres: async () => (await import("../../adapters/postgres/mod.ts")).stemAdapter,
-  postgresql: async () => (await import("../../adapters/postgres/mod.ts")).stemAdapter,
-  sqlite: async () => (await import("../../adapters/sqlite/mod.ts")).stemAdapter,
-};
+/** Where {@link resolveAdapter} looks, besides the adapters registered globally. */
+export interface ResolveAdapterOptions {
+  /** Adapters passed by the caller; they win over every other source. */
+  adapters?: StemAdapter[];
+  /** The fallback table (the built-in adapters of `app.ts`). @default {} */
+  table?: AdapterTable;
+}
 
-/** Finds the adapter for a URL: explicit ones first, then registered ones, then built-in ones. */
+/** Finds the adapter for a URL: explicit ones first, then registered ones, then the table. */
 export async function resolveAdapter(
   url: string,
-  explicit: StemAdapter[] = [],
+  options: ResolveAdapterOptions = {},
 ): Promise<StemAdapter> {
   const scheme = urlScheme(url);
+  const explicit = options.adapters ?? [];
   const found = [...explicit, ...registered].find((a) => a.schemes.includes(scheme));
   if (found) return found;
-  if (builtIn[scheme]) return await builtIn[scheme]();
+  const load = options.table && Object.hasOwn(options.table, scheme)
+    ? options.table[scheme]
+    : undefined;
+  if (load) return await load();
   return await Promise.reject(
     new TypeError(
       `No Stem adapter handles "${scheme}:" URLs (${

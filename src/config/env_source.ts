@@ -8,6 +8,28 @@ export type EnvSource =
   | { get(name: string): string | undefined }
   | Readonly<Record<string, unknown>>;
 
+let registeredSource: (() => EnvSource | undefined) | undefined;
+
+/**
+ * Sets where `StemConfig.fromEnvironment()` reads when called without an argument. `src/` cannot
+ * touch `Deno.env` or `process.env`, so the composition root (`app.ts`) registers a reader.
+ */
+export function setDefaultEnvSource(source: () => EnvSource | undefined): void {
+  registeredSource = source;
+}
+
+/** The registered process environment; throws a `TypeError` saying what to pass when there is none. */
+export function defaultEnvSource(): EnvSource {
+  const source = registeredSource?.();
+  if (source === undefined) {
+    throw new TypeError(
+      "StemConfig.fromEnvironment() has no environment to read here: pass one " +
+        '(the Workers `env`, Deno.env or process.env), or import "@stem/stem", which registers the process environment.',
+    );
+  }
+  return source;
+}
+
 /** Reads variables from an {@link EnvSource}; empty strings count as unset. */
 export class EnvReader {
   readonly #source: EnvSource;

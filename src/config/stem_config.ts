@@ -8,7 +8,7 @@ import { PayloadSigner } from "../security/payload_signer.ts";
 import type { SigningConfig } from "../security/signing_config.ts";
 import { ConfigError } from "./config_error.ts";
 import { encryptionFromEnv } from "./encryption_env.ts";
-import { EnvReader, type EnvSource } from "./env_source.ts";
+import { defaultEnvSource, EnvReader, type EnvSource } from "./env_source.ts";
 import { signingFromEnv } from "./signing_env.ts";
 import { type TlsConfig, tlsFromEnv } from "./tls_config.ts";
 import { type ReadTextFile, type TlsConnectOptions, tlsConnectOptions } from "./tls_options.ts";
@@ -116,10 +116,11 @@ export class StemConfig {
 
   /**
    * Reads every `STEM_*` variable from `env` (`Deno.env`, `process.env`, a Workers `env`, or any
-   * record). Throws `ConfigError` naming the variable when one is missing or malformed, so a
+   * record); without `env`, from the process environment registered by the composition root
+   * (importing `@stem/stem` registers it; edge code passes its `env`). Throws `ConfigError` naming the variable when one is missing or malformed, so a
    * misconfigured process fails at start-up rather than at its first task.
    */
-  static fromEnvironment(env: EnvSource): StemConfig {
+  static fromEnvironment(env: EnvSource = defaultEnvSource()): StemConfig {
     const reader = new EnvReader(env);
     const brokerUrl = urlFrom(reader, "STEM_BROKER_URL");
     if (brokerUrl === undefined) {

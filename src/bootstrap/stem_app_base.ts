@@ -1,0 +1,215 @@
+import type { ResultBackend } from "../backend/result_backend.ts";
+import type { Broker } from "../broker/broker.ts";
+import type { DeadLetterStore } from "../broker/dead_letter_store.ts";
+import type { StoreSet } from "../core/adapter.ts";
+import type { Clock } from "../core/clock.ts";
+import type { Duration } from "../core/duration.ts";
+import type { AnyTaskHandler } from "../core/task_handler.ts";
+import { SimpleTaskRegistry } from "../core/task_registry.ts";
+import type { Logger } from "../observability/logger.ts";
+import {
+  type TaskPayloadEncoder,
+  TaskPayloadEncoderRegistry,
+} from "../producer/payload_encoder.ts";
+import type { StemOptions } from "../producer/stem.ts";
+import type { EnvelopeSigner } from "../security/envelope_signer.ts";
+import { createSignals, type StemSignalSet } from "../signals/stem_signals.ts";
+import type { RetryStrategy } from "../worker/retry_strategy.ts";
+import { Worker, type WorkerOptions } from "../worker/worker.ts";
+import { AutoStartStem } from "./auto_start_stem.ts";
+import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
+
+/** Options shared by every `StemApp` factory. */
+export interface StemAppOptions {
+  /** Task handlers to register. */
+  tasks?: AnyTaskHandler[];
+  /**
+   * Start the worker on the first enqueue, status read or wait, so `start()` is optional. An app
+   * without tasks is a producer and never starts a worker by itself (it would take other
+   * services' tasks and fail them as unknown).
+   * @default true
+   */
+  autoStart?: boolean;
+  /** Queues the app's worker consumes. @default the queues of the tasks, plus `defaultQueue` */
+  queues?: string[];
+  /** Queue of tasks that name none (`STEM_DEFAULT_QUEUE`). @default "default" */
+  defaultQueue?: string;
+  /** Worker concurrency. @default 10 */
+  concurrency?: number;
+  /** Worker prefetch. @default concurrency * prefetchMultiplier */
+  prefetch?: number;
+  /** Prefetch per unit of concurrency (`STEM_PREFETCH_MULTIPLIER`). @default 2 */
+  prefetchMultiplier?: number;
+  /** Retry strategy for tasks without a retry policy. */
+  retryStrategy?: RetryStrategy;
+  /** Extra payload encoders. */
+  encoders?: TaskPayloadEncoder[];
+  /** Signs on enqueue, verifies in the worker. */
+  signer?: EnvelopeSigner;
+  /** Time source. */
+  clock?: Clock;
+  /** Where the app's diagnostics go (producer, worker and the adapter's stores). @default silentLogger */
+  logger?: Logger;
+  /** Worker id. */
+  workerId?: string;
+  /** Lifetime of statuses. */
+  resultTtl?: Duration;
+  /** Random source for retry jitter (inject for deterministic tests). @default Math.random */
+  random?: () => number;
+  /** Interval of worker heartbeats. @default "10s" */
+  heartbeatInterval?: Duration;
+}
+
+/**
+ * Producer options the producer track is adding to `StemOptions`; passed through so they take
+ * effect as soon as `Stem` reads them.
+ */
+export interface PendingStemOptions {
+  /** Queue of tasks that name none. */
+  defaultQueue?: string;
+  /** Diagnostics. */
+  logger?: Logger;
+}
+
+/**
+ * Worker options the worker track is adding to `WorkerOptions`; passed through so they take
+ * effect as soon as `Worker` reads them.
+ */
+export interface PendingWorkerOptions {
+  /** Queue of tasks that name none. */
+  defaultQueue?: string;
+  /** Prefetch per unit of concurrency (the app also turns it into `prefetch` today). */
+  prefetchMultiplier?: number;
+  /** Diagnostics. */
+  logger?: Logger;
+}
+
+/**
+ * The base of `StemApp` (the preset in the top-level `app.ts` adds the built-in adapters): a
+ * producer, a worker and their wiring over one {@link StoreSet}, with no adapter imports.
+ *
+ * @example
+ * ```ts
+ * import { StemAppBase } from "./stem_app_base.ts";
+ * import { FunctionTaskHandler } from "../core/task_handler.ts";
+ * import type { StoreSet } from "../core/adapter.ts";
+ * declare const stores: StoreSet; // from an adapter's connect(url)
+ * const app = new StemAppBase(stores, {
+ *   tasks: [new FunctionTaskHandler({ name: "hello.print", entrypoint: (_ctx, args) => `Hello ${args.name}` })],
+ * });
+ * const id = await app.stem.enqueue("hello.print", { args: { name: "Stem" } }); // starts the worker
+ * const result = await app.stem.waitForTask<string>(id, { timeout: "5s" });
+ * await app.close();
+ * ```
+ */
+export class StemAppBase {
+  /** The producer; its first enqueue, status read or wait starts the worker (see `autoStart`). */
+  readonly stem: AutoStartStem;
+  /** The worker. */
+  readonly worker: Worker;
+  /** Every store of the app, on the adapter's one connection. */
+  readonly stores: StoreSet;
+  /** The broker. */
+  readonly broker: Broker;
+  /** The result backend (the set's statuses, groups and heartbeats as one object). */
+  readonly backend: ResultBackend;
+  /** The broker's dead letters: list, inspect, replay, purge. */
+  readonly deadLetters: DeadLetterStore;
+  /** The task registry. */
+  readonly registry: SimpleTaskRegistry;
+  /** The app's own signals (the global `StemSignals` fire too). */
+  readonly signals: StemSignalSet;
+  readonly #autoStart: boolean;
+  #closed = false;
+
+  /** Wires an app over a store set (or a broker and backend you made). */
+  constructor(stores: StoreSet | StemAppParts, options: StemAppOptions = {}) {
+    this.stores = isStoreSet(stores) ? stores : storesFromParts(stores);
+    this.broker = this.stores.broker;
+    this.backend = resultBackendOf(this.stores);
+    this.deadLetters = this.stores.deadLetters;
+    this.registry = new SimpleTaskRegistry(options.tasks ?? []);
+    this.signals = createSignals();
+    this.#autoStart = options.autoStart ?? true;
+    const encoders = new TaskPayloadEncoderRegistry(options.encoders ?? []);
+    const stemOptions: StemOptions & PendingStemOptions = {
+      broker: this.broker,
+      backend: this.backend,
+      registry: this.registry,
+      // An app with tasks refuses names it does not know (typos); a producer-only app sends any.
+      requireRegistered: (options.tasks?.length ?? 0) > 0,
+      encoders,
+      signer: options.signer,
+      clock: options.clock,
+      signals: this.signals,
+      resultTtl: options.resultTtl,
+      defaultQueue: options.defaultQueue,
+      logger: options.logger,
+    };
+    this.stem = new AutoStartStem({ ...stemOptions, beforeUse: () => this.#beforeUse() });
+    const workerOptions: WorkerOptions & PendingWorkerOptions = {
+      broker: this.broker,
+      backend: this.backend,
+      registry: this.registry,
+      queues: options.queues ?? defaultQueues(options.tasks ?? [], options.defaultQueue),
+      concurrency: options.concurrency,
+      prefetch: options.prefetch ?? prefetchFrom(options),
+      retryStrategy: options.retryStrategy,
+      encoders,
+      signer: options.signer,
+      stem: this.stem,
+      signals: this.signals,
+      clock: options.clock,
+      workerId: options.workerId,
+      resultTtl: options.resultTtl,
+      random: options.random,
+      heartbeatInterval: options.heartbeatInterval,
+      defaultQueue: options.defaultQueue,
+      prefetchMultiplier: options.prefetchMultiplier,
+      logger: options.logger,
+    };
+    this.worker = new Worker(workerOptions);
+  }
+
+  /** Starts the worker (optional: the first enqueue or wait does it unless `autoStart: false`). */
+  async start(): Promise<void> {
+    if (this.#closed) {
+      throw new TypeError("This StemApp was closed; create a new one to start again.");
+    }
+    await this.worker.start();
+  }
+
+  /** Shuts the worker down (waiting up to `timeout` for running tasks), then closes the stores once. */
+  async close(options: { timeout?: Duration } = {}): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.worker.shutdown({ timeout: options.timeout ?? "10s" });
+    await this.stores.close();
+  }
+
+  async #beforeUse(): Promise<void> {
+    if (!this.#autoStart || this.#closed || this.worker.running) return;
+    if (this.registry.list().length === 0) return;
+    await this.worker.start();
+  }
+}
+
+function isStoreSet(value: StoreSet | StemAppParts): value is StoreSet {
+  return "statuses" in value && "close" in value;
+}
+
+function defaultQueues(tasks: AnyTaskHandler[], defaultQueue = "default"): string[] {
+  const queues = new Set([defaultQueue]);
+  for (const task of tasks) if (task.options?.queue) queues.add(task.options.queue);
+  return [...queues];
+}
+
+function prefetchFrom(options: StemAppOptions): number | undefined {
+  if (options.prefetchMultiplier === undefined) return undefined;
+  if (!Number.isInteger(options.prefetchMultiplier) || options.prefetchMultiplier < 1) {
+    throw new RangeError(
+      `prefetchMultiplier must be an integer of at least 1, not ${options.prefetchMultiplier}.`,
+    );
+  }
+  return (options.concurrency ?? 10) * options.prefetchMultiplier;
+}

@@ -1,0 +1,129 @@
+import type { ResultBackend } from "../backend/result_backend.ts";
+import type { Broker } from "../broker/broker.ts";
+import type { DeadLetterStore } from "../broker/dead_letter_store.ts";
+import type { StemAdapter, StoreSet, StoreSetOptions } from "../core/adapter.ts";
+import type { AtomicKv } from "../kv/atomic_kv.ts";
+
+/** A broker and a result backend made by hand, for apps that do not connect by URL. */
+export interface StemAppParts {
+  /** Broker. */
+  broker: Broker;
+  /** Result backend. */
+  backend: ResultBackend;
+  /** Dead letters of the broker. @default the broker object, when it implements DeadLetterStore */
+  deadLetters?: DeadLetterStore;
+  /** The atomic key-value store. @default one that rejects every call (parts carry none) */
+  kv?: AtomicKv;
+}
+
+/** Options of {@link connectStores}: the common ones plus the adapter's own. */
+export type ConnectStoresOptions = StoreSetOptions & Record<string, unknown>;
+
+/**
+ * Opens every store of `adapter` for `url`. Uses `adapter.connect` (one connection for the whole
+ * set); an adapter without it yet gets its broker and backend assembled into a set.
+ */
+export async function connectStores(
+  adapter: StemAdapter,
+  url: string,
+  options: ConnectStoresOptions = {},
+): Promise<StoreSet> {
+  if (adapter.connect) return await adapter.connect(url, options);
+  // Fallback while adapters move to connect(); the lead removes it once they all have it.
+  const broker = await adapter.createBroker(url, options);
+  try {
+    return storesFromParts({ broker, backend: await adapter.createBackend(url, options) });
+  } catch (error) {
+    await broker.close();
+    throw error;
+  }
+}
+
+/** A {@link StoreSet} over hand-made parts; `close()` closes the broker and the backend once. */
+export function storesFromParts(parts: StemAppParts): StoreSet {
+  const { broker, backend } = parts;
+  return {
+    broker,
+    deadLetters: parts.deadLetters ?? (broker as unknown as DeadLetterStore),
+    statuses: backend,
+    groups: backend,
+    heartbeats: backend,
+    kv: parts.kv ?? missingKv,
+    close: once(async () => {
+      await broker.close();
+      if ((backend as unknown) !== (broker as unknown)) await backend.close();
+    }),
+  };
+}
+
+/**
+ * One set out of two: the broker side of `brokerSet` and the result side (statuses, groups,
+ * heartbeats, kv) of `backendSet`, for apps whose backend URL differs from the broker URL.
+ */
+export function mergeStores(brokerSet: StoreSet, backendSet: StoreSet): StoreSet {
+  if (brokerSet === backendSet) return brokerSet;
+  return {
+    broker: brokerSet.broker,
+    deadLetters: brokerSet.deadLetters,
+    statuses: backendSet.statuses,
+    groups: backendSet.groups,
+    heartbeats: backendSet.heartbeats,
+    kv: backendSet.kv,
+    close: once(async () => {
+      await Promise.all([brokerSet.close(), backendSet.close()]);
+    }),
+  };
+}
+
+/** The result side of a set as one {@link ResultBackend} (the object itself when it is one). */
+export function resultBackendOf(stores: StoreSet): ResultBackend {
+  const { statuses, groups, heartbeats } = stores;
+  const same = (statuses as unknown) === groups && (groups as unknown) === heartbeats;
+  if (same && typeof (statuses as Partial<ResultBackend>).close === "function") {
+    return statuses as ResultBackend;
+  }
+  return {
+    set: (status, options) => statuses.set(status, options),
+    create: (status, options) => statuses.create(status, options),
+    get: (id) => statuses.get(id),
+    watch: (id, listener) => statuses.watch(id, listener),
+    expire: (id, ttl) => statuses.expire(id, ttl),
+    listTaskStatuses: (query) => statuses.listTaskStatuses(query),
+    initGroup: (group) => groups.initGroup(group),
+    addGroupResult: (groupId, status) => groups.addGroupResult(groupId, status),
+    getGroup: (groupId) => groups.getGroup(groupId),
+    claimChord: (groupId, taskId) => groups.claimChord(groupId, taskId),
+    setWorkerHeartbeat: (heartbeat, options) => heartbeats.setWorkerHeartbeat(heartbeat, options),
+    getWorkerHeartbeat: (workerId) => heartbeats.getWorkerHeartbeat(workerId),
+    listWorkerHeartbeats: () => heartbeats.listWorkerHeartbeats(),
+    close: () => stores.close(),
+  };
+}
+
+/** Runs `fn` once; later calls get the first call's promise. */
+export function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= fn());
+}
+
+const unavailable = (): Promise<never> =>
+  Promise.reject(
+    new TypeError(
+      "This app was built from a broker and a backend without an AtomicKv; pass `kv` in the " +
+        "parts, or connect by URL with an adapter that implements connect().",
+    ),
+  );
+
+/** Stands in for the kv of a set assembled from parts that carry none. */
+const missingKv: AtomicKv = {
+  capabilities: { serverTime: false },
+  get: unavailable,
+  set: unavailable,
+  setIfAbsent: unavailable,
+  compareAndSet: unavailable,
+  compareAndDelete: unavailable,
+  delete: unavailable,
+  increment: unavailable,
+  list: unavailable,
+  now: unavailable,
+};
