@@ -1,5 +1,6 @@
-// The quality gate: format, lint, type check, web-only boundary, generated-file drift,
-// JSR publish dry run, then (unless --no-tests) the suite on Deno and Bun.
+// The quality gate: format, lint, type check, the boundary (src/ scan, src/ type-checked against
+// lib ESNext + DOM without Deno types, the import graph of the package entries), generated-file
+// drift, JSR publish dry run, then (unless --no-tests) the suite on Deno and Bun.
 import { execFileSync } from "node:child_process";
 
 const deno = "node_modules/.bin/deno";
@@ -10,6 +11,7 @@ const steps = [
     "check",
     "mod.ts",
     "producer.ts",
+    "app.ts",
     "adapters/",
     "src/",
     "workers/",
@@ -18,6 +20,8 @@ const steps = [
     "examples/",
   ]],
   ["boundary", "node", ["tools/check_boundary.mjs"]],
+  ["web-only type check", deno, ["check", "--quiet", "--config", "tools/web_only.json", "src/"]],
+  ["import graph", deno, ["test", "-A", "--no-check", "--quiet", "tests/import_graph_test.ts"]],
   ["generated files", "node", ["tools/gen.mjs"]],
   ["generated drift", "git", [
     "diff",
