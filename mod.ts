@@ -181,6 +181,14 @@ export {
   urlScheme,
 } from "./src/bootstrap/adapter_registry.ts";
 export { InMemoryBroker, InMemoryResultBackend } from "./adapters/memory/mod.ts";
+export {
+  consoleLogger,
+  type ConsoleLoggerOptions,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  silentLogger,
+} from "./src/observability/logger.ts";
 export { PayloadSigner } from "./src/security/payload_signer.ts";
 export type {
   KeyMaterial,
