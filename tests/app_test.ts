@@ -155,6 +155,16 @@ describe("StemApp composition", () => {
     await producer.close();
   });
 
+  test("a worker someone shut down stays down: a later enqueue does not restart it", async () => {
+    const app = await StemApp.inMemory({ tasks: [hello] });
+    await app.worker.start();
+    await app.worker.shutdown();
+    const id = await app.stem.enqueue("hello.print", { args: { name: "later" } });
+    assert.equal(app.worker.running, false);
+    assert.equal((await app.stem.getTaskStatus(id))?.state, "queued");
+    await app.close();
+  });
+
   test("a closed app neither restarts its worker on use nor starts on start()", async () => {
     const app = await StemApp.inMemory({ tasks: [hello] });
     await app.close();

@@ -140,9 +140,9 @@ describe("StemConfig.fromEnvironment()", () => {
     failsOn({ STEM_DEFAULT_QUEUE: 5 as unknown as string }, "STEM_DEFAULT_QUEUE", /string/);
   });
 
-  test("an environment is required (src/ never reads a global one)", () => {
+  test("an environment that is not an object is refused (without one, the process env is read)", () => {
     assert.throws(
-      () => StemConfig.fromEnvironment(undefined as unknown as Record<string, string>),
+      () => StemConfig.fromEnvironment(null as unknown as Record<string, string>),
       /pass the Deno env, the process env or a Workers env/,
     );
   });

@@ -219,6 +219,7 @@ describe("Payload encoders", () => {
     const producer = await StemApp.inMemory({
       encoders: [reverse],
       tasks: [new FunctionTaskHandler({ name: "t", entrypoint: () => 1 })],
+      autoStart: false, // only the worker below (without the encoder) may run the task
     });
     const id = await producer.stem.enqueue("t", { enqueueOptions: { encoder: "reverse-json" } });
     const { Worker, SimpleTaskRegistry } = await import("../mod.ts");

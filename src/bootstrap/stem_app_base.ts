@@ -11,12 +11,12 @@ import {
   type TaskPayloadEncoder,
   TaskPayloadEncoderRegistry,
 } from "../producer/payload_encoder.ts";
-import type { StemOptions } from "../producer/stem.ts";
+import { Stem, type StemOptions } from "../producer/stem.ts";
 import type { EnvelopeSigner } from "../security/envelope_signer.ts";
 import { createSignals, type StemSignalSet } from "../signals/stem_signals.ts";
 import type { RetryStrategy } from "../worker/retry_strategy.ts";
 import { Worker, type WorkerOptions } from "../worker/worker.ts";
-import { AutoStartStem } from "./auto_start_stem.ts";
+import { runBeforeUse } from "./start_on_first_use.ts";
 import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
 
 /** Options shared by every `StemApp` factory. */
@@ -104,7 +104,7 @@ export interface PendingWorkerOptions {
  */
 export class StemAppBase {
   /** The producer; its first enqueue, status read or wait starts the worker (see `autoStart`). */
-  readonly stem: AutoStartStem;
+  readonly stem: Stem;
   /** The worker. */
   readonly worker: Worker;
   /** Every store of the app, on the adapter's one connection. */
@@ -120,6 +120,7 @@ export class StemAppBase {
   /** The app's own signals (the global `StemSignals` fire too). */
   readonly signals: StemSignalSet;
   readonly #autoStart: boolean;
+  #workerStarted = false;
   #closed = false;
 
   /** Wires an app over a store set (or a broker and backend you made). */
@@ -146,7 +147,7 @@ export class StemAppBase {
       defaultQueue: options.defaultQueue,
       logger: options.logger,
     };
-    this.stem = new AutoStartStem({ ...stemOptions, beforeUse: () => this.#beforeUse() });
+    this.stem = runBeforeUse(new Stem(stemOptions), () => this.#beforeUse());
     const workerOptions: WorkerOptions & PendingWorkerOptions = {
       broker: this.broker,
       backend: this.backend,
@@ -169,6 +170,11 @@ export class StemAppBase {
       logger: options.logger,
     };
     this.worker = new Worker(workerOptions);
+    // However the worker was started (app.start(), worker.start()), first use must not start it
+    // again: a worker someone shut down stays down.
+    this.signals.workerReady.connect(() => (this.#workerStarted = true), {
+      filter: (ready) => ready.workerId === this.worker.id,
+    });
   }
 
   /** Starts the worker (optional: the first enqueue or wait does it unless `autoStart: false`). */
@@ -188,7 +194,7 @@ export class StemAppBase {
   }
 
   async #beforeUse(): Promise<void> {
-    if (!this.#autoStart || this.#closed || this.worker.running) return;
+    if (!this.#autoStart || this.#closed || this.#workerStarted) return;
     if (this.registry.list().length === 0) return;
     await this.worker.start();
   }
