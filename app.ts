@@ -32,8 +32,7 @@ import { storesFromParts } from "./src/bootstrap/store_sets.ts";
 import { type EnvSource, setDefaultEnvSource } from "./src/config/env_source.ts";
 import { StemConfig } from "./src/config/stem_config.ts";
 import type { StoreSet } from "./src/core/adapter.ts";
-import { AesGcmPayloadEncoder } from "./src/producer/encoders/aes_gcm_encoder.ts";
-import { PayloadSigner } from "./src/security/payload_signer.ts";
+import { runtimeEnv } from "./workers/runtime/env.ts";
 
 /**
  * The adapters shipped with Stem by URL scheme, each loaded on first use: `memory:` is built in
@@ -43,6 +42,7 @@ export const builtInAdapters: AdapterTable = {
   redis: async () => (await import("./adapters/redis/mod.ts")).stemAdapter,
   rediss: async () => (await import("./adapters/redis/mod.ts")).stemAdapter,
   https: async () => (await import("./adapters/redis/mod.ts")).stemAdapter,
+  http: async () => (await import("./adapters/redis/mod.ts")).stemAdapter,
   postgres: async () => (await import("./adapters/postgres/mod.ts")).stemAdapter,
   postgresql: async () => (await import("./adapters/postgres/mod.ts")).stemAdapter,
   sqlite: async () => (await import("./adapters/sqlite/mod.ts")).stemAdapter,
@@ -92,7 +92,8 @@ export class StemApp extends StemAppBase {
     if (isMemory(url) && isMemory(backendUrl) && !options.adapters?.length) {
       return await StemApp.inMemory(options);
     }
-    return new StemApp(await connectAppStores(url, options, builtInAdapters), options);
+    const environment = { table: builtInAdapters, readTextFile };
+    return new StemApp(await connectAppStores(url, options, environment), options);
   }
 
   /** An app on a SQLite file: durable, no server, shared safely by worker processes on one machine. */
@@ -108,15 +109,9 @@ export class StemApp extends StemAppBase {
   static async fromEnvironment(options: StemAppEnvOptions = {}): Promise<StemApp> {
     const { env, ...rest } = options;
     const config = StemConfig.fromEnvironment(env);
-    const encryption = AesGcmPayloadEncoder.maybe(config.encryption);
     return await StemApp.fromUrl(config.brokerUrl, {
-      backendUrl: config.resultBackendUrl,
-      queues: config.workerQueues,
-      defaultQueue: config.defaultQueue,
-      prefetchMultiplier: config.prefetchMultiplier,
+      ...config.toAppOptions(),
       tls: config.tls,
-      signer: PayloadSigner.maybe(config.signing),
-      encoders: encryption ? [encryption] : undefined,
       ...withoutUndefined(rest),
     });
   }
@@ -130,16 +125,10 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** The process environment where the runtime has one (Deno, Bun, Node); none on edge hosts. */
-function processEnvironment(): EnvSource | undefined {
-  const runtime = globalThis as {
-    Deno?: { env: { get(name: string): string | undefined } };
-    process?: { env: Record<string, string | undefined> };
-  };
-  const deno = runtime.Deno;
-  if (deno?.env) return { get: (name: string) => deno.env.get(name) };
-  return runtime.process?.env;
+/** Reads certificate files named by `STEM_TLS_*`; loads `node:fs` only when one is named. */
+async function readTextFile(path: string): Promise<string> {
+  return await (await import("./workers/runtime/files.ts")).readTextFile(path);
 }
 
 // Lets StemConfig.fromEnvironment() work without an argument wherever @stem/stem is imported.
-setDefaultEnvSource(processEnvironment);
+setDefaultEnvSource(runtimeEnv);

@@ -1,6 +1,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   consoleLogger,
   type ConsumeOptions,
@@ -178,7 +181,6 @@ describe("StemApp composition", () => {
     const app = new StemApp(stores, { tasks: [hello] });
     assert.equal(app.stores, stores);
     assert.equal(app.broker, stores.broker);
-    assert.equal(app.deadLetters, stores.deadLetters);
     assert.equal(app.backend, stores.statuses);
     await Promise.all([app.close(), app.close()]);
     await app.close();
@@ -221,10 +223,30 @@ describe("StemApp composition", () => {
     const options = connects[0].options;
     assert.equal(options.namespace, "ns1");
     assert.equal(options.pool, 3);
-    assert.equal(options.tls, tls);
+    assert.deepEqual(options.tls, { ca: tls.caCert, rejectUnauthorized: true });
     assert.equal(options.logger, logger);
     assert.equal(options.clock, systemClock);
     await app.close();
+  });
+
+  test("tls certificates named by path are read by the composition root and passed as PEM", async () => {
+    const { adapter, connects } = recordingAdapter();
+    const dir = mkdtempSync(join(tmpdir(), "stem-app-tls-"));
+    try {
+      const path = join(dir, "ca.pem");
+      writeFileSync(path, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+      const app = await StemApp.fromUrl("fake://tls", {
+        adapters: [adapter],
+        tls: { caCert: path, allowInsecure: true },
+      });
+      assert.deepEqual(connects[0].options.tls, {
+        ca: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+        rejectUnauthorized: false,
+      });
+      await app.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("an adapter without connect() still works through createBroker/createBackend", async () => {

@@ -1,5 +1,6 @@
 import type { AdapterConnectOptions, StemAdapter, StoreSet } from "../core/adapter.ts";
 import type { TlsConfig } from "../config/tls_config.ts";
+import { type ReadTextFile, tlsConnectOptions } from "../config/tls_options.ts";
 import { type AdapterTable, resolveAdapter } from "./adapter_registry.ts";
 import { connectStores, type ConnectStoresOptions, mergeStores } from "./store_sets.ts";
 import type { StemAppOptions } from "./stem_app_base.ts";
@@ -12,8 +13,20 @@ export interface StemAppUrlOptions extends StemAppOptions {
   adapters?: StemAdapter[];
   /** Passed to the adapter's `connect` (namespace and the adapter's own typed options). */
   connect?: AdapterConnectOptions;
-  /** TLS for `rediss://` and Postgres (`STEM_TLS_*`); passed to every adapter's `connect` as `tls`. */
+  /**
+   * TLS for `rediss://` and Postgres (`STEM_TLS_*`): certificates as PEM text or file paths, turned
+   * into `{ ca, cert, key, rejectUnauthorized }` and passed to every adapter's `connect` as `tls`.
+   * A `tls` inside `connect` wins.
+   */
   tls?: TlsConfig;
+}
+
+/** What the composition root supplies to {@link connectAppStores}. */
+export interface AppEnvironment {
+  /** The built-in adapters by URL scheme. */
+  table: AdapterTable;
+  /** Reads certificate files named in `tls` (absent on hosts without files). */
+  readTextFile?: ReadTextFile;
 }
 
 /**
@@ -24,11 +37,11 @@ export interface StemAppUrlOptions extends StemAppOptions {
 export async function connectAppStores(
   url: string,
   options: StemAppUrlOptions,
-  table: AdapterTable,
+  environment: AppEnvironment,
 ): Promise<StoreSet> {
   const backendUrl = options.backendUrl ?? url;
-  const connectOptions = connectOptionsOf(options);
-  const resolve = { adapters: options.adapters, table };
+  const connectOptions = await connectOptionsOf(options, environment.readTextFile);
+  const resolve = { adapters: options.adapters, table: environment.table };
   const brokerSet = await connectStores(await resolveAdapter(url, resolve), url, connectOptions);
   if (backendUrl === url) return brokerSet;
   try {
@@ -41,10 +54,15 @@ export async function connectAppStores(
 }
 
 /** The adapter options of an app: its `connect` settings plus the app's clock, logger and TLS. */
-export function connectOptionsOf(options: StemAppUrlOptions): ConnectStoresOptions {
+export async function connectOptionsOf(
+  options: StemAppUrlOptions,
+  readTextFile?: ReadTextFile,
+): Promise<ConnectStoresOptions> {
   const result: ConnectStoresOptions = { ...options.connect };
   if (options.clock) result.clock = options.clock;
   if (options.logger) result.logger = options.logger;
-  if (options.tls) result.tls = options.tls;
+  if (options.tls && result.tls === undefined) {
+    result.tls = await tlsConnectOptions(options.tls, readTextFile);
+  }
   return result;
 }

@@ -15,6 +15,8 @@ import { Stem, type StemOptions } from "../producer/stem.ts";
 import type { EnvelopeSigner } from "../security/envelope_signer.ts";
 import { createSignals, type StemSignalSet } from "../signals/stem_signals.ts";
 import type { RetryStrategy } from "../worker/retry_strategy.ts";
+import { replayResetsStatus } from "../worker/dead_letter_replay.ts";
+import type { TaskMiddleware } from "../worker/middleware.ts";
 import { Worker, type WorkerOptions } from "../worker/worker.ts";
 import { runBeforeUse } from "./start_on_first_use.ts";
 import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
@@ -42,6 +44,8 @@ export interface StemAppOptions {
   prefetchMultiplier?: number;
   /** Retry strategy for tasks without a retry policy. */
   retryStrategy?: RetryStrategy;
+  /** Task middleware for the app's worker, composed in order. @default [] */
+  middleware?: TaskMiddleware[];
   /** Extra payload encoders. */
   encoders?: TaskPayloadEncoder[];
   /** Signs on enqueue, verifies in the worker. */
@@ -80,8 +84,6 @@ export interface PendingWorkerOptions {
   defaultQueue?: string;
   /** Prefetch per unit of concurrency (the app also turns it into `prefetch` today). */
   prefetchMultiplier?: number;
-  /** Diagnostics. */
-  logger?: Logger;
 }
 
 /**
@@ -128,7 +130,8 @@ export class StemAppBase {
     this.stores = isStoreSet(stores) ? stores : storesFromParts(stores);
     this.broker = this.stores.broker;
     this.backend = resultBackendOf(this.stores);
-    this.deadLetters = this.stores.deadLetters;
+    // Replays through the app reset each task's status to `queued` (see docs/results.md).
+    this.deadLetters = replayResetsStatus(this.stores.deadLetters, this.stores.statuses);
     this.registry = new SimpleTaskRegistry(options.tasks ?? []);
     this.signals = createSignals();
     this.#autoStart = options.autoStart ?? true;
@@ -156,6 +159,7 @@ export class StemAppBase {
       concurrency: options.concurrency,
       prefetch: options.prefetch ?? prefetchFrom(options),
       retryStrategy: options.retryStrategy,
+      middleware: options.middleware,
       encoders,
       signer: options.signer,
       stem: this.stem,
