@@ -89,6 +89,7 @@ describe("Worker leases", () => {
     const clock = new FakeClock();
     const app = await StemApp.inMemory({
       clock,
+      autoStart: false, // the dead consumer below must take the delivery before the worker runs
       tasks: [
         new FunctionTaskHandler({
           name: "long",
