@@ -114,7 +114,7 @@ function recordingAdapter(): {
   const adapter: StemAdapter = {
     schemes: ["fake"],
     connect: (url, options = {}) => {
-      connects.push({ url, options });
+      connects.push({ url, options: options as Record<string, unknown> });
       const { stores } = countedStores();
       return Promise.resolve({ ...stores, close: () => (closes++, stores.close()) });
     },

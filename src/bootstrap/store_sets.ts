@@ -83,6 +83,9 @@ export function resultBackendOf(stores: StoreSet): ResultBackend {
     return statuses as ResultBackend;
   }
   return {
+    get capabilities() {
+      return statuses.capabilities;
+    },
     set: (status, options) => statuses.set(status, options),
     create: (status, options) => statuses.create(status, options),
     get: (id) => statuses.get(id),
