@@ -280,6 +280,7 @@ describe("StemApp composition", () => {
       prefetchMultiplier: 3,
     });
     assert.deepEqual(app.worker.queues, ["jobs"]);
+    assert.equal(app.stem.defaultQueue, "jobs");
     await app.start();
     const options = await consumed.promise;
     assert.equal(options.prefetch, 12);

@@ -65,17 +65,6 @@ export interface StemAppOptions {
 }
 
 /**
- * Producer options the producer track is adding to `StemOptions`; passed through so they take
- * effect as soon as `Stem` reads them.
- */
-export interface PendingStemOptions {
-  /** Queue of tasks that name none. */
-  defaultQueue?: string;
-  /** Diagnostics. */
-  logger?: Logger;
-}
-
-/**
  * Worker options the worker track is adding to `WorkerOptions`; passed through so they take
  * effect as soon as `Worker` reads them.
  */
@@ -136,7 +125,7 @@ export class StemAppBase {
     this.signals = createSignals();
     this.#autoStart = options.autoStart ?? true;
     const encoders = new TaskPayloadEncoderRegistry(options.encoders ?? []);
-    const stemOptions: StemOptions & PendingStemOptions = {
+    const stemOptions: StemOptions = {
       broker: this.broker,
       backend: this.backend,
       registry: this.registry,
