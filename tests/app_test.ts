@@ -110,7 +110,6 @@ function recordingAdapter(): {
 } {
   const connects: { url: string; options: Record<string, unknown> }[] = [];
   let closes = 0;
-  const unused = () => Promise.reject(new Error("connect() is preferred over createBroker"));
   const adapter: StemAdapter = {
     schemes: ["fake"],
     connect: (url, options = {}) => {
@@ -118,8 +117,6 @@ function recordingAdapter(): {
       const { stores } = countedStores();
       return Promise.resolve({ ...stores, close: () => (closes++, stores.close()) });
     },
-    createBroker: unused,
-    createBackend: unused,
   };
   return { adapter, connects, closes: () => closes };
 }
@@ -249,18 +246,6 @@ describe("StemApp composition", () => {
     }
   });
 
-  test("an adapter without connect() still works through createBroker/createBackend", async () => {
-    const adapter: StemAdapter = {
-      schemes: ["legacy"],
-      createBroker: () => Promise.resolve(new InMemoryBroker()),
-      createBackend: () => Promise.resolve(new InMemoryResultBackend()),
-    };
-    const app = await StemApp.fromUrl("legacy://x", { adapters: [adapter], tasks: [hello] });
-    const id = await app.stem.enqueue("hello.print", { args: { name: "legacy" } });
-    assert.equal((await app.stem.waitForTask<string>(id, { timeout: "5s" })).value, "Hello legacy");
-    await app.close();
-  });
-
   test("defaultQueue is the worker's default queue; prefetchMultiplier sets prefetch", async () => {
     const consumed = gate<ConsumeOptions>();
     const inner = new InMemoryBroker();
@@ -289,7 +274,7 @@ describe("StemApp composition", () => {
     assert.throws(
       () =>
         new StemApp({ broker, backend: new InMemoryResultBackend() }, { prefetchMultiplier: 0 }),
-      /prefetchMultiplier must be an integer of at least 1/,
+      /Invalid prefetchMultiplier 0: use a positive integer/,
     );
   });
 

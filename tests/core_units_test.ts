@@ -14,6 +14,7 @@ import { testEnvelope } from "../src/testing/mod.ts";
 import { type Duration, isDuration, toEpochMillis } from "../src/core/duration.ts";
 import { normalizeRetryPolicy } from "../src/core/retry_policy.ts";
 import { validateQueueName } from "../src/core/queue_name.ts";
+import { MAX_TIMER_DELAY_MS, systemClock } from "../src/core/clock.ts";
 
 describe("durations", () => {
   test("numbers and unit strings convert to ms; bad input throws at the call", () => {
@@ -156,5 +157,23 @@ describe("Signal", () => {
     s.emit(4);
     assert.deepEqual(calls, ["high1", "low1", "high2", "low2", "even2", "high4", "low4"]);
     assert.equal(errors.length, 3);
+  });
+});
+
+describe("systemClock", () => {
+  test("a delay longer than the timers take is clamped, not turned into a 1 ms spin", () => {
+    const seen: number[] = [];
+    const original = globalThis.setTimeout;
+    globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+      seen.push(ms ?? 0);
+      return original(fn, 0);
+    }) as typeof setTimeout;
+    try {
+      const handle = systemClock.setTimeout(() => {}, 40 * 86_400_000);
+      systemClock.clearTimeout(handle);
+    } finally {
+      globalThis.setTimeout = original;
+    }
+    assert.deepEqual(seen, [MAX_TIMER_DELAY_MS]);
   });
 });

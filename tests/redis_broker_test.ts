@@ -51,19 +51,20 @@ describe("Redis adapter", { skip: skip ?? undefined }, () => {
         return true;
       },
     );
-    await assert.rejects(() => stemAdapter.createBackend(url), /\*\*\*/);
+    await assert.rejects(() => stemAdapter.connect(url), /\*\*\*/);
   });
 
   test("the /db path selects the database", async () => {
     const namespace = ns();
-    const broker = await stemAdapter.createBroker(`${server!.url}/3`, { namespace });
+    const stores = await stemAdapter.connect(`${server!.url}/3`, { namespace });
+    const broker = stores.broker;
     await broker.publish(testEnvelope({ queue: "dbq" }));
     const db3 = await TcpTransport.connect(`${server!.url}/3`);
     const db0 = await TcpTransport.connect(server!.url);
     const key = queueKeys(namespace, "dbq").bands[0];
     assert.equal(await db3.command(["XLEN", key]), 1);
     assert.equal(await db0.command(["XLEN", key]), 0);
-    await Promise.all([db3.close(), db0.close(), broker.close()]);
+    await Promise.all([db3.close(), db0.close(), stores.close()]);
   });
 
   test("a garbage stream entry is delivered as invalid and can be dead-lettered", async () => {

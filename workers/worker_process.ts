@@ -58,12 +58,6 @@ async function loadTasks(path: string): Promise<Required<TasksModule>> {
   return { tasks: mod.tasks, adapters: mod.adapters ?? [] };
 }
 
-/** The built-in table maps no `http:` URLs yet; the Redis adapter handles them (the REST bridge). */
-async function urlAdapters(urls: string[]): Promise<StemAdapter[]> {
-  if (!urls.some((url) => /^http:/i.test(url))) return [];
-  return [(await import("../adapters/redis/mod.ts")).stemAdapter];
-}
-
 function queuesOf(options: WorkerProcessOptions, tasks: AnyTaskHandler[]): string[] {
   if (options.queues?.length) return options.queues;
   const queues = new Set([options.defaultQueue]);
@@ -102,7 +96,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions, io: CliIo)
   const queues = queuesOf(options, tasks);
   const app = await StemApp.fromUrl(options.brokerUrl, {
     tasks,
-    adapters: [...adapters, ...await urlAdapters([options.brokerUrl, options.backendUrl])],
+    adapters,
     backendUrl: options.backendUrl,
     queues,
     concurrency: options.concurrency,

@@ -4,8 +4,6 @@
  *
  * @module
  */
-import { InMemoryBroker } from "./memory_broker.ts";
-import { InMemoryResultBackend } from "./memory_result_backend.ts";
 import { connectMemory, type MemoryConnectOptions } from "./memory_store_set.ts";
 import type { StemAdapter, StoreSet } from "../../src/core/adapter.ts";
 
@@ -22,6 +20,4 @@ export const stemAdapter: StemAdapter<MemoryConnectOptions> = {
   schemes: ["memory"],
   connect: (_url: string, options?: MemoryConnectOptions): Promise<StoreSet> =>
     Promise.resolve(connectMemory(options)),
-  createBroker: () => Promise.resolve(new InMemoryBroker()),
-  createBackend: () => Promise.resolve(new InMemoryResultBackend()),
 };

@@ -12,12 +12,8 @@
  *
  * @module
  */
-import type { AdapterConnectOptions, StemAdapter, StoreSet } from "../../src/core/adapter.ts";
-import type { Broker } from "../../src/broker/broker.ts";
-import type { ResultBackend } from "../../src/backend/result_backend.ts";
+import type { StemAdapter, StoreSet } from "../../src/core/adapter.ts";
 import { connectPostgres, type PostgresConnectOptions } from "./connect.ts";
-import { PostgresBroker } from "./postgres_broker.ts";
-import { PostgresResultBackend } from "./postgres_result_backend.ts";
 
 export { PostgresBroker, type PostgresBrokerOptions } from "./postgres_broker.ts";
 export {
@@ -36,8 +32,4 @@ export const stemAdapter: StemAdapter = {
   schemes: ["postgres", "postgresql"],
   connect: (url: string, options: Record<string, unknown> = {}): Promise<StoreSet> =>
     connectPostgres(url, options as PostgresConnectOptions),
-  createBroker: (url: string, options: AdapterConnectOptions = {}): Promise<Broker> =>
-    PostgresBroker.connect(url, options as PostgresConnectOptions),
-  createBackend: (url: string, options: AdapterConnectOptions = {}): Promise<ResultBackend> =>
-    PostgresResultBackend.connect(url, options as PostgresConnectOptions),
 };

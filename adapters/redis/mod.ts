@@ -12,11 +12,7 @@
  *
  * @module
  */
-import type { AdapterConnectOptions, StemAdapter, StoreSet } from "../../src/core/adapter.ts";
-import type { Broker } from "../../src/broker/broker.ts";
-import type { ResultBackend } from "../../src/backend/result_backend.ts";
-import { type RedisBrokerOptions, RedisStreamsBroker } from "./broker/redis_streams_broker.ts";
-import { type RedisBackendOptions, RedisResultBackend } from "./backend/redis_result_backend.ts";
+import type { StemAdapter, StoreSet } from "../../src/core/adapter.ts";
 import { registerTcpConnector } from "./connect.ts";
 import { connectRedis, type RedisStoreSetOptions } from "./store_set.ts";
 import { TcpTransport } from "./tcp/tcp_transport.ts";
@@ -59,11 +55,5 @@ export const stemAdapter: StemAdapter<RedisStoreSetOptions> = {
   schemes: ["redis", "rediss", "https", "http"],
   connect(url: string, options: RedisStoreSetOptions = {}): Promise<StoreSet> {
     return connectRedis(url, options);
-  },
-  createBroker(url: string, options: AdapterConnectOptions = {}): Promise<Broker> {
-    return RedisStreamsBroker.connect(url, options as RedisBrokerOptions);
-  },
-  createBackend(url: string, options: AdapterConnectOptions = {}): Promise<ResultBackend> {
-    return RedisResultBackend.connect(url, options as RedisBackendOptions);
   },
 };

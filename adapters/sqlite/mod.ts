@@ -13,12 +13,8 @@
  *
  * @module
  */
-import type { AdapterConnectOptions, StemAdapter, StoreSet } from "../../src/core/adapter.ts";
-import type { Broker } from "../../src/broker/broker.ts";
-import type { ResultBackend } from "../../src/backend/result_backend.ts";
+import type { StemAdapter, StoreSet } from "../../src/core/adapter.ts";
 import { connectSqlite, type SqliteConnectOptions } from "./connect.ts";
-import { SqliteBroker } from "./sqlite_broker.ts";
-import { SqliteResultBackend } from "./sqlite_result_backend.ts";
 
 export { SqliteBroker, type SqliteBrokerOptions } from "./sqlite_broker.ts";
 export { SqliteResultBackend, type SqliteResultBackendOptions } from "./sqlite_result_backend.ts";
@@ -35,8 +31,4 @@ export const stemAdapter: StemAdapter = {
   schemes: ["sqlite"],
   connect: (url: string, options: Record<string, unknown> = {}): Promise<StoreSet> =>
     connectSqlite(url, options as SqliteConnectOptions),
-  createBroker: (url: string, options: AdapterConnectOptions = {}): Promise<Broker> =>
-    SqliteBroker.open(url, options as SqliteConnectOptions),
-  createBackend: (url: string, options: AdapterConnectOptions = {}): Promise<ResultBackend> =>
-    SqliteResultBackend.open(url, options as SqliteConnectOptions),
 };

@@ -65,17 +65,6 @@ export interface StemAppOptions {
 }
 
 /**
- * Worker options the worker track is adding to `WorkerOptions`; passed through so they take
- * effect as soon as `Worker` reads them.
- */
-export interface PendingWorkerOptions {
-  /** Queue of tasks that name none. */
-  defaultQueue?: string;
-  /** Prefetch per unit of concurrency (the app also turns it into `prefetch` today). */
-  prefetchMultiplier?: number;
-}
-
-/**
  * The base of `StemApp` (the preset in the top-level `app.ts` adds the built-in adapters): a
  * producer, a worker and their wiring over one {@link StoreSet}, with no adapter imports.
  *
@@ -138,15 +127,17 @@ export class StemAppBase {
       resultTtl: options.resultTtl,
       defaultQueue: options.defaultQueue,
       logger: options.logger,
+      middleware: options.middleware,
     };
     this.stem = runBeforeUse(new Stem(stemOptions), () => this.#beforeUse());
-    const workerOptions: WorkerOptions & PendingWorkerOptions = {
+    const workerOptions: WorkerOptions = {
       broker: this.broker,
       backend: this.backend,
       registry: this.registry,
       queues: options.queues ?? defaultQueues(options.tasks ?? [], options.defaultQueue),
       concurrency: options.concurrency,
-      prefetch: options.prefetch ?? prefetchFrom(options),
+      prefetch: options.prefetch,
+      prefetchMultiplier: options.prefetchMultiplier,
       retryStrategy: options.retryStrategy,
       middleware: options.middleware,
       encoders,
@@ -158,8 +149,6 @@ export class StemAppBase {
       resultTtl: options.resultTtl,
       random: options.random,
       heartbeatInterval: options.heartbeatInterval,
-      defaultQueue: options.defaultQueue,
-      prefetchMultiplier: options.prefetchMultiplier,
       logger: options.logger,
     };
     this.worker = new Worker(workerOptions);
@@ -201,14 +190,4 @@ function defaultQueues(tasks: AnyTaskHandler[], defaultQueue = "default"): strin
   const queues = new Set([defaultQueue]);
   for (const task of tasks) if (task.options?.queue) queues.add(task.options.queue);
   return [...queues];
-}
-
-function prefetchFrom(options: StemAppOptions): number | undefined {
-  if (options.prefetchMultiplier === undefined) return undefined;
-  if (!Number.isInteger(options.prefetchMultiplier) || options.prefetchMultiplier < 1) {
-    throw new RangeError(
-      `prefetchMultiplier must be an integer of at least 1, not ${options.prefetchMultiplier}.`,
-    );
-  }
-  return (options.concurrency ?? 10) * options.prefetchMultiplier;
 }

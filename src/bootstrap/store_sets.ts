@@ -19,24 +19,13 @@ export interface StemAppParts {
 /** Options of {@link connectStores}: the common ones plus the adapter's own. */
 export type ConnectStoresOptions = StoreSetOptions & Record<string, unknown>;
 
-/**
- * Opens every store of `adapter` for `url`. Uses `adapter.connect` (one connection for the whole
- * set); an adapter without it yet gets its broker and backend assembled into a set.
- */
+/** Opens every store of `adapter` for `url`, on one connection. */
 export async function connectStores(
   adapter: StemAdapter,
   url: string,
   options: ConnectStoresOptions = {},
 ): Promise<StoreSet> {
-  if (adapter.connect) return await adapter.connect(url, options);
-  // Fallback while adapters move to connect(); the lead removes it once they all have it.
-  const broker = await adapter.createBroker(url, options);
-  try {
-    return storesFromParts({ broker, backend: await adapter.createBackend(url, options) });
-  } catch (error) {
-    await broker.close();
-    throw error;
-  }
+  return await adapter.connect(url, options);
 }
 
 /** A {@link StoreSet} over hand-made parts; `close()` closes the broker and the backend once. */

@@ -1,6 +1,5 @@
 import type { GroupStore } from "../backend/group_store.ts";
 import type { HeartbeatStore } from "../backend/heartbeat_store.ts";
-import type { ResultBackend } from "../backend/result_backend.ts";
 import type { StatusStore } from "../backend/status_store.ts";
 import type { Broker } from "../broker/broker.ts";
 import type { DeadLetterStore } from "../broker/dead_letter_store.ts";
@@ -56,15 +55,8 @@ export interface StoreSetOptions {
 export interface StemAdapter<Options extends StoreSetOptions = StoreSetOptions> {
   /** URL schemes handled, without the colon: `["redis", "rediss"]`. */
   schemes: string[];
-  /**
-   * Opens every store of the adapter on one connection; `close()` of the set closes it once.
-   * Optional until every built-in adapter has it.
-   */
-  connect?(url: string, options?: Options): Promise<StoreSet>;
-  /** Connects a broker for `url`. (Superseded by `connect`.) */
-  createBroker(url: string, options?: AdapterConnectOptions): Promise<Broker>;
-  /** Connects a result backend for `url`. (Superseded by `connect`.) */
-  createBackend(url: string, options?: AdapterConnectOptions): Promise<ResultBackend>;
+  /** Opens every store of the adapter on one connection; `close()` of the set closes it once. */
+  connect(url: string, options?: Options): Promise<StoreSet>;
 }
 
 /** Removes the password from a connection string so it can appear in messages and logs. */
