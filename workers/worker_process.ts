@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { consoleLogger } from "../src/observability/logger.ts";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
@@ -104,6 +105,8 @@ export async function runWorkerProcess(options: WorkerProcessOptions, io: CliIo)
     signer: options.signer,
     encoders: options.encoders,
     connect: options.connect,
+    // A worker process is run by a person or a supervisor: its warnings belong on stderr.
+    logger: consoleLogger({ level: "warn" }),
   });
   let stopping = false;
   let stopped!: Promise<void>;

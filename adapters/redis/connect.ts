@@ -6,7 +6,7 @@
  * @module
  */
 import { type Clock, systemClock } from "../../src/core/clock.ts";
-import { consoleLogger } from "../../src/observability/logger.ts";
+import type { Logger } from "../../src/observability/logger.ts";
 import type { RedisTransport } from "./transport.ts";
 import type { TlsOptions } from "./tcp/client_options.ts";
 import { HttpTransport } from "./http/http_transport.ts";
@@ -28,7 +28,7 @@ export interface RedisConnectOptions {
   commandTimeout?: number;
   /** How long commands keep retrying while Redis answers `LOADING` after a restart, in ms. @default 30000 */
   loadingTimeout?: number;
-  /** Called with connection and loop errors (messages are redacted). @default a throttled console.warn */
+  /** Called with connection and loop errors (messages are redacted). @default a throttled warning to the logger */
   onError?: (error: Error) => void;
 }
 
@@ -81,21 +81,20 @@ function schemeOf(url: string): string {
 const lastPrinted = new Map<string, number>();
 
 /**
- * A console warning that prints each distinct message once per 10 s at most, shared by every
+ * A warning that reaches `logger` once per distinct message per 10 s at most, shared by every
  * caller: the broker and the backend each hold a connection, and one outage should not print
  * the same line twice.
  */
 export function throttledWarn(
-  prefix: string,
+  logger: Logger,
   clock: Clock = systemClock,
 ): (error: Error) => void {
-  const logger = consoleLogger({ prefix, level: "warn" });
   return (error) => {
     const now = clock.now();
-    const key = `${prefix} ${error.message}`;
+    const key = error.message;
     if (now - (lastPrinted.get(key) ?? -Infinity) < 10_000) return;
     if (lastPrinted.size > 100) lastPrinted.clear();
     lastPrinted.set(key, now);
-    logger.warn(error.message);
+    logger.warn(error.message, { adapter: "redis" });
   };
 }

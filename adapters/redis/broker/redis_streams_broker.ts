@@ -1,3 +1,4 @@
+import { type Logger, silentLogger } from "../../../src/observability/logger.ts";
 import {
   type Broker,
   type BrokerCapabilities,
@@ -43,6 +44,8 @@ export interface RedisBrokerOptions extends RedisConnectOptions {
   consumerName?: string;
   /** Time source for lease deadlines and waits. @default systemClock */
   clock?: Clock;
+  /** Where connection and loop errors go when `onError` is not given (throttled). @default silentLogger */
+  logger?: Logger;
 }
 
 const PUBLISH_CHUNK = 500;
@@ -104,7 +107,7 @@ export class RedisStreamsBroker implements Broker {
       ledger: this.#ledger,
       clock: this.#clock,
       release: (d) => this.nack(d, { requeue: true }),
-      onError: (e) => (options.onError ?? defaultWarn)(e),
+      onError: options.onError ?? throttledWarn(options.logger ?? silentLogger, this.#clock),
     };
   }
 
@@ -334,5 +337,3 @@ export class RedisStreamsBroker implements Broker {
     return k;
   }
 }
-
-const defaultWarn = throttledWarn("[stem:redis]");
