@@ -1,5 +1,6 @@
 import { validateEnvelopeFields } from "./envelope_validation.ts";
 import { EnvelopeError } from "./errors.ts";
+import { MetaKey } from "./meta_keys.ts";
 
 /** JSON-compatible value. */
 export type JsonValue =
@@ -173,8 +174,16 @@ export function decodeEnvelope(raw: string | Envelope): Envelope {
 }
 
 /**
+ * How much of a malformed broker entry its dead letter keeps, in characters (64 Ki, the HTTP
+ * API's body limit): a real envelope fits whole, and a huge blob cannot bloat the dead-letter
+ * queue and the status it is copied to.
+ */
+export const MAX_RAW_ENTRY_LENGTH = 65_536;
+
+/**
  * Builds a stand-in envelope for a message that could not be parsed, so it can be dead-lettered
- * with its raw text kept in `meta["stem.raw"]`.
+ * with its raw text kept in `meta["stem.raw"]`: whole up to {@link MAX_RAW_ENTRY_LENGTH}
+ * characters, else cut there with `stem.rawTruncated: true` and `stem.rawLength`.
  */
 export function malformedEnvelope(
   id: string,
@@ -182,13 +191,23 @@ export function malformedEnvelope(
   raw: string,
   now: number,
 ): Envelope {
+  const meta: Record<string, JsonValue> = { [MetaKey.raw]: raw };
+  if (raw.length > MAX_RAW_ENTRY_LENGTH) {
+    let end = MAX_RAW_ENTRY_LENGTH;
+    // Never end on the first half of a surrogate pair: the cut text stays valid UTF-16.
+    const last = raw.charCodeAt(end - 1);
+    if (last >= 0xd800 && last <= 0xdbff) end--;
+    meta[MetaKey.raw] = raw.slice(0, end);
+    meta[MetaKey.rawTruncated] = true;
+    meta[MetaKey.rawLength] = raw.length;
+  }
   return {
     v: 1,
     id,
     name: "(malformed)",
     args: null,
     headers: {},
-    meta: { "stem.raw": raw.length > 4096 ? raw.slice(0, 4096) : raw },
+    meta,
     queue,
     priority: 0,
     attempt: 0,

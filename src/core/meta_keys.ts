@@ -7,6 +7,10 @@ export const MetaKey = {
   acksEarly: "stem.acksEarly",
   /** The raw broker entry of a malformed message, kept on its dead letter. */
   raw: "stem.raw",
+  /** Set when `raw` holds only the first `MAX_RAW_ENTRY_LENGTH` characters of the entry. */
+  rawTruncated: "stem.rawTruncated",
+  /** Length in characters of a raw entry that was cut (`rawTruncated`). */
+  rawLength: "stem.rawLength",
   /** Task id of a chord's callback. */
   chordCallbackTaskId: "stem.chord.callbackTaskId",
   /** Set once a chord's callback was claimed. */
