@@ -13,16 +13,6 @@ import {
 import { dirname, join, resolve } from "node:path";
 import { scriptCommand } from "./helpers/runtime.ts";
 
-/**
- * TEMPORARY: pages the app track is rewriting. Their blocks are type-checked and their failures
- * printed, but they do not fail this test until that track has merged. The lead empties this list.
- */
-const PAGES_NOT_YET_REQUIRED_TO_CHECK: ReadonlySet<string> = new Set([
-  "README.md",
-  "docs/architecture.md",
-  "docs/getting_started.md",
-]);
-
 const ROOT = resolve(".");
 const DENO = resolve("node_modules/.bin/deno");
 const EXPORTS: Record<string, string> = JSON.parse(readFileSync("deno.json", "utf8")).exports;
@@ -206,11 +196,7 @@ describe("docs as code", () => {
     const dir = tempDir();
     try {
       const report = checkBlocks(dir, all);
-      const required = report.failed.filter((b) => !PAGES_NOT_YET_REQUIRED_TO_CHECK.has(b.page));
-      const pending = report.failed.filter((b) => PAGES_NOT_YET_REQUIRED_TO_CHECK.has(b.page));
-      if (pending.length > 0) {
-        console.log(`not yet required to type-check: ${pending.map(describeBlock).join(", ")}`);
-      }
+      const required = report.failed;
       const unattributed = !report.ok && report.failed.length === 0;
       assert.ok(
         required.length === 0 && !unattributed,
