@@ -1,3 +1,4 @@
+import { combineResultBackend } from "../backend/combine_result_backend.ts";
 import type { ResultBackend } from "../backend/result_backend.ts";
 import type { Broker } from "../broker/broker.ts";
 import type { DeadLetterStore } from "../broker/dead_letter_store.ts";
@@ -71,25 +72,8 @@ export function resultBackendOf(stores: StoreSet): ResultBackend {
   if (same && typeof (statuses as Partial<ResultBackend>).close === "function") {
     return statuses as ResultBackend;
   }
-  return {
-    get capabilities() {
-      return statuses.capabilities;
-    },
-    set: (status, options) => statuses.set(status, options),
-    create: (status, options) => statuses.create(status, options),
-    get: (id) => statuses.get(id),
-    watch: (id, listener) => statuses.watch(id, listener),
-    expire: (id, ttl) => statuses.expire(id, ttl),
-    listTaskStatuses: (query) => statuses.listTaskStatuses(query),
-    initGroup: (group) => groups.initGroup(group),
-    addGroupResult: (groupId, status) => groups.addGroupResult(groupId, status),
-    getGroup: (groupId) => groups.getGroup(groupId),
-    claimChord: (groupId, taskId) => groups.claimChord(groupId, taskId),
-    setWorkerHeartbeat: (heartbeat, options) => heartbeats.setWorkerHeartbeat(heartbeat, options),
-    getWorkerHeartbeat: (workerId) => heartbeats.getWorkerHeartbeat(workerId),
-    listWorkerHeartbeats: () => heartbeats.listWorkerHeartbeats(),
-    close: () => stores.close(),
-  };
+  // The stores' close is the set's: closing the backend view closes the set, once.
+  return combineResultBackend(statuses, groups, heartbeats, () => stores.close());
 }
 
 /** Runs `fn` once; later calls get the first call's promise. */
