@@ -1,46 +1,90 @@
 // `deno task bench:postgres`: Stem/Postgres vs pg-boss vs graphile-worker on one PostgreSQL this
 // script starts (temp dir, free port), systems alternating within each round; plus Stem/SQLite.
 // Prints one JSON object: medians over rounds, ratios, and queries issued by idle workers.
-// Env: STEM_BENCH_ROUNDS (default 3), STEM_BENCH_JOBS (processing/bulk size, default 20000).
+// Env: STEM_BENCH_ROUNDS (default 3), STEM_BENCH_JOBS (processing/bulk size, default 20000);
+// for iterating, STEM_BENCH_ONLY (comma-separated system names, e.g.
+// "stem-postgres,graphile-worker-batched,stem-sqlite") and STEM_BENCH_CASES (comma-separated of
+// single,bulk,processing,latency,idle) run a subset; ratios are printed for what ran.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import postgres from "postgres";
 import { startPostgres } from "../tests/helpers/postgres_server.ts";
-import { bulkEnqueue, latency, median, processing, singleEnqueue } from "./postgres/scenarios.ts";
+import {
+  bulkEnqueue,
+  type CpuProbe,
+  latency,
+  median,
+  processing,
+  singleEnqueue,
+  type StatementCounts,
+} from "./postgres/scenarios.ts";
 import { graphileWorker, pgBoss } from "./postgres/peer_systems.ts";
 import { stemPostgres, stemSqlite } from "./postgres/stem_systems.ts";
 import type { BenchSystem } from "./postgres/system.ts";
 import { idleQueries } from "./postgres/idle_queries.ts";
+import { serverCpuProbe } from "./postgres/cpu.ts";
 
 // A stalled system must not end the run silently (an empty event loop exits with code 0).
 const keepAlive = setInterval(() => {}, 60_000);
 const rounds = Number(process.env.STEM_BENCH_ROUNDS ?? 3);
 const jobs = Number(process.env.STEM_BENCH_JOBS ?? 20_000);
 const singles = 5_000;
+const listEnv = (name: string) =>
+  process.env[name] ? new Set(process.env[name]!.split(",").map((v) => v.trim())) : null;
+const only = listEnv("STEM_BENCH_ONLY");
+const cases = listEnv("STEM_BENCH_CASES");
+const runsSystem = (name: string) => only === null || only.has(name);
+const runsCase = (name: string) => cases === null || cases.has(name);
 
 interface Runs {
   singleEnqueue: number[];
   bulkEnqueue: number[];
   processing: number[];
+  statementsPerJob: number[];
+  byQuery: { query: string; perJob: number }[];
+  cpuUsPerJob: { client: number; server: number }[];
   p50: number[];
   p99: number[];
 }
 
-async function measure(s: BenchSystem, runs: Runs): Promise<void> {
+async function measure(
+  s: BenchSystem,
+  runs: Runs,
+  count?: StatementCounts,
+  cpu?: CpuProbe,
+): Promise<void> {
   const note = (what: string, value: unknown) =>
     console.error(`[bench]   ${s.name} ${what}: ${JSON.stringify(value)}`);
-  runs.singleEnqueue.push(await singleEnqueue(s, singles));
-  note("single enqueue/s", runs.singleEnqueue.at(-1));
-  runs.bulkEnqueue.push(await bulkEnqueue(s, jobs));
-  note("bulk enqueue/s", runs.bulkEnqueue.at(-1));
-  runs.processing.push(await processing(s, jobs, 50));
-  note("processing/s", runs.processing.at(-1));
-  const lat = await latency(s, 500, 4);
-  note("latency", lat);
-  runs.p50.push(lat.p50);
-  runs.p99.push(lat.p99);
+  if (runsCase("single")) {
+    runs.singleEnqueue.push(await singleEnqueue(s, singles));
+    note("single enqueue/s", runs.singleEnqueue.at(-1));
+  }
+  if (runsCase("bulk")) {
+    runs.bulkEnqueue.push(await bulkEnqueue(s, jobs));
+    note("bulk enqueue/s", runs.bulkEnqueue.at(-1));
+  }
+  if (runsCase("processing")) {
+    const run = await processing(s, jobs, 50, 60_000, count, cpu);
+    runs.processing.push(run.perSec);
+    note("processing/s", run.perSec);
+    if (run.cpuUsPerJob) {
+      runs.cpuUsPerJob.push(run.cpuUsPerJob);
+      note("CPU µs/job", run.cpuUsPerJob);
+    }
+    if (run.statementsPerJob !== undefined) {
+      runs.statementsPerJob.push(run.statementsPerJob);
+      runs.byQuery = run.byQuery ?? [];
+      note("statements/job", run.statementsPerJob);
+    }
+  }
+  if (runsCase("latency")) {
+    const lat = await latency(s, 500, 4);
+    note("latency", lat);
+    runs.p50.push(lat.p50);
+    runs.p99.push(lat.p99);
+  }
 }
 
 function summary(runs: Runs) {
@@ -48,6 +92,15 @@ function summary(runs: Runs) {
     singleEnqueuePerSec: median(runs.singleEnqueue),
     bulkEnqueuePerSec: median(runs.bulkEnqueue),
     processingPerSec: median(runs.processing),
+    cpuUsPerProcessedJob: runs.cpuUsPerJob.length > 0
+      ? {
+        client: median(runs.cpuUsPerJob.map((c) => c.client)),
+        server: median(runs.cpuUsPerJob.map((c) => c.server)),
+      }
+      : undefined,
+    statementsPerProcessedJob: runs.statementsPerJob.length > 0
+      ? Math.min(...runs.statementsPerJob)
+      : undefined,
     latencyMsAt500PerSec: { p50: median(runs.p50), p99: median(runs.p99) },
     runs,
   };
@@ -57,6 +110,9 @@ const emptyRuns = (): Runs => ({
   singleEnqueue: [],
   bulkEnqueue: [],
   processing: [],
+  statementsPerJob: [],
+  byQuery: [],
+  cpuUsPerJob: [],
   p50: [],
   p99: [],
 });
@@ -75,35 +131,58 @@ try {
     pgBoss(server.url, "batch"),
     graphileWorker(server.url, true),
     graphileWorker(server.url, false),
-  ];
+  ].filter((s) => runsSystem(s.name));
   for (const s of systems) await s.setup();
   const runs = new Map(systems.map((s) => [s.name, emptyRuns()]));
+  const cpu = serverCpuProbe(join(server.dir, "data"));
+  // Every statement but pg_stat_statements' own reads (systems run one at a time).
+  const statements: StatementCounts = async () => {
+    const rows = await admin.unsafe(
+      `SELECT query, calls::float8 AS calls FROM pg_stat_statements
+       WHERE query NOT LIKE '%pg_stat_statements%'`,
+    );
+    const map = new Map<string, number>();
+    for (const r of rows) {
+      const key = String(r.query).replace(/\s+/g, " ").slice(0, 80);
+      map.set(key, (map.get(key) ?? 0) + Number(r.calls));
+    }
+    return map;
+  };
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? systems : [...systems].reverse();
     for (const s of order) {
       console.error(`[bench] round ${round + 1}/${rounds}: ${s.name}`);
-      await measure(s, runs.get(s.name)!);
+      await measure(s, runs.get(s.name)!, statements, cpu);
     }
   }
   for (const s of systems) await s.close();
 
-  const sqlite = stemSqlite(join(dir, "bench.db"));
-  await sqlite.setup();
   const sqliteRuns = emptyRuns();
-  for (let round = 0; round < rounds; round++) {
-    console.error(`[bench] round ${round + 1}/${rounds}: stem-sqlite`);
-    await measure(sqlite, sqliteRuns);
+  if (runsSystem("stem-sqlite")) {
+    const sqlite = stemSqlite(join(dir, "bench.db"));
+    await sqlite.setup();
+    for (let round = 0; round < rounds; round++) {
+      console.error(`[bench] round ${round + 1}/${rounds}: stem-sqlite`);
+      await measure(sqlite, sqliteRuns, undefined, cpu);
+    }
+    await sqlite.close();
   }
-  await sqlite.close();
 
-  console.error("[bench] idle workers");
-  const idle = await idleQueries(server.url, admin, 10_000);
+  let idle = {};
+  if (runsCase("idle") && only === null) {
+    console.error("[bench] idle workers");
+    idle = await idleQueries(server.url, admin, 10_000);
+  }
 
   const results = Object.fromEntries([...runs].map(([name, r]) => [name, summary(r)]));
-  const best = (names: string[], key: "processingPerSec" | "singleEnqueuePerSec") =>
-    Math.max(...names.map((n) => results[n][key]));
-  const stem = results["stem-postgres"];
-  const bare = results["stem-postgres-no-results"];
+  // NaN (null in the JSON) when no peer of the group ran (STEM_BENCH_ONLY).
+  const best = (names: string[], key: "processingPerSec" | "singleEnqueuePerSec") => {
+    const ran = names.filter((n) => results[n]).map((n) => results[n][key]);
+    return ran.length > 0 ? Math.max(...ran) : NaN;
+  };
+  const none = summary(emptyRuns());
+  const stem = results["stem-postgres"] ?? none;
+  const bare = results["stem-postgres-no-results"] ?? none;
   const boss = ["pg-boss-batch"];
   const graphile = ["graphile-worker-batched", "graphile-worker"];
   const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;

@@ -39,16 +39,37 @@ export async function bulkEnqueue(s: BenchSystem, total: number, batch = 1_000):
   return rate(total, ms);
 }
 
+/** Statement counts by query text (e.g. from pg_stat_statements). */
+export type StatementCounts = () => Promise<Map<string, number>>;
+
+/** CPU time so far (ms): this process and the database server's processes. */
+export type CpuProbe = () => { clientMs: number; serverMs: number };
+
+/** What {@link processing} measured. */
+export interface ProcessingRun {
+  /** Jobs/s. */
+  perSec: number;
+  /** Statements the worker sent per processed job (with a `count` probe). */
+  statementsPerJob?: number;
+  /** The same by query text, most frequent first. */
+  byQuery?: { query: string; perJob: number }[];
+  /** CPU µs per processed job in this process and in the server (with a `cpu` probe). */
+  cpuUsPerJob?: { client: number; server: number };
+}
+
 /**
  * Pre-fills `total` no-op jobs, then times a worker at `concurrency` draining them; jobs/s.
- * A system slower than `maxMs` is measured on what it finished by then.
+ * A system slower than `maxMs` is measured on what it finished by then. With `count`, the
+ * statements between the worker's start and its stop are counted too.
  */
 export async function processing(
   s: BenchSystem,
   total: number,
   concurrency = 50,
   maxMs = 60_000,
-): Promise<number> {
+  count?: StatementCounts,
+  cpu?: CpuProbe,
+): Promise<ProcessingRun> {
   await s.reset();
   for (let done = 0; done < total; done += 1_000) {
     await s.enqueueBatch(Math.min(1_000, total - done));
@@ -56,6 +77,8 @@ export async function processing(
   let seen = 0;
   let finish: () => void = () => {};
   const all = new Promise<void>((resolve) => (finish = resolve));
+  const before = await count?.();
+  const cpuBefore = cpu?.();
   const start = performance.now();
   const stop = await s.startWorker(concurrency, () => {
     if (++seen === total) finish();
@@ -65,8 +88,28 @@ export async function processing(
   const ms = performance.now() - start;
   const done = seen;
   await stop();
+  const cpuAfter = cpu?.();
+  const after = await count?.();
   await s.reset();
-  return rate(done, ms);
+  const cpuUsPerJob = cpuBefore && cpuAfter
+    ? {
+      client: Math.round((cpuAfter.clientMs - cpuBefore.clientMs) * 1000 / done),
+      server: Math.round((cpuAfter.serverMs - cpuBefore.serverMs) * 1000 / done),
+    }
+    : undefined;
+  if (!before || !after) return { perSec: rate(done, ms), cpuUsPerJob };
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  const byQuery = [...after]
+    .map(([query, calls]) => ({ query, perJob: round((calls - (before.get(query) ?? 0)) / done) }))
+    .filter((q) => q.perJob > 0)
+    .sort((a, b) => b.perJob - a.perJob);
+  const statementsPerJob = round(byQuery.reduce((n, q) => n + q.perJob, 0));
+  return {
+    perSec: rate(done, ms),
+    statementsPerJob,
+    byQuery: byQuery.slice(0, 8),
+    cpuUsPerJob,
+  };
 }
 
 /** Enqueue-to-start latency while producing `perSecond` jobs/s for `seconds`; ms percentiles. */
