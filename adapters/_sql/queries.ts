@@ -39,6 +39,7 @@ export const SHARED_QUERY_NAMES = [
   "resultsCreate",
   "resultsExpire",
   "resultsGet",
+  "resultsGetMany",
   "resultsList",
   "resultsSet",
 ] as const;

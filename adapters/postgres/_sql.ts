@@ -57,7 +57,7 @@ export const SQL = {
   jobsCounts:
     "SELECT\n  count(*) FILTER (WHERE visible_at <= $2) AS pending,\n  count(*) FILTER (WHERE locked_until IS NOT NULL AND visible_at > $2) AS inflight,\n  count(*) FILTER (WHERE locked_until IS NULL AND visible_at > $2) AS delayed,\n  (SELECT count(*) FROM stem_dead_letters WHERE queue = $1) AS dead\nFROM stem_jobs WHERE queue = $1",
   jobsDelete:
-    "DELETE FROM stem_jobs AS j\nUSING unnest($1::int8[], $2::int4[]) AS a(id, token)\nWHERE j.id = a.id AND j.token = a.token",
+    "DELETE FROM stem_jobs AS j\nWHERE j.id = ANY($1::int8[])\n  AND (j.id, j.token) IN (SELECT a.id, a.token FROM unnest($1::int8[], $2::int4[]) AS a(id, token))",
   jobsDeleteOne: "DELETE FROM stem_jobs WHERE id = $1 AND token = $2",
   jobsExtend:
     "UPDATE stem_jobs SET locked_until = $3, visible_at = $3\nWHERE id = $1 AND token = $2 AND locked_until IS NOT NULL\nRETURNING id",
@@ -89,6 +89,8 @@ export const SQL = {
   resultsExpire: "UPDATE stem_results SET expires_at = $2 WHERE id = $1",
   resultsGet:
     "SELECT status, created_at, updated_at FROM stem_results WHERE id = $1 AND expires_at > $2",
+  resultsGetMany:
+    "SELECT id, status, created_at, updated_at FROM stem_results\nWHERE id = ANY($1::text[]) AND expires_at > $2",
   resultsList:
     "SELECT status, created_at, updated_at FROM stem_results\nWHERE expires_at > $1 AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR queue = $3)\nORDER BY updated_at DESC, id DESC LIMIT $4 OFFSET $5",
   resultsSet:
