@@ -60,18 +60,4 @@ describe("PostgreSQL query plans", { skip }, () => {
     assert.match(plan, /stem_jobs_pkey/, plan);
     assert.doesNotMatch(plan, /Seq Scan on stem_jobs/, plan);
   });
-
-  test("reading many statuses looks rows up by primary key in a plan cached on an empty table", async () => {
-    const plan = await cachedPlan(
-      `plans_read_${process.pid}`,
-      SQL.resultsGetMany,
-      "text[], int8",
-      "ARRAY['a'], 0",
-      "INSERT INTO stem_results (id, state, queue, status, created_at, updated_at, expires_at) " +
-        "SELECT 't' || g, 'succeeded', 'q', '{}', 1, 1, 9000000000000 FROM generate_series(1, 20000) g",
-      "ARRAY['t1', 't2', 'x'], 5",
-    );
-    assert.match(plan, /stem_results_pkey/, plan);
-    assert.doesNotMatch(plan, /Seq Scan on stem_results/, plan);
-  });
 });

@@ -3,7 +3,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import postgres from "postgres";
 import { connect, PostgresBroker } from "../adapters/postgres/mod.ts";
 import { testEnvelope } from "../src/testing/test_values.ts";
 import type { TaskStatusInput } from "../src/backend/task_status.ts";
@@ -86,36 +85,7 @@ describe("PostgreSQL StoreSet", { skip }, () => {
     await stores.close();
   });
 
-  test("status reads made together share one statement and see this process's writes", async () => {
-    const namespace = ns();
-    const queries: string[] = [];
-    const sql = postgres(server.url, {
-      max: 2,
-      onnotice: () => {},
-      connection: { search_path: namespace },
-      debug: (_connection, query) => queries.push(query),
-    });
-    const stores = await connect(server.url, { namespace, sql: sql as never });
-    const ids = Array.from({ length: 12 }, (_, i) => `read-${i}`);
-    for (const id of ids.slice(0, 6)) await stores.statuses.set(status(id, id));
-    const before = queries.length;
-    // Two callers of one id get equal, separate objects.
-    const read = await Promise.all([...ids, ids[0]].map((id) => stores.statuses.get(id)));
-    const reads = queries.slice(before).filter((q) => /FROM stem_results/.test(q));
-    assert.equal(reads.length, 1, `one statement for 13 reads, got ${reads.length}`);
-    assert.deepEqual(read.map((s) => s?.result ?? null), [
-      ...ids.slice(0, 6),
-      ...ids.slice(6).map(() => null),
-      ids[0],
-    ]);
-    assert.notEqual(read[0], read[12]);
-    await stores.statuses.set({ ...status(ids[0], "again"), state: "failed" });
-    assert.equal((await stores.statuses.get(ids[0]))?.state, "failed");
-    await stores.close();
-    await sql.end({ timeout: 1 });
-  });
-
-  test("connect to an endpoint that accepts and closes rejects with connection-failed and stops", async () => {
+  test("connect to an endpoint that accepts and closes backs off between attempts, rejects with connection-failed and stops", async () => {
     let accepted = 0;
     const listener = net.createServer((socket) => {
       accepted++;
@@ -131,6 +101,10 @@ describe("PostgreSQL StoreSet", { skip }, () => {
         return true;
       },
     );
+    // Attempts back off (50 ms doubling, jittered down to half): within the 1 s connectTimeout
+    // at most ~7 fit; without the bounded first connection postgres.js made ~300.
+    assert.ok(accepted >= 1, "it tried");
+    assert.ok(accepted <= 12, `connection attempts within connectTimeout: ${accepted}`);
     const probe = () =>
       new Promise<void>((resolve) => {
         const socket = net.connect(port, "127.0.0.1");

@@ -59,11 +59,6 @@ export interface SqlExecutor {
   ): Promise<T[][]>;
   /** True when the database has a clock of its own that {@link serverNow} reads. */
   readonly serverClock: boolean;
-  /**
-   * True when every call is a network round trip (Postgres), so concurrent point reads are worth
-   * batching into one statement; false where a call runs synchronously in-process (SQLite).
-   */
-  readonly roundTrips: boolean;
   /** The server's clock (epoch ms) where the database has one of its own, else null. */
   serverNow(): Promise<number> | null;
   /** Closes the connection (the pool or the file handle). */

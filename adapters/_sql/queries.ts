@@ -39,7 +39,6 @@ export const SHARED_QUERY_NAMES = [
   "resultsCreate",
   "resultsExpire",
   "resultsGet",
-  "resultsGetMany",
   "resultsList",
   "resultsSet",
 ] as const;

@@ -1,3 +1,4 @@
+import { Batcher } from "../../src/broker/batcher.ts";
 import { deadLetterPage, deadLetterWindow } from "../../src/broker/dead_letter_paging.ts";
 import {
   type Broker,
@@ -22,7 +23,6 @@ import { type Duration, toMillis, toMillisOrUndefined } from "../../src/core/dur
 import { encodeEnvelope, type Envelope, type JsonValue } from "../../src/core/envelope.ts";
 import { LeaseLostError, type StemError } from "../../src/core/errors.ts";
 import { type Logger, silentLogger } from "../../src/observability/logger.ts";
-import { Coalescer } from "./coalescer.ts";
 import type { JobWakeSource, SqlExecutor, SqlParam } from "./executor.ts";
 import {
   type ClaimedRow,
@@ -80,8 +80,8 @@ export class SqlBroker implements BrokerWithDeadLetters {
   readonly #maxBatch: number;
   readonly #onError: (error: StemError) => void;
   readonly #ledger = new PrefetchLedger();
-  readonly #deletes: Coalescer<{ id: number; token: number }, void>;
-  readonly #publishes: Coalescer<Envelope, void>;
+  readonly #deletes: Batcher<{ id: number; token: number }, void>;
+  readonly #publishes: Batcher<Envelope, void>;
   readonly #onClose: () => Promise<void>;
   #closed = false;
 
@@ -107,19 +107,20 @@ export class SqlBroker implements BrokerWithDeadLetters {
     };
     this.#onClose = options.onClose ?? (() => Promise.resolve());
     // Single-flight: acks arriving while a DELETE runs go out together in the next one.
-    this.#deletes = new Coalescer((items) => this.#deleteRows(items), {
+    this.#deletes = new Batcher((items) => this.#deleteRows(items), {
+      maxBatch: 1000,
       maxConcurrent: 1,
-      nextTick: true,
     });
-    this.#publishes = new Coalescer((items) => this.#insert(items), {
+    this.#publishes = new Batcher((items) => this.#insert(items), {
       maxBatch: 500,
       maxConcurrent: 4,
+      flush: "microtask",
     });
   }
 
   /** Publishes one message (concurrent calls share one insert). */
   publish(envelope: Envelope): Promise<void> {
-    return this.#publishes.push(envelope);
+    return this.#publishes.add(envelope);
   }
 
   /** Publishes many messages, 5,000 per statement. */
@@ -191,7 +192,7 @@ export class SqlBroker implements BrokerWithDeadLetters {
 
   /** Acks of concurrent callers share one statement. */
   async #ack(delivery: Delivery): Promise<void> {
-    await this.#deletes.push(parseReceipt(delivery.receipt));
+    await this.#deletes.add(parseReceipt(delivery.receipt));
   }
 
   /** A requeue, optionally replaced by a retry envelope, is one statement. */

@@ -10,7 +10,6 @@ import type { TaskStatus, TaskStatusInput } from "../../src/backend/task_status.
 import { type Clock, systemClock } from "../../src/core/clock.ts";
 import { type Duration, toMillis } from "../../src/core/duration.ts";
 import { Batcher } from "../../src/broker/batcher.ts";
-import { Coalescer } from "./coalescer.ts";
 import type { SqlExecutor, SqlParam, SqlRow, StatusWatchSource } from "./executor.ts";
 import { statusDocument, type StatusRow, toStatus } from "./status_rows.ts";
 
@@ -59,8 +58,7 @@ export class SqlStatusStore implements StatusStore {
   readonly #watch: StatusWatchSource;
   readonly #clock: Clock;
   readonly #ttlMs: number;
-  readonly #writes: Coalescer<PendingWrite, TaskStatus>;
-  readonly #reads: Batcher<string, TaskStatus | null> | null;
+  readonly #writes: Batcher<PendingWrite, TaskStatus>;
 
   /** Wraps an executor and a watch source. */
   constructor(db: SqlExecutor, watch: StatusWatchSource, options: SqlStatusStoreOptions = {}) {
@@ -69,16 +67,7 @@ export class SqlStatusStore implements StatusStore {
     this.#clock = options.clock ?? systemClock;
     this.#ttlMs = toMillis(options.defaultTtl ?? DEFAULT_RESULT_TTL_MS);
     this.capabilities = { crossProcessWatch: watch.crossProcess };
-    this.#writes = new Coalescer((items) => this.#write(items), {
-      maxBatch: 500,
-      maxConcurrent: 2,
-      nextTick: true,
-    });
-    // A worker reads the status of every task it claims before running it (the stale-copy
-    // check): over a network, one statement per claimed batch instead of one per task.
-    this.#reads = db.roundTrips
-      ? new Batcher((ids) => this.#readMany(ids), { maxBatch: 500, maxConcurrent: 2 })
-      : null;
+    this.#writes = new Batcher((items) => this.#write(items), { maxBatch: 500, maxConcurrent: 2 });
   }
 
   /**
@@ -92,7 +81,7 @@ export class SqlStatusStore implements StatusStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#writes.push({ input, doc, ttl: this.#ttl(options) });
+    return this.#writes.add({ input, doc, ttl: this.#ttl(options) });
   }
 
   /** Writes the status only if no live record has its id; false when one exists. */
@@ -114,9 +103,13 @@ export class SqlStatusStore implements StatusStore {
     return true;
   }
 
-  /** Reads a live status; reads made together share one statement. */
-  get(id: string): Promise<TaskStatus | null> {
-    return this.#reads ? this.#reads.add(id) : this.#readOne(id);
+  /** Reads a live status. */
+  async get(id: string): Promise<TaskStatus | null> {
+    const [row] = await this.#db.all<StatusRow>(this.#db.sql.resultsGet, [
+      id,
+      this.#clock.now(),
+    ], { idempotent: true });
+    return row ? toStatus(row) : null;
   }
 
   /** Calls `listener` on every later write of `id` (other processes: as the dialect allows). */
@@ -156,27 +149,6 @@ export class SqlStatusStore implements StatusStore {
 
   #ttl(options: SetStatusOptions): number {
     return options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
-  }
-
-  async #readOne(id: string): Promise<TaskStatus | null> {
-    const [row] = await this.#db.all<StatusRow>(this.#db.sql.resultsGet, [
-      id,
-      this.#clock.now(),
-    ], { idempotent: true });
-    return row ? toStatus(row) : null;
-  }
-
-  async #readMany(ids: string[]): Promise<(TaskStatus | null)[]> {
-    const rows = await this.#db.all<StatusRow & { id: string }>(this.#db.sql.resultsGetMany, [
-      [...new Set(ids)],
-      this.#clock.now(),
-    ], { idempotent: true });
-    const byId = new Map(rows.map((row) => [String(row.id), row]));
-    // A fresh object per caller: two readers of one id must not share (and mutate) one status.
-    return ids.map((id) => {
-      const row = byId.get(id);
-      return row ? toStatus(row) : null;
-    });
   }
 
   async #write(items: PendingWrite[]): Promise<TaskStatus[]> {

@@ -3,6 +3,7 @@ import { redactUrl } from "../../src/core/adapter.ts";
 import { type Clock, systemClock, type TimerHandle } from "../../src/core/clock.ts";
 import { ErrorCode } from "../../src/core/error_codes.ts";
 import { StemError } from "../../src/core/errors.ts";
+import { awaitFirstConnection } from "./first_connection.ts";
 
 /** A postgres.js client as used by the adapter (numbers for int8). */
 export type Sql = postgres.Sql<Record<string, unknown>>;
@@ -81,7 +82,7 @@ export function openSql(
   options: PostgresPoolOptions,
   backoff: ReconnectBackoff = new ReconnectBackoff(),
 ): Sql {
-  const tls = options.tls === "verify-full" ? "verify-full" : options.tls;
+  const tls = poolSsl(options);
   return postgres(url, {
     backoff: backoff.next,
     max: options.max ?? 10,
@@ -91,6 +92,11 @@ export function openSql(
     connection: { search_path: ident(namespace), application_name: "stem" },
     ...(tls === undefined ? {} : { ssl: tls as postgres.Options<never>["ssl"] }),
   }) as unknown as Sql;
+}
+
+/** The postgres.js `ssl` option for `tls` (undefined: from the URL). */
+function poolSsl(options: PostgresPoolOptions): PostgresPoolOptions["tls"] {
+  return options.tls === "verify-full" ? "verify-full" : options.tls;
 }
 
 /** The message of an error, with any password from the URL scrubbed out. */
@@ -149,8 +155,21 @@ export async function connectMigrated(
   const namespace = checkNamespace(options.namespace ?? "stem");
   const backoff = new ReconnectBackoff();
   const sql = options.sql ?? openSql(url, namespace, options, backoff);
-  const limit = deadline((options.connectTimeout ?? 10) * 1000, url, options.clock ?? systemClock);
+  const clock = options.clock ?? systemClock;
+  const limit = deadline((options.connectTimeout ?? 10) * 1000, url, clock);
+  let expired = false;
+  limit.promise.catch(() => (expired = true));
   try {
+    if (!options.sql) {
+      const probe = awaitFirstConnection(url, {
+        ssl: poolSsl(options),
+        connectTimeout: options.connectTimeout ?? 10,
+        clock,
+        backoff,
+      }, () => expired);
+      probe.catch(() => {});
+      await Promise.race([probe, limit.promise]);
+    }
     await Promise.race([migrate(sql, namespace), limit.promise]);
   } catch (error) {
     if (!options.sql) await sql.end({ timeout: 0 }).catch(() => {});

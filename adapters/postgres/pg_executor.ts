@@ -69,8 +69,6 @@ export class PgExecutor implements SqlExecutor {
   readonly sql: typeof SQL = SQL;
   /** Postgres has its own clock. */
   readonly serverClock = true;
-  /** Every call crosses the network. */
-  readonly roundTrips = true;
   readonly #pool: Sql;
   readonly #timeoutMs: number;
   readonly #clock: Clock;

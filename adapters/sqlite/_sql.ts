@@ -88,8 +88,6 @@ export const SQL = {
   resultsExpire: "UPDATE stem_results SET expires_at = ?2 WHERE id = ?1",
   resultsGet:
     "SELECT status, created_at, updated_at, version FROM stem_results\nWHERE id = ?1 AND expires_at > ?2",
-  resultsGetMany:
-    "SELECT id, status, created_at, updated_at, version FROM stem_results\nWHERE id IN (SELECT value FROM json_each(?1)) AND expires_at > ?2",
   resultsList:
     "SELECT status, created_at, updated_at FROM stem_results\nWHERE expires_at > ?1 AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR queue = ?3)\nORDER BY updated_at DESC, id DESC LIMIT ?4 OFFSET ?5",
   resultsSet:

@@ -26,8 +26,6 @@ export class SqliteExecutor implements SqlExecutor {
   readonly sql: typeof SQL = SQL;
   /** The clock is the process's own (the injected one). */
   readonly serverClock = false;
-  /** Calls run synchronously in this process: batching them would only add a macrotask. */
-  readonly roundTrips = false;
   readonly #db: SqliteDriver;
   #closed = false;
 
