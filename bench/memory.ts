@@ -11,7 +11,9 @@ let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
 
 function noopApp(): Promise<StemApp> {
+  // No auto-start: enqueue is measured alone, and processing starts once the queue is full.
   return StemApp.inMemory({
+    autoStart: false,
     concurrency: 50,
     tasks: [new FunctionTaskHandler({ name: "noop", entrypoint: () => null })],
   });
