@@ -13,6 +13,12 @@ export class Fifo<T> {
     this.#items.push(item);
   }
 
+  /** Puts an item back in front of the oldest one. */
+  unshift(item: T): void {
+    if (this.#head > 0) this.#items[--this.#head] = item;
+    else this.#items.unshift(item);
+  }
+
   /** Removes and returns the oldest item. */
   shift(): T | undefined {
     if (this.#head >= this.#items.length) return undefined;

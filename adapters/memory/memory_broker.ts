@@ -21,8 +21,10 @@ import {
   type JsonValue,
   malformedEnvelope,
 } from "../../src/core/envelope.ts";
-import { LeaseLostError } from "../../src/core/errors.ts";
-import { type ConsumerSlot, type InflightRecord, MemoryQueue } from "./memory_queue.ts";
+import { LeaseLostError, type StemError } from "../../src/core/errors.ts";
+import { claimLoop, PrefetchLedger } from "../../src/broker/claim_loop.ts";
+import { type Logger, silentLogger } from "../../src/observability/logger.ts";
+import { type InflightRecord, MemoryQueue } from "./memory_queue.ts";
 import { replayedEnvelope } from "../../src/core/dead_letters.ts";
 import { deadLetterPage, deadLetterWindow } from "../../src/broker/dead_letter_paging.ts";
 import { jsonCopy } from "./json_copy.ts";
@@ -33,6 +35,8 @@ export interface InMemoryBrokerOptions {
   defaultVisibilityTimeout?: Duration;
   /** Time source; inject a fake clock in tests. @default systemClock */
   clock?: Clock;
+  /** Where a failed claim is reported (it cannot fail short of a bug). @default silentLogger */
+  logger?: Logger;
 }
 
 /**
@@ -55,12 +59,14 @@ export class InMemoryBroker implements Broker {
   };
   readonly #queues = new Map<string, MemoryQueue>();
   readonly #inflight = new Map<string, InflightRecord>();
-  readonly #waiters = new Map<string, Set<ConsumerSlot>>();
+  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #ledger = new PrefetchLedger();
   readonly #invalid = new WeakMap<Envelope, { reason: string; error: string }>();
   /** Deliveries so far of a message that came back (nack requeue, lease passed). */
   readonly #delivered = new WeakMap<Envelope, number>();
   readonly #clock: Clock;
   readonly #defaultLeaseMs: number;
+  readonly #logger: Logger;
   #receiptSeq = 0;
   #rawPublishes = 0;
   #closed = false;
@@ -68,6 +74,7 @@ export class InMemoryBroker implements Broker {
   /** Creates an empty broker. */
   constructor(options: InMemoryBrokerOptions = {}) {
     this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silentLogger;
     this.#defaultLeaseMs = toMillis(
       options.defaultVisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_MS,
     );
@@ -115,42 +122,41 @@ export class InMemoryBroker implements Broker {
     return Promise.resolve();
   }
 
-  /** Yields leased deliveries until `signal` aborts or the broker closes. */
-  async *consume(options: ConsumeOptions): AsyncGenerator<Delivery> {
+  /**
+   * Yields leased deliveries until `signal` aborts or the broker closes: the shared claim loop,
+   * claiming synchronously from the queues and woken in-process when a message becomes visible.
+   */
+  consume(options: ConsumeOptions): AsyncIterable<Delivery> {
     if (options.queues.length === 0) throw new RangeError("consume() needs at least one queue.");
-    const prefetch = Math.max(1, options.prefetch ?? 1);
-    let wakeUp: (() => void) | null = null;
-    const slot: ConsumerSlot = {
-      unsettled: 0,
-      turn: 0,
-      wake: () => {
-        const fn = wakeUp;
-        wakeUp = null;
-        fn?.();
+    const queues = [...new Set(options.queues)].map((q) => this.#queue(q));
+    // Start from a different queue each time so a busy first queue cannot starve the others.
+    let turn = 0;
+    return claimLoop({
+      prefetch: Math.max(1, options.prefetch ?? 1),
+      // One at a time: a claim costs no round trip, and nothing waits leased in the loop's buffer
+      // (priorities hold at the moment of each delivery, and a stop has nothing to give back).
+      maxBatch: 1,
+      signal: options.signal,
+      isClosed: () => this.#closed,
+      claim: (limit) => this.#claim(queues, limit, turn++),
+      ledger: this.#ledger,
+      release: (delivery) => {
+        this.#unclaim(delivery);
+        return Promise.resolve();
       },
-    };
-    const queues = options.queues.map((q) => this.#queue(q));
-    const onAbort = () => slot.wake();
-    options.signal?.addEventListener("abort", onAbort);
-    for (const q of queues) this.#waitersOf(q.name).add(slot);
-    try {
-      while (!this.#closed && !options.signal?.aborted) {
-        const delivery = slot.unsettled < prefetch ? this.#takeFrom(queues, slot) : undefined;
-        if (delivery) {
-          yield delivery;
-          continue;
-        }
-        await new Promise<void>((resolve) => (wakeUp = resolve));
-      }
-    } finally {
-      options.signal?.removeEventListener("abort", onAbort);
-      for (const q of queues) this.#waitersOf(q.name).delete(slot);
-    }
+      subscribe: (wake) => this.#subscribe(queues, wake),
+      // Publishes, requeues and the queues' due-time and lease timers all wake the loop.
+      pollMin: Infinity,
+      pollMax: Infinity,
+      onError: (error: StemError) => this.#logger.warn(error.message, { code: error.code }),
+      clock: this.#clock,
+    });
   }
 
   /** Settles a delivery as done; a stale receipt is ignored. */
   ack(delivery: Delivery): Promise<void> {
     this.#settle(delivery.receipt);
+    this.#ledger.release(delivery.receipt);
     return Promise.resolve();
   }
 
@@ -160,9 +166,12 @@ export class InMemoryBroker implements Broker {
     try {
       replacement = options.envelope && jsonCopy(options.envelope);
     } catch (error) {
+      // The message stays leased until its lease passes; the prefetch unit comes back now.
+      this.#ledger.release(delivery.receipt);
       return Promise.reject(error);
     }
     const record = this.#settle(delivery.receipt);
+    this.#ledger.release(delivery.receipt);
     if (record && options.requeue !== false) this.#add(replacement ?? record.envelope);
     return Promise.resolve();
   }
@@ -175,7 +184,8 @@ export class InMemoryBroker implements Broker {
     record.generation++;
     record.leaseExpiresAt = at;
     delivery.leaseExpiresAt = at;
-    this.#lease(this.#queue(record.queue), delivery.receipt, at, record.generation);
+    this.#ledger.extended(delivery);
+    this.#mark(this.#queue(record.queue), delivery.receipt, at, record.generation);
     return Promise.resolve();
   }
 
@@ -189,9 +199,11 @@ export class InMemoryBroker implements Broker {
     try {
       storedMeta = jsonCopy(meta);
     } catch (error) {
+      this.#ledger.release(delivery.receipt);
       return Promise.reject(error);
     }
     const record = this.#settle(delivery.receipt);
+    this.#ledger.release(delivery.receipt);
     // A stale receipt (lease expired, message redelivered) must not dead-letter the live copy.
     if (!record) return Promise.resolve();
     this.#queue(record.queue).dead.push({
@@ -269,7 +281,8 @@ export class InMemoryBroker implements Broker {
   /** Counts messages by state. */
   counts(queue: string): Promise<QueueCounts> {
     const q = this.#queue(queue);
-    q.promoteDue(this.#clock.now());
+    // The queue's timer finds nothing left to promote afterwards, so wake the consumers here.
+    if (q.promoteDue(this.#clock.now())) this.#wake(q.name);
     return Promise.resolve({
       pending: q.pending,
       inflight: q.inflight,
@@ -282,7 +295,7 @@ export class InMemoryBroker implements Broker {
   close(): Promise<void> {
     this.#closed = true;
     for (const q of this.#queues.values()) q.disarm();
-    for (const set of this.#waiters.values()) for (const slot of set) slot.wake();
+    this.#ledger.wakeAll();
     return Promise.resolve();
   }
 
@@ -292,45 +305,56 @@ export class InMemoryBroker implements Broker {
     this.#wake(q.name);
   }
 
-  #takeFrom(queues: MemoryQueue[], slot: ConsumerSlot): Delivery | undefined {
+  /** Leases up to `limit` visible messages, taking from the queues in turn from `turn`. */
+  #claim(queues: MemoryQueue[], limit: number, turn: number): Delivery[] {
     const now = this.#clock.now();
-    // Start from a different queue each time so a busy first queue cannot starve the others.
-    const start = slot.turn++ % queues.length;
-    for (let k = 0; k < queues.length; k++) {
-      const q = queues[(start + k) % queues.length];
+    const out: Delivery[] = [];
+    for (let k = 0, empty = 0; out.length < limit && empty < queues.length; k++) {
+      const q = queues[(turn + k) % queues.length];
       q.promoteDue(now);
       const envelope = q.take();
-      if (!envelope) continue;
-      // Short numeric receipts: cheaper to hash than ids, and unique per delivery.
-      const receipt = String(++this.#receiptSeq);
-      const leaseMs = envelope.visibilityTimeout ?? this.#defaultLeaseMs;
-      const leaseExpiresAt = leaseMs > 0 ? now + leaseMs : null;
-      this.#inflight.set(receipt, {
-        envelope,
-        queue: q.name,
-        leaseExpiresAt,
-        generation: 0,
-        owner: slot,
-      });
-      if (leaseExpiresAt !== null) this.#lease(q, receipt, leaseExpiresAt, 0);
-      q.inflight++;
-      slot.unsettled++;
-      const deliveryCount = (this.#delivered.get(envelope) ?? 0) + 1;
-      this.#delivered.set(envelope, deliveryCount);
-      // Only raw publishes can be invalid; skip the WeakMap probe (it costs a hash) otherwise.
-      const invalid = this.#rawPublishes > 0 ? this.#invalid.get(envelope) : undefined;
-      return invalid
-        ? { envelope, receipt, queue: q.name, leaseExpiresAt, deliveryCount, invalid }
-        : { envelope, receipt, queue: q.name, leaseExpiresAt, deliveryCount };
+      if (!envelope) {
+        empty++;
+        continue;
+      }
+      empty = 0;
+      out.push(this.#lease(q, envelope, now));
     }
-    return undefined;
+    return out;
+  }
+
+  #lease(q: MemoryQueue, envelope: Envelope, now: number): Delivery {
+    // Short numeric receipts: cheaper to hash than ids, and unique per delivery.
+    const receipt = String(++this.#receiptSeq);
+    const leaseMs = envelope.visibilityTimeout ?? this.#defaultLeaseMs;
+    const leaseExpiresAt = leaseMs > 0 ? now + leaseMs : null;
+    this.#inflight.set(receipt, { envelope, queue: q.name, leaseExpiresAt, generation: 0 });
+    if (leaseExpiresAt !== null) this.#mark(q, receipt, leaseExpiresAt, 0);
+    q.inflight++;
+    const deliveryCount = (this.#delivered.get(envelope) ?? 0) + 1;
+    this.#delivered.set(envelope, deliveryCount);
+    // Only raw publishes can be invalid; skip the WeakMap probe (it costs a hash) otherwise.
+    const invalid = this.#rawPublishes > 0 ? this.#invalid.get(envelope) : undefined;
+    return invalid
+      ? { envelope, receipt, queue: q.name, leaseExpiresAt, deliveryCount, invalid }
+      : { envelope, receipt, queue: q.name, leaseExpiresAt, deliveryCount };
+  }
+
+  /** Puts back a claimed delivery the loop never handed out, as if it had not been taken. */
+  #unclaim(delivery: Delivery): void {
+    const record = this.#settle(delivery.receipt);
+    if (!record) return;
+    this.#delivered.set(record.envelope, delivery.deliveryCount - 1);
+    const q = this.#queue(record.queue);
+    q.putBack(record.envelope);
+    this.#wake(q.name);
   }
 
   /**
    * Records a lease mark. Marks of settled deliveries are dropped lazily; compacting when stale
    * marks outnumber live ones keeps the heap (and memory) proportional to what is in flight.
    */
-  #lease(q: MemoryQueue, receipt: string, at: number, generation: number): void {
+  #mark(q: MemoryQueue, receipt: string, at: number, generation: number): void {
     q.lease(receipt, at, generation);
     if (q.leases.size > 4 * q.inflight + 8_192) {
       q.leases.removeWhere((mark) =>
@@ -344,16 +368,7 @@ export class InMemoryBroker implements Broker {
     if (!record) return undefined;
     this.#inflight.delete(receipt);
     this.#queue(record.queue).inflight--;
-    this.#release(record);
     return record;
-  }
-
-  #release(record: InflightRecord): void {
-    const owner = record.owner;
-    if (!owner) return;
-    record.owner = null;
-    owner.unsettled--;
-    owner.wake();
   }
 
   #onDue = (q: MemoryQueue): void => {
@@ -364,7 +379,7 @@ export class InMemoryBroker implements Broker {
       if (!record || record.generation !== mark.generation) continue;
       this.#inflight.delete(mark.receipt);
       q.inflight--;
-      this.#release(record);
+      this.#ledger.release(mark.receipt);
       q.add(record.envelope, now);
       changed = true;
     }
@@ -373,13 +388,19 @@ export class InMemoryBroker implements Broker {
 
   #wake(queue: string): void {
     const set = this.#waiters.get(queue);
-    if (set) { for (const slot of set) slot.wake(); }
+    if (set) { for (const wake of set) wake(); }
   }
 
-  #waitersOf(queue: string): Set<ConsumerSlot> {
-    let set = this.#waiters.get(queue);
-    if (!set) this.#waiters.set(queue, set = new Set());
-    return set;
+  /** Registers a consumer's wake-up on its queues; returns the remover. */
+  #subscribe(queues: MemoryQueue[], wake: () => void): () => void {
+    for (const q of queues) {
+      let set = this.#waiters.get(q.name);
+      if (!set) this.#waiters.set(q.name, set = new Set());
+      set.add(wake);
+    }
+    return () => {
+      for (const q of queues) this.#waiters.get(q.name)?.delete(wake);
+    };
   }
 
   #queue(name: string): MemoryQueue {

@@ -12,14 +12,6 @@ export interface InflightRecord {
   queue: string;
   leaseExpiresAt: number | null;
   generation: number;
-  owner: ConsumerSlot | null;
-}
-
-/** Per-consumer prefetch accounting; `wake` resolves the consumer's pending wait. */
-export interface ConsumerSlot {
-  unsettled: number;
-  turn: number;
-  wake: () => void;
 }
 
 interface LeaseMark {
@@ -69,6 +61,11 @@ export class MemoryQueue {
       if (bandQueue.size > 0) return bandQueue.shift();
     }
     return undefined;
+  }
+
+  /** Puts a message back at the head of its band (taken, never handed out). */
+  putBack(envelope: Envelope): void {
+    this.bands[band(envelope.priority)].unshift(envelope);
   }
 
   /** Number of visible messages. */

@@ -41,6 +41,7 @@ export function connectMemory(options: MemoryConnectOptions = {}): MemoryStoreSe
   const heartbeats = new KvHeartbeatStore(kv);
   const broker = new InMemoryBroker({
     clock,
+    logger,
     defaultVisibilityTimeout: options.defaultVisibilityTimeout,
   });
   const backend = new InMemoryResultBackend({

@@ -31,8 +31,12 @@ export interface ClaimLoopOptions {
   signal?: AbortSignal;
   /** True once the broker is closed. */
   isClosed(): boolean;
-  /** Leases up to `limit` messages. */
-  claim(limit: number): Promise<Delivery[]>;
+  /**
+   * Leases up to `limit` messages. An in-process broker may answer synchronously: the loop then
+   * takes the batch without a promise and skips what only hides or saves round trips (read-ahead,
+   * the pause that lets a macrotask's settles share one claim).
+   */
+  claim(limit: number): Promise<Delivery[]> | Delivery[];
   /** The broker's ledger: its settles release units through it. */
   ledger: PrefetchLedger;
   /** Gives back a claimed delivery that was never yielded. */
@@ -54,7 +58,10 @@ export interface ClaimLoopOptions {
   nextDue?(): Promise<number | null>;
   /** Wake-source wait: first idle wait, ms. @default 50 */
   pollMin?: number;
-  /** Wake-source wait: longest idle wait (the fallback poll), ms. @default 5_000 */
+  /**
+   * Wake-source wait: longest idle wait (the fallback poll), ms; Infinity (with `pollMin`) when
+   * the wake source reports every message that becomes visible (no poll, no timer). @default 5_000
+   */
   pollMax?: number;
   /** Runs when the loop ends (closes what the idle wait opened). */
   end?(): Promise<void>;
@@ -74,8 +81,10 @@ export async function* claimLoop(o: ClaimLoopOptions): AsyncGenerator<Delivery> 
   const onStop = () => wakeup.stop();
   const unsubscribe = o.subscribe?.(() => wakeup.wakeWork()) ?? (() => {});
   o.signal?.addEventListener("abort", onStop);
-  const idle = o.idle ?? wakeSourceIdle(o, clock);
+  const idle = o.idle ? () => o.idle!(wakeup.signal()) : wakeSourceIdle(o, clock, wakeup);
   const buffer: Delivery[] = [];
+  // Set once a claim answered synchronously: no round trip to hide or to share.
+  let sync = false;
   const accept = (got: Delivery[]) => {
     for (const delivery of got) {
       o.ledger.hold(delivery, slot);
@@ -88,8 +97,8 @@ export async function* claimLoop(o: ClaimLoopOptions): AsyncGenerator<Delivery> 
   let refilling: Promise<void> | null = null;
   const refill = () => {
     const room = prefetch - slot.unsettled;
-    if (refilling || stopped() || room < lowWater) return;
-    refilling = o.claim(Math.min(room, maxBatch)).then(
+    if (sync || refilling || stopped() || room < lowWater) return;
+    refilling = (o.claim(Math.min(room, maxBatch)) as Promise<Delivery[]>).then(
       (got) => (stopped() ? got.forEach((d) => o.release(d).catch(() => {})) : accept(got)),
       () => {},
     ).finally(() => (refilling = null));
@@ -125,14 +134,18 @@ export async function* claimLoop(o: ClaimLoopOptions): AsyncGenerator<Delivery> 
         if (prefetch - slot.unsettled <= 0) {
           await wakeup.wait(due - clock.now());
           // Let the other settles of this macrotask land so one claim covers them all.
-          await nextMacrotask();
+          if (!sync) await nextMacrotask();
           continue;
         }
       }
       wakeup.reset();
       let got: Delivery[];
       try {
-        got = await o.claim(Math.min(prefetch - slot.unsettled, maxBatch));
+        const claimed = o.claim(Math.min(prefetch - slot.unsettled, maxBatch));
+        if (Array.isArray(claimed)) {
+          sync = true;
+          got = claimed;
+        } else got = await claimed;
       } catch (error) {
         if (stopped()) break;
         await failed(error, "Claiming messages");
@@ -145,7 +158,7 @@ export async function* claimLoop(o: ClaimLoopOptions): AsyncGenerator<Delivery> 
       }
       if (wakeup.woken || stopped()) continue;
       try {
-        await idle(wakeup.signal());
+        await idle();
       } catch (error) {
         if (stopped()) break;
         await failed(error, "Waiting for messages");
@@ -167,31 +180,21 @@ export async function* claimLoop(o: ClaimLoopOptions): AsyncGenerator<Delivery> 
 /**
  * The idle wait of a broker with a wake source (LISTEN/NOTIFY, an in-process signal): sleep until
  * a wake-up, the next due time or the idle poll, whichever is first. Polls back off from
- * `pollMin` to `pollMax` and start over after a wake-up.
+ * `pollMin` to `pollMax` and start over after a wake-up; an infinite poll sets no timer.
  */
-function wakeSourceIdle(o: ClaimLoopOptions, clock: Clock): IdleWait {
+function wakeSourceIdle(o: ClaimLoopOptions, clock: Clock, wakeup: Wakeup): () => Promise<void> {
   const pollMin = o.pollMin ?? 50;
   const pollMax = o.pollMax ?? 5_000;
   let backoff = pollMin;
-  return async (signal) => {
+  return async () => {
     const due = o.nextDue ? await o.nextDue().catch(() => null) : null;
-    const ms = due === null ? backoff : Math.min(backoff, Math.max(0, due - clock.now()));
-    const woken = await sleep(clock, ms, signal);
-    backoff = woken ? pollMin : Math.min(backoff * 2, pollMax);
+    // A wake-up that came while the due time was read ends this wait before it starts.
+    if (!wakeup.woken) {
+      await wakeup.wait(
+        due === null ? backoff : Math.min(backoff, Math.max(0, due - clock.now())),
+        false,
+      );
+    }
+    backoff = wakeup.woken ? pollMin : Math.min(backoff * 2, pollMax);
   };
-}
-
-/** Sleeps `ms` of `clock` time; resolves true when `signal` aborted first. */
-function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = (woken: boolean) => {
-      clock.clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-      resolve(woken);
-    };
-    const onAbort = () => done(true);
-    const timer = clock.setTimeout(() => done(false), ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
