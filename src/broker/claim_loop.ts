@@ -77,8 +77,13 @@ export async function* claimLoop(o: ClaimLoopOptions): AsyncGenerator<Delivery> 
   const wakeup = new Wakeup(clock);
   const slot = new ConsumerSlot(() => wakeup.wakeCapacity(), () => wakeup.stop());
   const unregister = o.ledger.register(slot);
-  const stopped = () => o.signal?.aborted === true || o.isClosed();
-  const onStop = () => wakeup.stop();
+  // A flag rather than the signal's getter: the loop checks it for every delivery.
+  let aborted = o.signal?.aborted === true;
+  const stopped = () => aborted || o.isClosed();
+  const onStop = () => {
+    aborted = true;
+    wakeup.stop();
+  };
   const unsubscribe = o.subscribe?.(() => wakeup.wakeWork()) ?? (() => {});
   o.signal?.addEventListener("abort", onStop);
   const idle = o.idle ? () => o.idle!(wakeup.signal()) : wakeSourceIdle(o, clock, wakeup);
@@ -152,6 +157,12 @@ export async function* claimLoop(o: ClaimLoopOptions): AsyncGenerator<Delivery> 
         continue;
       }
       failures = 0;
+      if (sync && got.length === 1) {
+        // The in-process case: hand the one delivery out without a trip through the buffer.
+        o.ledger.hold(got[0], slot);
+        yield got[0];
+        continue;
+      }
       if (got.length > 0) {
         accept(got);
         continue;
