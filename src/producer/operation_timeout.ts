@@ -1,4 +1,4 @@
-import type { Clock } from "../core/clock.ts";
+import type { Clock, TimerHandle } from "../core/clock.ts";
 import { ErrorCode } from "../core/error_codes.ts";
 import { StemError } from "../core/errors.ts";
 
@@ -49,4 +49,74 @@ export function withTimeout<T>(
       },
     );
   });
+}
+
+interface PendingCall {
+  at: number;
+  operation: string;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * {@link withTimeout} for many calls with one bound: one timer serves every call in flight (a
+ * batch of 1,000 `queued` records arms one, not 1,000), and it is cleared as soon as no call is
+ * left, so nothing keeps the process alive.
+ */
+export class OperationDeadlines {
+  readonly #clock: Clock;
+  readonly #timeoutMs: number | undefined;
+  readonly #pending = new Set<PendingCall>();
+  #timer: TimerHandle | undefined;
+
+  /** Bounds calls by `timeoutMs` of `clock` time (`undefined`: no bound). */
+  constructor(clock: Clock, timeoutMs: number | undefined) {
+    this.#clock = clock;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** Settles like `work`, or rejects with {@link OperationTimeoutError} once the bound passes. */
+  bound<T>(operation: string, work: Promise<T>): Promise<T> {
+    const timeoutMs = this.#timeoutMs;
+    if (timeoutMs === undefined) return work;
+    return new Promise<T>((resolve, reject) => {
+      const call: PendingCall = { at: this.#clock.now() + timeoutMs, operation, reject };
+      this.#pending.add(call);
+      if (this.#timer === undefined) this.#arm(timeoutMs);
+      work.then(
+        (value) => {
+          this.#done(call);
+          resolve(value);
+        },
+        (error) => {
+          this.#done(call);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  #done(call: PendingCall): void {
+    this.#pending.delete(call);
+    if (this.#pending.size === 0 && this.#timer !== undefined) {
+      this.#clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  #arm(ms: number): void {
+    this.#timer = this.#clock.setTimeout(() => this.#expire(), Math.max(0, ms));
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    const now = this.#clock.now();
+    let next = Infinity;
+    for (const call of this.#pending) {
+      if (call.at <= now) {
+        this.#pending.delete(call);
+        call.reject(new OperationTimeoutError(call.operation, this.#timeoutMs!));
+      } else if (call.at < next) next = call.at;
+    }
+    if (next !== Infinity) this.#arm(next - now);
+  }
 }

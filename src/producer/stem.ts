@@ -22,7 +22,7 @@ import type { EnvelopeSigner } from "../security/envelope_signer.ts";
 import { emitSignal, type StemSignalSet } from "../signals/stem_signals.ts";
 import { policyDelay } from "../core/retry_policy.ts";
 import { buildEnvelope, type Lineage } from "./envelope_builder.ts";
-import { withTimeout } from "./operation_timeout.ts";
+import { OperationDeadlines } from "./operation_timeout.ts";
 import { publishFailedStatus, queuedStatus } from "./producer_statuses.ts";
 import { type TaskPayloadEncoder, TaskPayloadEncoderRegistry } from "./payload_encoder.ts";
 
@@ -139,7 +139,7 @@ export class Stem {
   readonly #enqueueHooks: boolean;
   readonly #strict: boolean | undefined;
   readonly #resultTtl: Duration | undefined;
-  readonly #operationTimeoutMs: number | undefined;
+  readonly #deadlines: OperationDeadlines;
 
   /** Creates a producer. */
   constructor(options: StemOptions) {
@@ -158,9 +158,10 @@ export class Stem {
     this.logger = options.logger ?? silentLogger;
     this.middleware = [...(options.middleware ?? [])];
     this.#enqueueHooks = this.middleware.some((m) => m.onEnqueue !== undefined);
-    this.#operationTimeoutMs = options.operationTimeout === false
-      ? undefined
-      : toMillis(options.operationTimeout ?? "10s");
+    this.#deadlines = new OperationDeadlines(
+      this.clock,
+      options.operationTimeout === false ? undefined : toMillis(options.operationTimeout ?? "10s"),
+    );
   }
 
   /**
@@ -465,7 +466,7 @@ export class Stem {
   }
 
   #bounded<T>(operation: string, work: Promise<T>): Promise<T> {
-    return withTimeout(this.clock, this.#operationTimeoutMs, operation, work);
+    return this.#deadlines.bound(operation, work);
   }
 
   #ttl(): { ttl?: Duration } {

@@ -21,18 +21,33 @@ export class MiddlewareChain {
     this.#outcome = hooksOf(middleware, "onOutcome");
   }
 
+  /** True when some middleware has an `onConsume` hook (else the runner skips the chain). */
+  get consumes(): boolean {
+    return this.#consume.length > 0;
+  }
+
+  /** True when some middleware has an `onExecute` hook. */
+  get executes(): boolean {
+    return this.#execute.length > 0;
+  }
+
+  /** True when some middleware has an `onOutcome` hook. */
+  get outcomes(): boolean {
+    return this.#outcome.length > 0;
+  }
+
   /** Runs the `onConsume` hooks around `last`. */
   consume(delivery: Delivery, last: () => Promise<void>): Promise<void> {
-    return compose(this.#consume, last)(delivery);
+    return this.#consume.length === 0 ? last() : compose(this.#consume, last)(delivery);
   }
 
   /** Runs the `onExecute` hooks around the handler call. */
   execute(ctx: TaskContext, last: () => Promise<unknown>): Promise<unknown> {
-    return compose(this.#execute, last)(ctx);
+    return this.#execute.length === 0 ? last() : compose(this.#execute, last)(ctx);
   }
 
   /** Runs the `onOutcome` hooks around recording the outcome. */
   outcome(outcome: TaskOutcome, last: (outcome: TaskOutcome) => Promise<void>): Promise<void> {
-    return compose(this.#outcome, last)(outcome);
+    return this.#outcome.length === 0 ? last(outcome) : compose(this.#outcome, last)(outcome);
   }
 }

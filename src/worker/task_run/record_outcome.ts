@@ -3,7 +3,7 @@ import { DeadLetterReason } from "../../core/dead_letters.ts";
 import type { JsonValue } from "../../core/envelope.ts";
 import { MetaKey } from "../../core/meta_keys.ts";
 import { silentLogger } from "../../observability/logger.ts";
-import { emitSignal } from "../../signals/stem_signals.ts";
+import { emitSignal, hasListeners } from "../../signals/stem_signals.ts";
 import { toTaskError } from "../error_info.ts";
 import type { RunnerDeps } from "./deps.ts";
 import { type LinkFailure, publishLinks } from "./links.ts";
@@ -49,6 +49,7 @@ export async function recordOutcome(outcome: TaskOutcome, target: OutcomeTarget)
         await writer.write("succeeded", { result, encoder, timestamps: ran, meta });
         if (!target.ackedEarly()) await broker.ack(delivery);
       });
+      if (!hasListeners(deps.signals, "taskSucceeded")) return;
       return emitSignal(deps.signals, "taskSucceeded", {
         ...ref,
         result: outcome.result,

@@ -60,7 +60,9 @@ export class StatusWriter {
       ? this.#write(state, extras)
       : this.#tail.then(() => this.#write(state, extras));
     this.#inFlight++;
-    this.#tail = write.catch(() => {}).finally(() => this.#inFlight--);
+    // One promise per write for the tail (not catch + finally): it never rejects.
+    const done = () => void this.#inFlight--;
+    this.#tail = write.then(done, done);
     return write;
   }
 

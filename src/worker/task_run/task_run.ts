@@ -96,9 +96,22 @@ export class TaskRun implements ContextHost {
   /** Runs the delivery to its outcome; never throws, and ends only once the handler has. */
   async run(): Promise<void> {
     emitSignal(this.#deps.signals, "taskReceived", this.#ref);
+    const chain = this.#deps.middleware ?? MiddlewareChain.empty;
+    if (!chain.consumes) {
+      // No onConsume hook: no closure chain per task; a throw is reported as it would be there.
+      try {
+        await this.#admitAndRun();
+      } catch (error) {
+        this.#logger.warn("An onConsume middleware failed after the task", {
+          taskId: this.#ref.id,
+          error,
+        });
+      }
+      return await this.#handlerSettled;
+    }
     let entered = false;
     try {
-      await (this.#deps.middleware ?? MiddlewareChain.empty).consume(this.delivery, async () => {
+      await chain.consume(this.delivery, async () => {
         entered = true;
         await this.#admitAndRun();
       });
@@ -179,7 +192,9 @@ export class TaskRun implements ContextHost {
     const ctx = new WorkerTaskContext(envelope, args as Record<string, JsonValue>, this);
     const chain = deps.middleware ?? MiddlewareChain.empty;
     const call = callWithLimits(
-      () => chain.execute(ctx, async () => await handler.call(ctx, args)),
+      chain.executes
+        ? () => chain.execute(ctx, async () => await handler.call(ctx, args))
+        : () => Promise.resolve(handler.call(ctx, args)),
       {
         clock: deps.clock,
         softMs: options.softMs,
@@ -232,13 +247,15 @@ export class TaskRun implements ContextHost {
   }
 
   async #finish(outcome: TaskOutcome): Promise<void> {
+    const chain = this.#deps.middleware ?? MiddlewareChain.empty;
+    if (!chain.outcomes) return await recordOutcome(outcome, this.#target);
     let recorded = false;
     const record = async (final: TaskOutcome) => {
       recorded = true;
       await recordOutcome(final, this.#target);
     };
     try {
-      await (this.#deps.middleware ?? MiddlewareChain.empty).outcome(outcome, record);
+      await chain.outcome(outcome, record);
     } catch (error) {
       this.#logger.warn("An onOutcome middleware failed", { taskId: this.#ref.id, error });
     }
