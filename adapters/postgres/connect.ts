@@ -1,12 +1,9 @@
-import type { StoreSet, StoreSetOptions } from "../../src/core/adapter.ts";
+import type { SqlStoreSet } from "../_sql/sql_store_set.ts";
+import type { StoreSetOptions } from "../../src/core/adapter.ts";
 import { type Duration, toMillis } from "../../src/core/duration.ts";
 import type { StemError } from "../../src/core/errors.ts";
 import { SqlBroker } from "../_sql/sql_broker.ts";
 import { SqlResultBackend } from "../_sql/sql_result_backend.ts";
-import type { SqlGroupStore } from "../_sql/sql_group_store.ts";
-import type { KvHeartbeatStore } from "../../src/backend/kv_heartbeat_store.ts";
-import type { SqlKv } from "../_sql/sql_kv.ts";
-import type { SqlStatusStore } from "../_sql/sql_status_store.ts";
 import { connectMigrated, type PostgresPoolOptions, type Sql } from "./connection.ts";
 import { migrate } from "./migrate.ts";
 import { Notifier } from "./notifier.ts";
@@ -35,21 +32,7 @@ export interface PostgresConnectOptions extends PostgresPoolOptions, StoreSetOpt
 }
 
 /** Every Postgres store on one postgres.js pool. */
-export interface PostgresStoreSet extends StoreSet {
-  /** The broker (also the dead-letter store). */
-  broker: SqlBroker;
-  /** Same object as `broker`. */
-  deadLetters: SqlBroker;
-  /** Task statuses. */
-  statuses: SqlStatusStore;
-  /** Groups and chord claims. */
-  groups: SqlGroupStore;
-  /** Worker heartbeats, the generic store over `kv`. */
-  heartbeats: KvHeartbeatStore;
-  /** Atomic key-value entries. */
-  kv: SqlKv;
-  /** Statuses, groups and heartbeats as one ResultBackend. */
-  backend: SqlResultBackend;
+export interface PostgresStoreSet extends SqlStoreSet {
   /** The shared postgres.js pool. */
   sql: Sql;
 }

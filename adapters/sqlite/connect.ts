@@ -1,13 +1,10 @@
-import type { StoreSet, StoreSetOptions } from "../../src/core/adapter.ts";
+import type { SqlStoreSet } from "../_sql/sql_store_set.ts";
+import type { StoreSetOptions } from "../../src/core/adapter.ts";
 import { type Duration, toMillis } from "../../src/core/duration.ts";
 import type { StemError } from "../../src/core/errors.ts";
 import { LocalJobWake } from "../_sql/local_wake.ts";
 import { SqlBroker } from "../_sql/sql_broker.ts";
-import type { SqlGroupStore } from "../_sql/sql_group_store.ts";
-import type { KvHeartbeatStore } from "../../src/backend/kv_heartbeat_store.ts";
-import type { SqlKv } from "../_sql/sql_kv.ts";
 import { SqlResultBackend } from "../_sql/sql_result_backend.ts";
-import type { SqlStatusStore } from "../_sql/sql_status_store.ts";
 import { openDatabase, type SqliteOpenOptions } from "./open_database.ts";
 import { SqliteExecutor } from "./sqlite_executor.ts";
 import { SqliteStatusWatch } from "./sqlite_status_watch.ts";
@@ -33,21 +30,7 @@ export interface SqliteConnectOptions extends SqliteOpenOptions, StoreSetOptions
 }
 
 /** Every SQLite store on one handle. */
-export interface SqliteStoreSet extends StoreSet {
-  /** The broker (also the dead-letter store). */
-  broker: SqlBroker;
-  /** Same object as `broker`. */
-  deadLetters: SqlBroker;
-  /** Task statuses. */
-  statuses: SqlStatusStore;
-  /** Groups and chord claims. */
-  groups: SqlGroupStore;
-  /** Worker heartbeats, the generic store over `kv`. */
-  heartbeats: KvHeartbeatStore;
-  /** Atomic key-value entries. */
-  kv: SqlKv;
-  /** Statuses, groups and heartbeats as one ResultBackend. */
-  backend: SqlResultBackend;
+export interface SqliteStoreSet extends SqlStoreSet {
   /** The executor on the shared handle. */
   executor: SqliteExecutor;
 }

@@ -1,0 +1,25 @@
+import type { KvHeartbeatStore } from "../../src/backend/kv_heartbeat_store.ts";
+import type { StoreSet } from "../../src/core/adapter.ts";
+import type { SqlBroker } from "./sql_broker.ts";
+import type { SqlGroupStore } from "./sql_group_store.ts";
+import type { SqlKv } from "./sql_kv.ts";
+import type { SqlResultBackend } from "./sql_result_backend.ts";
+import type { SqlStatusStore } from "./sql_status_store.ts";
+
+/** Every store of the shared SQL layer on one connection; Postgres and SQLite add their handle. */
+export interface SqlStoreSet extends StoreSet {
+  /** The broker (also the dead-letter store). */
+  broker: SqlBroker;
+  /** Same object as `broker`. */
+  deadLetters: SqlBroker;
+  /** Task statuses. */
+  statuses: SqlStatusStore;
+  /** Groups and chord claims. */
+  groups: SqlGroupStore;
+  /** Worker heartbeats, the generic store over `kv`. */
+  heartbeats: KvHeartbeatStore;
+  /** Atomic key-value entries. */
+  kv: SqlKv;
+  /** Statuses, groups and heartbeats as one ResultBackend. */
+  backend: SqlResultBackend;
+}
