@@ -23,3 +23,30 @@ export interface SqlStoreSet extends StoreSet {
   /** Statuses, groups and heartbeats as one ResultBackend. */
   backend: SqlResultBackend;
 }
+
+/**
+ * The set over one broker and one result backend on a shared connection: `close()` closes the
+ * broker, then the backend, then the connection (`closeHandle`), once.
+ */
+export function sqlStoreSet(
+  broker: SqlBroker,
+  backend: SqlResultBackend,
+  closeHandle: () => Promise<void>,
+): SqlStoreSet {
+  let closing: Promise<void> | null = null;
+  return {
+    broker,
+    deadLetters: broker,
+    statuses: backend.statuses,
+    groups: backend.groups,
+    heartbeats: backend.heartbeats,
+    kv: backend.kv,
+    backend,
+    close: () =>
+      closing ??= (async () => {
+        await broker.close();
+        await backend.close();
+        await closeHandle();
+      })(),
+  };
+}

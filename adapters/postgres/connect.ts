@@ -1,4 +1,4 @@
-import type { SqlStoreSet } from "../_sql/sql_store_set.ts";
+import { type SqlStoreSet, sqlStoreSet } from "../_sql/sql_store_set.ts";
 import type { StoreSetOptions } from "../../src/core/adapter.ts";
 import { type Duration, toMillis } from "../../src/core/duration.ts";
 import type { StemError } from "../../src/core/errors.ts";
@@ -102,21 +102,5 @@ export async function connectPostgres(
   const parts = await openPg(url, options);
   const broker = pgBroker(SqlBroker, parts, options);
   const backend = pgBackend(SqlResultBackend, parts, options);
-  let closing: Promise<void> | null = null;
-  return {
-    broker,
-    deadLetters: broker,
-    statuses: backend.statuses,
-    groups: backend.groups,
-    heartbeats: backend.heartbeats,
-    kv: backend.kv,
-    backend,
-    sql: parts.sql,
-    close: () =>
-      closing ??= (async () => {
-        await broker.close();
-        await backend.close();
-        await parts.executor.close();
-      })(),
-  };
+  return { ...sqlStoreSet(broker, backend, () => parts.executor.close()), sql: parts.sql };
 }

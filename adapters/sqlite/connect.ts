@@ -1,4 +1,4 @@
-import type { SqlStoreSet } from "../_sql/sql_store_set.ts";
+import { type SqlStoreSet, sqlStoreSet } from "../_sql/sql_store_set.ts";
 import type { StoreSetOptions } from "../../src/core/adapter.ts";
 import { type Duration, toMillis } from "../../src/core/duration.ts";
 import type { StemError } from "../../src/core/errors.ts";
@@ -81,21 +81,5 @@ export async function connectSqlite(
   const executor = await openSqlite(path, options);
   const broker = sqliteBroker(SqlBroker, executor, new LocalJobWake(), options);
   const backend = sqliteBackend(SqlResultBackend, executor, options);
-  let closing: Promise<void> | null = null;
-  return {
-    broker,
-    deadLetters: broker,
-    statuses: backend.statuses,
-    groups: backend.groups,
-    heartbeats: backend.heartbeats,
-    kv: backend.kv,
-    backend,
-    executor,
-    close: () =>
-      closing ??= (async () => {
-        await broker.close();
-        await backend.close();
-        await executor.close();
-      })(),
-  };
+  return { ...sqlStoreSet(broker, backend, () => executor.close()), executor };
 }

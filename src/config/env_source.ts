@@ -24,7 +24,7 @@ export function defaultEnvSource(): EnvSource {
   if (source === undefined) {
     throw new TypeError(
       "StemConfig.fromEnvironment() has no environment to read here: pass one " +
-        '(the Workers `env`, Deno.env or process.env), or import "@stem/stem", which registers the process environment.',
+        '(the Workers `env`, or the process environment object), or import "@stem/stem", which registers the process environment.',
     );
   }
   return source;
