@@ -16,6 +16,7 @@ import { type AdapterConnectOptions, redactUrl } from "../src/core/adapter.ts";
 import type { Duration } from "../src/core/duration.ts";
 import type { CliIo } from "./cli/output.ts";
 import { messageOf } from "./cli/output.ts";
+import { processIdentity } from "./runtime/identity.ts";
 import { onShutdownSignal } from "./runtime/signals.ts";
 
 /** Everything a worker process needs, already resolved from flags and environment. */
@@ -105,6 +106,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions, io: CliIo)
     signer: options.signer,
     encoders: options.encoders,
     connect: options.connect,
+    identity: processIdentity(),
     // A worker process is run by a person or a supervisor: its warnings belong on stderr.
     logger: consoleLogger({ level: "warn" }),
   });

@@ -62,6 +62,8 @@ export interface StemAppOptions {
   random?: () => number;
   /** Interval of worker heartbeats. @default "10s" */
   heartbeatInterval?: Duration;
+  /** What the worker reports about itself in heartbeats (host, pid, runtime, version). */
+  identity?: WorkerOptions["identity"];
 }
 
 /**
@@ -149,6 +151,7 @@ export class StemAppBase {
       resultTtl: options.resultTtl,
       random: options.random,
       heartbeatInterval: options.heartbeatInterval,
+      identity: options.identity,
       logger: options.logger,
     };
     this.worker = new Worker(workerOptions);

@@ -21,4 +21,4 @@ export {
 export { type ProblemDocument, problemFor, problemResponse, STATUS_BY_CODE } from "./problem.ts";
 export { HttpProblem } from "./http_problem.ts";
 export { openApiDocument, type OpenApiOptions } from "./openapi.ts";
-export type { TaskView } from "./task_view.ts";
+export type { TaskView } from "../inspect/task_view.ts";

@@ -11,7 +11,7 @@ import { openApiDocument } from "./openapi.ts";
 import { problemResponse } from "./problem.ts";
 import { parseJsonObject, readBody } from "./read_body.ts";
 import { type ApiAuthOptions, RequestAuthenticator } from "./request_auth.ts";
-import { taskView } from "./task_view.ts";
+import { taskView } from "../inspect/task_view.ts";
 
 /** Options of {@link stemApi}. */
 export interface StemApiOptions {

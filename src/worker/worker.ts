@@ -5,6 +5,7 @@ import { ErrorCode } from "../core/error_codes.ts";
 import { LeaseLostError, StemError } from "../core/errors.ts";
 import { type Logger, silentLogger } from "../observability/logger.ts";
 import { type Duration, toMillis, toMillisOrUndefined } from "../core/duration.ts";
+import type { JsonValue } from "../core/envelope.ts";
 import { uuidv7 } from "../core/ids.ts";
 import { validateQueueName } from "../core/queue_name.ts";
 import type { TaskRegistry } from "../core/task_registry.ts";
@@ -19,6 +20,9 @@ import { ExponentialJitterRetryStrategy, type RetryStrategy } from "./retry_stra
 import { Semaphore } from "./semaphore.ts";
 import { type RunnerDeps, TaskRun } from "./task_runner.ts";
 import { MiddlewareChain, type TaskMiddleware } from "./middleware.ts";
+
+/** Running task ids a heartbeat lists at most. */
+const MAX_REPORTED_TASK_IDS = 100;
 
 /** Constructor options of {@link Worker}. */
 export interface WorkerOptions {
@@ -66,6 +70,11 @@ export interface WorkerOptions {
   clock?: Clock;
   /** Interval of worker heartbeats written to the backend. @default "10s" */
   heartbeatInterval?: Duration;
+  /**
+   * What the worker says about itself in every heartbeat (host, pid, runtime, version), shown by
+   * `stem workers` and the dashboard. `workers/worker_process.ts` fills it for worker processes.
+   */
+  identity?: Record<string, JsonValue>;
   /** Lifetime of statuses written by this worker. @default the backend's */
   resultTtl?: Duration;
   /** Random source for retry jitter. @default Math.random */
@@ -104,6 +113,7 @@ export class Worker {
   readonly #deps: RunnerDeps;
   readonly #heartbeatMs: number;
   readonly #runs = new Set<TaskRun>();
+  readonly #identity: Record<string, JsonValue>;
   #abort: AbortController | null = null;
   #loop: Promise<void> | null = null;
   #heartbeatTimer: unknown;
@@ -132,6 +142,7 @@ export class Worker {
       1,
     );
     this.#heartbeatMs = toMillis(options.heartbeatInterval ?? "10s");
+    this.#identity = options.identity ?? {};
     this.#logger = options.logger ?? silentLogger;
     const encoders = options.encoders instanceof TaskPayloadEncoderRegistry
       ? options.encoders
@@ -448,6 +459,12 @@ export class Worker {
       inflight: this.#runs.size,
       queues: this.queues,
       extras: {
+        ...this.#identity,
+        heartbeatIntervalMs: this.#heartbeatMs,
+        // Bounded so a worker with a huge prefetch still writes a small record.
+        runningTaskIds: [...this.#runs].slice(0, MAX_REPORTED_TASK_IDS).map((run) =>
+          run.delivery.envelope.id
+        ),
         concurrency: this.#concurrency,
         prefetch: this.#prefetch,
         stopping: this.#stopping !== null,

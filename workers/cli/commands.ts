@@ -5,13 +5,23 @@
  * @module
  */
 import type { CommandEntry } from "./command.ts";
+import { dlqCommands } from "./dlq.ts";
+import { healthCommand } from "./health.ts";
 import { keysCommands } from "./keys.ts";
+import { queuesCommand } from "./queues.ts";
 import { redisHttpCommand } from "./redis_http.ts";
+import { taskCommands } from "./task.ts";
 import { workerCommand } from "./worker.ts";
+import { workersCommand } from "./workers.ts";
 
 /** The registry the dispatcher reads. */
 export const COMMANDS: readonly CommandEntry[] = [
   workerCommand,
+  workersCommand,
+  healthCommand,
+  queuesCommand,
+  taskCommands,
+  dlqCommands,
   redisHttpCommand,
   keysCommands,
 ];

@@ -62,3 +62,18 @@ export function messageOf(error: unknown): string {
 export function errorLine(command: string, error: unknown, secrets?: Iterable<string>): string {
   return `${command}: ${redactText(messageOf(error), secrets)}`;
 }
+
+/** Prints rows under a header as aligned columns; an empty list prints `empty` instead. */
+export function printTable(
+  io: CliIo,
+  header: string[],
+  rows: (string | number)[][],
+  empty = "(none)",
+): void {
+  if (!rows.length) return io.out(empty);
+  const cells = [header, ...rows.map((row) => row.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? "").length)));
+  for (const row of cells) {
+    io.out(row.map((cell, i) => i === row.length - 1 ? cell : cell.padEnd(widths[i])).join("  "));
+  }
+}

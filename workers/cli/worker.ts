@@ -6,30 +6,11 @@
  */
 import { existsSync } from "node:fs";
 import { StemConfig } from "../../src/config/stem_config.ts";
-import { toMillis } from "../../src/core/duration.ts";
 import { overlayEnv, readVariable } from "../runtime/env.ts";
 import { readTextFile } from "../runtime/files.ts";
 import { integerFlag, listFlag, stringFlag, UsageError } from "./args.ts";
 import type { Command } from "./command.ts";
-
-function addUrlSecrets(secrets: Set<string>, ...urls: string[]): void {
-  for (const url of urls) {
-    try {
-      const parsed = new URL(url);
-      if (parsed.password) secrets.add(parsed.password).add(decodeURIComponent(parsed.password));
-      const token = parsed.searchParams.get("token");
-      if (token) secrets.add(token);
-    } catch { /* StemConfig reports malformed URLs */ }
-  }
-}
-
-function durationFlag(text: string): number {
-  try {
-    return toMillis(text);
-  } catch {
-    throw new UsageError(`--shutdown-timeout must be a duration such as "30s", not "${text}"`);
-  }
-}
+import { addUrlSecret, durationFlag } from "./store_flags.ts";
 
 /** `stem worker`. */
 export const workerCommand: Command = {
@@ -85,7 +66,7 @@ signal exits at once.`,
     const concurrency = integerFlag(values, "concurrency", 1) ?? 10;
     const prefetchFlag = integerFlag(values, "prefetch", 1);
     const queues = listFlag(values, "queue", "queues");
-    const shutdownTimeout = durationFlag(stringFlag(values, "shutdown-timeout") ?? "30s");
+    const shutdownTimeout = durationFlag(values, "shutdown-timeout") ?? 30_000;
     if (!existsSync(tasksModule)) {
       throw new UsageError(`Cannot find the tasks module "${tasksModule}"`);
     }
@@ -94,7 +75,7 @@ signal exits at once.`,
         "memory://",
       STEM_RESULT_BACKEND_URL: stringFlag(values, "backend"),
     }));
-    addUrlSecrets(secrets, config.brokerUrl, config.resultBackendUrl);
+    for (const url of [config.brokerUrl, config.resultBackendUrl]) addUrlSecret(secrets, url);
     const app = config.toAppOptions();
     const { runWorkerProcess } = await import("../worker_process.ts");
     await runWorkerProcess({
