@@ -189,6 +189,25 @@ export {
   type LogLevel,
   silentLogger,
 } from "./src/observability/logger.ts";
+export { tracingMiddleware, type TracingOptions } from "./src/observability/tracing.ts";
+export { TaskMetrics, type TaskMetricsOptions } from "./src/observability/task_metrics.ts";
+export {
+  parseTraceHeaders,
+  TRACE_HEADERS,
+  traceHeaders,
+} from "./src/observability/trace_context.ts";
+export {
+  checkHealth,
+  type HealthCheckOptions,
+  type HealthReport,
+  type QueueOverview,
+  queueOverview,
+  type QueueOverviewSource,
+  type StoreProbe,
+  type WorkerOverview,
+  workerOverview,
+  workerView,
+} from "./src/inspect/mod.ts";
 export { PayloadSigner } from "./src/security/payload_signer.ts";
 export type {
   KeyMaterial,

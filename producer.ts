@@ -105,3 +105,4 @@ export type { ReadTextFile, TlsConnectOptions } from "./src/config/tls_options.t
 export { ConfigError } from "./src/config/config_error.ts";
 export type { EnvSource } from "./src/config/env_source.ts";
 export type { TlsConfig } from "./src/config/tls_config.ts";
+export { tracingMiddleware, type TracingOptions } from "./src/observability/tracing.ts";

@@ -12,6 +12,7 @@ import { problemResponse } from "./problem.ts";
 import { parseJsonObject, readBody } from "./read_body.ts";
 import { type ApiAuthOptions, RequestAuthenticator } from "./request_auth.ts";
 import { taskView } from "../inspect/task_view.ts";
+import type { TaskMetrics } from "../observability/task_metrics.ts";
 
 /** Options of {@link stemApi}. */
 export interface StemApiOptions {
@@ -29,6 +30,8 @@ export interface StemApiOptions {
   logger?: Logger;
   /** Called with unexpected (500) errors. @default logs them through `logger` */
   onError?: (error: unknown) => void;
+  /** Served as Prometheus text at `GET /v1/metrics` (behind the same auth). @default no route */
+  metrics?: Pick<TaskMetrics, "prometheus">;
 }
 
 type Env = { Variables: { body: Uint8Array<ArrayBuffer> } };
@@ -94,6 +97,14 @@ export function stemApi(stem: Stem, options: StemApiOptions): Hono<Env> {
     await auth?.check(c.req.raw, body);
     await next();
   });
+
+  const metrics = options.metrics;
+  if (metrics) {
+    app.get("/v1/metrics", async (c) =>
+      c.body(await metrics.prometheus(), 200, {
+        "content-type": "text/plain; version=0.0.4; charset=utf-8",
+      }));
+  }
 
   app.post("/v1/tasks/:name", async (c) => {
     const name = c.req.param("name");

@@ -1,0 +1,166 @@
+import type { Counter, Histogram, Meter, UpDownCounter } from "@opentelemetry/api";
+import type { TaskMiddleware } from "../core/middleware.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
+import { queueOverview, type QueueOverviewSource } from "../inspect/queue_overview.ts";
+import { escapeLabel, MetricRegistry } from "./metric_registry.ts";
+
+/** Options of {@link TaskMetrics}. */
+export interface TaskMetricsOptions {
+  /** An OpenTelemetry meter the same measurements also go to. @default none */
+  meter?: Meter;
+  /** Time source of task durations. @default systemClock */
+  clock?: Clock;
+  /** Upper bounds of the duration histogram's buckets, ms. */
+  durationBuckets?: number[];
+}
+
+const DEFAULT_BUCKETS_MS = [
+  5,
+  10,
+  25,
+  50,
+  100,
+  250,
+  500,
+  1_000,
+  2_500,
+  5_000,
+  10_000,
+  30_000,
+  60_000,
+];
+
+interface OtelInstruments {
+  enqueued: Counter;
+  started: Counter;
+  outcomes: Counter;
+  duration: Histogram;
+  inflight: UpDownCounter;
+}
+
+/**
+ * Task metrics: enqueued, started and finished counts by task, queue and outcome, a duration
+ * histogram, tasks in flight and (at scrape time) queue depths. Recorded by the middleware it
+ * returns; read as Prometheus text (`stemApi`'s `/metrics`) and, when a `meter` is given, sent
+ * through the OpenTelemetry metrics API as well.
+ *
+ * @example
+ * ```ts
+ * import { StemApp, TaskMetrics } from "@stem/stem";
+ * const metrics = new TaskMetrics();
+ * const app = await StemApp.inMemory({ middleware: [metrics.middleware()] });
+ * console.log(await metrics.prometheus());
+ * await app.close();
+ * ```
+ */
+export class TaskMetrics {
+  readonly #registry = new MetricRegistry();
+  readonly #clock: Clock;
+  readonly #buckets: number[];
+  readonly #otel: OtelInstruments | undefined;
+  #queues: { source: QueueOverviewSource; names: string[] } | undefined;
+
+  /** Creates an empty set of metrics. */
+  constructor(options: TaskMetricsOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#buckets = [...(options.durationBuckets ?? DEFAULT_BUCKETS_MS)].sort((a, b) => a - b);
+    const meter = options.meter;
+    this.#otel = meter && {
+      enqueued: meter.createCounter("stem.tasks.enqueued", { description: "Tasks published." }),
+      started: meter.createCounter("stem.tasks.started", { description: "Handlers started." }),
+      outcomes: meter.createCounter("stem.tasks.finished", {
+        description: "Task deliveries settled, by outcome.",
+      }),
+      duration: meter.createHistogram("stem.task.duration", {
+        description: "Handler run time.",
+        unit: "ms",
+        advice: { explicitBucketBoundaries: this.#buckets },
+      }),
+      inflight: meter.createUpDownCounter("stem.tasks.inflight", {
+        description: "Handlers running now.",
+      }),
+    };
+  }
+
+  /** The middleware that records; give it to the producer and the worker (`StemApp` middleware). */
+  middleware(): TaskMiddleware {
+    return {
+      onEnqueue: async (envelope, next) => {
+        const id = await next(envelope);
+        const labels = { task: envelope.name, queue: envelope.queue };
+        this.#registry.add("stem_tasks_enqueued_total", labels, 1);
+        this.#otel?.enqueued.add(1, labels);
+        return id;
+      },
+      onExecute: async (ctx, next) => {
+        const labels = { task: ctx.name, queue: ctx.queue };
+        this.#registry.add("stem_tasks_started_total", labels, 1);
+        this.#registry.add("stem_tasks_inflight", labels, 1);
+        this.#otel?.started.add(1, labels);
+        this.#otel?.inflight.add(1, labels);
+        const started = this.#clock.now();
+        try {
+          return await next();
+        } finally {
+          const ms = this.#clock.now() - started;
+          this.#registry.add("stem_tasks_inflight", labels, -1);
+          this.#registry.observe("stem_task_duration_ms", labels, ms, this.#buckets);
+          this.#otel?.inflight.add(-1, labels);
+          this.#otel?.duration.record(ms, labels);
+        }
+      },
+      onOutcome: (outcome, next) => {
+        const labels = {
+          task: outcome.ref.name,
+          queue: outcome.delivery.queue,
+          outcome: outcome.kind,
+        };
+        this.#registry.add("stem_tasks_finished_total", labels, 1);
+        this.#otel?.outcomes.add(1, labels);
+        return next();
+      },
+    };
+  }
+
+  /**
+   * Reads queue depths from `source` at every scrape (`stem_queue_messages{queue,state}`): the
+   * queues named plus every queue a live worker consumes. Pass `app.stores`.
+   */
+  trackQueues(source: QueueOverviewSource, names: string[] = []): this {
+    this.#queues = { source, names };
+    return this;
+  }
+
+  /** Count of a counter for the given labels (0 when never recorded). */
+  value(name: string, labels: Record<string, string>): number {
+    return this.#registry.value(name, labels);
+  }
+
+  /** Every metric in the Prometheus text exposition format, queue depths read now. */
+  async prometheus(): Promise<string> {
+    const lines = this.#registry.render(HELP);
+    if (this.#queues) {
+      const rows = await queueOverview(this.#queues.source, this.#queues.names);
+      lines.push(
+        "# HELP stem_queue_messages Messages per queue and state.",
+        "# TYPE stem_queue_messages gauge",
+      );
+      for (const row of rows) {
+        for (const state of ["pending", "inflight", "delayed", "dead"] as const) {
+          lines.push(
+            `stem_queue_messages{queue="${escapeLabel(row.queue)}",state="${state}"} ${row[state]}`,
+          );
+        }
+      }
+    }
+    return lines.join("\n") + "\n";
+  }
+}
+
+const HELP: Record<string, [string, "counter" | "gauge" | "histogram"]> = {
+  stem_tasks_enqueued_total: ["Tasks published.", "counter"],
+  stem_tasks_started_total: ["Handlers started.", "counter"],
+  stem_tasks_finished_total: ["Task deliveries settled, by outcome.", "counter"],
+  stem_tasks_inflight: ["Handlers running now.", "gauge"],
+  stem_task_duration_ms: ["Handler run time in milliseconds.", "histogram"],
+};
