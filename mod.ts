@@ -83,6 +83,7 @@ export {
   type StemErrorOptions,
   TaskExpiredError,
   TaskRetryRequest,
+  TaskRevokedError,
   TaskTimeoutError,
   UnknownEncoderError,
   UnknownTaskError,

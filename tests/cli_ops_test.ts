@@ -173,6 +173,30 @@ describe("stem operations commands (real Redis)", { skip: redisSkipReason() ?? f
     assert.match(bad.stderr, /--args must be JSON/);
   });
 
+  test("task revoke persists a revocation and cancels a task that has not run", async () => {
+    const waiting = await app.stem.enqueue("ops.double", {
+      args: { n: 1 },
+      enqueueOptions: { countdown: "1h" },
+    });
+    const revoked = json([
+      "task",
+      "revoke",
+      waiting,
+      "--reason",
+      "not needed",
+      "--broker",
+      url,
+    ]) as {
+      taskId: string;
+      reason: string;
+      state: string;
+    };
+    assert.equal(revoked.taskId, waiting);
+    assert.equal(revoked.reason, "not needed");
+    assert.equal(revoked.state, "cancelled");
+    assert.equal((await app.revokes.get(waiting))?.reason, "not needed");
+  });
+
   test("dlq list, show, replay --dry-run, replay and purge", async () => {
     const base = ["--queue", QUEUE, "--broker", url];
     const listed = json(["dlq", "list", ...base]) as { entries: { id: string; reason: string }[] };

@@ -2,7 +2,7 @@ import type { ResultBackend } from "../backend/result_backend.ts";
 import type { Broker } from "../broker/broker.ts";
 import type { DeadLetterStore } from "../broker/dead_letter_store.ts";
 import type { StoreSet } from "../core/adapter.ts";
-import type { Clock } from "../core/clock.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
 import type { Duration } from "../core/duration.ts";
 import type { AnyTaskHandler } from "../core/task_handler.ts";
 import { SimpleTaskRegistry } from "../core/task_registry.ts";
@@ -18,6 +18,9 @@ import type { RetryStrategy } from "../worker/retry_strategy.ts";
 import { replayResetsStatus } from "../worker/dead_letter_replay.ts";
 import type { TaskMiddleware } from "../worker/middleware.ts";
 import { Worker, type WorkerOptions } from "../worker/worker.ts";
+import { KvRevokeStore } from "../control/kv_revoke_store.ts";
+import type { RevokeEntry, RevokeStore } from "../control/revoke_store.ts";
+import { type RevokeOptions, revokeTask } from "../control/revoke_task.ts";
 import { runBeforeUse } from "./start_on_first_use.ts";
 import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
 
@@ -101,7 +104,10 @@ export class StemAppBase {
   readonly registry: SimpleTaskRegistry;
   /** The app's own signals (the global `StemSignals` fire too). */
   readonly signals: StemSignalSet;
+  /** Task revocations: the set's own, else written over its `kv`. */
+  readonly revokes: RevokeStore;
   readonly #autoStart: boolean;
+  readonly #clock: Clock;
   #workerStarted = false;
   #closed = false;
 
@@ -114,6 +120,8 @@ export class StemAppBase {
     this.deadLetters = replayResetsStatus(this.stores.deadLetters, this.stores.statuses);
     this.registry = new SimpleTaskRegistry(options.tasks ?? []);
     this.signals = createSignals();
+    this.revokes = this.stores.revokes ?? new KvRevokeStore(this.stores.kv);
+    this.#clock = options.clock ?? systemClock;
     this.#autoStart = options.autoStart ?? true;
     const encoders = new TaskPayloadEncoderRegistry(options.encoders ?? []);
     const stemOptions: StemOptions = {
@@ -152,6 +160,7 @@ export class StemAppBase {
       random: options.random,
       heartbeatInterval: options.heartbeatInterval,
       identity: options.identity,
+      revokes: this.revokes,
       logger: options.logger,
     };
     this.worker = new Worker(workerOptions);
@@ -176,6 +185,27 @@ export class StemAppBase {
     this.#closed = true;
     await this.worker.shutdown({ timeout: options.timeout ?? "10s" });
     await this.stores.close();
+  }
+
+  /**
+   * Revokes a task: it is never run if it has not started (marked `cancelled` at once when its
+   * status says it is waiting), and with `terminate` a worker running it aborts its `ctx.signal`
+   * and records it `cancelled`. Persisted, so workers that start later honour it; workers read
+   * revocations every second (`revokeSyncInterval`).
+   *
+   * @example
+   * ```ts ignore
+   * await app.revoke(id, { terminate: true, reason: "order cancelled", expires: "1h" });
+   * ```
+   */
+  async revoke(taskId: string, options: RevokeOptions = {}): Promise<RevokeEntry> {
+    const entry = await revokeTask(
+      { revokes: this.revokes, statuses: this.stores.statuses, clock: this.#clock },
+      taskId,
+      options,
+    );
+    this.worker.revocations?.add(entry);
+    return entry;
   }
 
   async #beforeUse(): Promise<void> {

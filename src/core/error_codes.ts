@@ -19,6 +19,8 @@ export const ErrorCode = {
   taskTimeout: "task-timeout",
   /** The task's `expires` passed before it ran. */
   taskExpired: "task-expired",
+  /** The task was revoked (`app.revoke`); with `terminate` its run was aborted. */
+  taskRevoked: "task-revoked",
   /** Arguments (or another value) failed validation. */
   validationFailed: "validation-failed",
   /** `waitForTask` gave up. */

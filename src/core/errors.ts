@@ -113,6 +113,14 @@ export class TaskExpiredError extends StemError {
   }
 }
 
+/** The reason a revoked task's `ctx.signal` aborts with (`app.revoke(id, { terminate: true })`). */
+export class TaskRevokedError extends StemError {
+  /** Creates the error for task `taskId` revoked because of `reason`. */
+  constructor(taskId: string, reason: string) {
+    super("task-revoked", `Task ${taskId} was revoked: ${reason}.`);
+  }
+}
+
 /** A payload's encoder id is not registered where it is being decoded. */
 export class UnknownEncoderError extends StemError {
   /** Creates the error for the missing encoder `id`. */

@@ -20,6 +20,8 @@ import { ExponentialJitterRetryStrategy, type RetryStrategy } from "./retry_stra
 import { Semaphore } from "./semaphore.ts";
 import { type RunnerDeps, TaskRun } from "./task_runner.ts";
 import { MiddlewareChain, type TaskMiddleware } from "./middleware.ts";
+import { RevocationGuard } from "../control/revocation_guard.ts";
+import type { RevokeStore } from "../control/revoke_store.ts";
 
 /** Running task ids a heartbeat lists at most. */
 const MAX_REPORTED_TASK_IDS = 100;
@@ -75,6 +77,14 @@ export interface WorkerOptions {
    * `stem workers` and the dashboard. `workers/worker_process.ts` fills it for worker processes.
    */
   identity?: Record<string, JsonValue>;
+  /**
+   * Revocations to honour: a revoked task is acked as `cancelled` without running, and a running
+   * one revoked with `terminate` has its `ctx.signal` aborted. Read at start and every
+   * `revokeSyncInterval`. `StemApp` passes the store set's.
+   */
+  revokes?: RevokeStore;
+  /** How often revocations are re-read. @default "1s" */
+  revokeSyncInterval?: Duration;
   /** Lifetime of statuses written by this worker. @default the backend's */
   resultTtl?: Duration;
   /** Random source for retry jitter. @default Math.random */
@@ -114,6 +124,7 @@ export class Worker {
   readonly #heartbeatMs: number;
   readonly #runs = new Set<TaskRun>();
   readonly #identity: Record<string, JsonValue>;
+  #revocations: RevocationGuard | undefined;
   #abort: AbortController | null = null;
   #loop: Promise<void> | null = null;
   #heartbeatTimer: unknown;
@@ -176,6 +187,27 @@ export class Worker {
       middleware: new MiddlewareChain(options.middleware ?? []),
       logger: options.logger ?? silentLogger,
     };
+    if (options.revokes) {
+      const guard = new RevocationGuard({
+        store: options.revokes,
+        clock,
+        intervalMs: toMillis(options.revokeSyncInterval ?? "1s"),
+        logger: this.#logger,
+        onRevoke: (entry) => {
+          if (!entry.terminate) return;
+          for (const run of this.#runs) {
+            if (run.delivery.envelope.id === entry.taskId) run.revoke(entry.reason);
+          }
+        },
+      });
+      this.#revocations = guard;
+      this.#deps.revoked = (taskId) => guard.reason(taskId);
+    }
+  }
+
+  /** The worker's view of revocations, when it has a {@link RevokeStore}. */
+  get revocations(): RevocationGuard | undefined {
+    return this.#revocations;
   }
 
   /** Queues this worker consumes. */
@@ -228,6 +260,7 @@ export class Worker {
     emitSignal(this.#deps.signals, "workerStopping", { workerId: this.id });
     this.#abort?.abort();
     this.#deps.clock.clearTimeout(this.#heartbeatTimer);
+    this.#revocations?.stop();
     // Leases keep being renewed while in-flight tasks finish; the timer stops at the end.
     // The loop never waits for a slot while holding a delivery, so it ends as soon as the broker's
     // iterator sees the abort; the deadline still bounds it in case an adapter is slow to notice.
@@ -271,6 +304,8 @@ export class Worker {
 
   /** Re-opens the consumer with capped exponential back-off when the broker connection fails. */
   async #consumeWithReconnect(signal: AbortSignal): Promise<void> {
+    // Before the first claim: a worker that starts later still honours earlier revocations.
+    await this.#revocations?.start();
     let failures = 0;
     while (!signal.aborted) {
       try {

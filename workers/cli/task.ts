@@ -101,9 +101,44 @@ export const taskEnqueueCommand: Command = {
   },
 };
 
+/** `stem task revoke`. */
+export const taskRevokeCommand: Command = {
+  name: "revoke",
+  summary: "Revoke a task: never run it, or with --terminate abort it if running.",
+  details: `Persisted: workers that start later honour it; running workers read revocations every
+second. A task that has not started is marked cancelled at once. ${STORE_DETAILS}`,
+  positionals: { names: ["task-id"] },
+  options: {
+    ...STORE_OPTIONS,
+    terminate: { type: "boolean", description: "Also abort the task if a worker is running it." },
+    reason: {
+      type: "string",
+      valueName: "TEXT",
+      description: 'Recorded on its status (default "revoked").',
+    },
+    expires: {
+      type: "string",
+      valueName: "DURATION",
+      description: "How long the revocation holds (default a day).",
+    },
+  },
+  async run({ values, positionals }, context) {
+    const [id] = positionals;
+    const expires = durationFlag(values, "expires");
+    const reason = stringFlag(values, "reason");
+    await withApp(values, context, async (app) => {
+      const entry = await app.revoke(id, { terminate: values.terminate === true, reason, expires });
+      const status = await app.stem.getTaskStatus(id);
+      const view = { ...entry, state: status?.state ?? null };
+      if (values.json) return printJson(context.io, view);
+      context.io.out(`revoked ${id}${entry.terminate ? " (terminate)" : ""}: ${entry.reason}`);
+    });
+  },
+};
+
 /** `stem task ...`. */
 export const taskCommands: CommandGroup = {
   name: "task",
-  summary: "Show a task or enqueue one by name.",
-  commands: [taskShowCommand, taskEnqueueCommand],
+  summary: "Show, enqueue or revoke a task.",
+  commands: [taskShowCommand, taskEnqueueCommand, taskRevokeCommand],
 };

@@ -9,6 +9,8 @@ import { runGroupStoreContract } from "./groups/mod.ts";
 import { runHeartbeatStoreContract } from "./heartbeats/mod.ts";
 import { runAtomicKvContract } from "./kv/mod.ts";
 import { runStatusStoreContract } from "./statuses/mod.ts";
+import { runRevokeStoreContract } from "./revokes/mod.ts";
+import { KvRevokeStore } from "../../control/kv_revoke_store.ts";
 
 /** The stores a fixture opens: any members of a `StoreSet` (missing ones are skipped) and close. */
 export type ContractStores = Partial<Omit<StoreSet, "close">> & {
@@ -132,4 +134,29 @@ export async function runAdapterContracts(fixture: AdapterFixture): Promise<void
   else missing("HeartbeatStore", "heartbeats");
   if (probe.kv) runAtomicKvContract({ ...suite("kv"), capabilities: probe.kv.capabilities });
   else missing("AtomicKv", "kv");
+
+  // Stores written once over the set's AtomicKv: contract-tested on every adapter's kv.
+  const overKv = <Store>(build: (kv: NonNullable<ContractStores["kv"]>) => Store) => {
+    const base = suite("kv");
+    return {
+      ...base,
+      create: async (time: SuiteTime): Promise<CreatedStore<Store>> => {
+        const created = await base.create(time);
+        const peer = created.peer;
+        return {
+          store: build(created.store),
+          dispose: created.dispose,
+          peer: peer
+            ? async () => {
+              const other = await peer();
+              return { store: build(other.store), dispose: other.dispose };
+            }
+            : undefined,
+        };
+      },
+    };
+  };
+  if (probe.kv) {
+    runRevokeStoreContract({ ...overKv((kv) => new KvRevokeStore(kv)), capabilities: {} });
+  } else missing("RevokeStore", "kv");
 }

@@ -42,4 +42,6 @@ export interface RunnerDeps {
   logger?: Logger;
   /** Delays between attempts of a failing settle, ms; their count bounds the retries. */
   settleRetryDelays?: readonly number[];
+  /** The reason a task id is revoked, or undefined (no revocations: the check is skipped). */
+  revoked?: (taskId: string) => string | undefined;
 }

@@ -169,7 +169,9 @@ function linkMeta(failures: LinkFailure[]): Record<string, JsonValue> {
 function cancelledError(reason: string): TaskError {
   return {
     type: "TaskCancelled",
-    message: `Cancelled before it ran: ${reason}.`,
+    message: reason.startsWith("revoked: ")
+      ? `Task ${reason}.`
+      : `Cancelled before it ran: ${reason}.`,
     retryable: false,
   };
 }

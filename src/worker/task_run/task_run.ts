@@ -1,7 +1,12 @@
 import type { Delivery } from "../../broker/broker.ts";
 import type { JsonValue } from "../../core/envelope.ts";
 import { ErrorCode } from "../../core/error_codes.ts";
-import { LeaseLostError, StemError, TaskTimeoutError } from "../../core/errors.ts";
+import {
+  LeaseLostError,
+  StemError,
+  TaskRevokedError,
+  TaskTimeoutError,
+} from "../../core/errors.ts";
 import type { TaskCall } from "../../core/task_definition.ts";
 import type { EnqueueRequest } from "../../core/task_options.ts";
 import { type Logger, silentLogger } from "../../observability/logger.ts";
@@ -35,6 +40,8 @@ export class TaskRun implements ContextHost {
   #leaseMs: number | undefined;
   #controller: AbortController | undefined;
   #handlerSettled: Promise<void> = Promise.resolve();
+  #revoked: string | undefined;
+  #revokedNow: ((error: Error) => void) | undefined;
   readonly #deps: RunnerDeps;
   readonly #ref: TaskRef;
   readonly #writer: StatusWriter;
@@ -96,6 +103,11 @@ export class TaskRun implements ContextHost {
   /** Runs the delivery to its outcome; never throws, and ends only once the handler has. */
   async run(): Promise<void> {
     emitSignal(this.#deps.signals, "taskReceived", this.#ref);
+    const revoked = this.#deps.revoked?.(this.#ref.id);
+    if (revoked !== undefined) {
+      const outcome = { delivery: this.delivery, ref: this.#ref, reason: `revoked: ${revoked}` };
+      return await this.#finish({ ...outcome, kind: "cancelled" });
+    }
     const chain = this.#deps.middleware ?? MiddlewareChain.empty;
     if (!chain.consumes) {
       // No onConsume hook: no closure chain per task; a throw is reported as it would be there.
@@ -132,6 +144,19 @@ export class TaskRun implements ContextHost {
       });
     }
     await this.#handlerSettled;
+  }
+
+  /**
+   * Revokes the running task (`terminate`): aborts `ctx.signal` with a `TaskRevokedError` and
+   * records the run as `cancelled` at once, without a retry. A handler that ignores the signal
+   * keeps its concurrency slot until it returns; its result is not stored.
+   */
+  revoke(reason: string): void {
+    if (this.#finished || this.#revoked !== undefined) return;
+    this.#revoked = reason;
+    const error = new TaskRevokedError(this.#ref.id, reason);
+    this.controller.abort(error);
+    this.#revokedNow?.(error);
   }
 
   /**
@@ -209,17 +234,29 @@ export class TaskRun implements ContextHost {
     const base = { delivery: this.delivery, ref: this.#ref };
     let outcome: TaskOutcome;
     try {
-      const result = await call.result;
+      const result = await this.#untilRevoked(call.result);
       if (this.#abandoned) return;
       this.#finished = true;
-      outcome = await succeeded(base, handler, result, deps, deps.clock.now() - this.#startedAt);
+      outcome = this.#revoked !== undefined
+        ? { ...base, kind: "cancelled", reason: `revoked: ${this.#revoked}` }
+        : await succeeded(base, handler, result, deps, deps.clock.now() - this.#startedAt);
     } catch (error) {
       if (this.#abandoned) return;
       this.#finished = true;
       if (error instanceof LeaseLostError) return this.#lostLease(error);
-      outcome = failure(base, error, options, deps);
+      outcome = this.#revoked !== undefined
+        ? { ...base, kind: "cancelled", reason: `revoked: ${this.#revoked}` }
+        : failure(base, error, options, deps);
     }
     await this.#finish(outcome);
+  }
+
+  /** `result`, or a rejection as soon as the run is revoked with `terminate`. */
+  #untilRevoked<T>(result: Promise<T>): Promise<T> {
+    if (!this.#deps.revoked) return result;
+    const revoked = new Promise<never>((_, reject) => (this.#revokedNow = reject));
+    revoked.catch(() => {});
+    return Promise.race([result, revoked]);
   }
 
   async #ackEarly(): Promise<void> {
