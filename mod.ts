@@ -218,3 +218,6 @@ export {
   type EncryptionConfig,
 } from "./src/producer/encoders/aes_gcm_encoder.ts";
 export { PayloadDecodeError } from "./src/producer/encoders/payload_decode_error.ts";
+export type { LockStore } from "./src/locks/lock_store.ts";
+export { KvLockStore, type KvLockStoreOptions } from "./src/locks/kv_lock_store.ts";
+export { locksOf } from "./src/locks/locks_of.ts";

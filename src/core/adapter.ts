@@ -4,6 +4,7 @@ import type { StatusStore } from "../backend/status_store.ts";
 import type { Broker } from "../broker/broker.ts";
 import type { DeadLetterStore } from "../broker/dead_letter_store.ts";
 import type { AtomicKv } from "../kv/atomic_kv.ts";
+import type { LockStore } from "../locks/lock_store.ts";
 import type { Clock } from "./clock.ts";
 import type { Logger } from "../observability/logger.ts";
 
@@ -33,6 +34,8 @@ export interface StoreSet {
   heartbeats: HeartbeatStore;
   /** The atomic key-value primitive generic stores are written over. */
   kv: AtomicKv;
+  /** Named leases; when absent, a `KvLockStore` over `kv` stands in (`locksOf(stores)`). */
+  locks?: LockStore;
   /** Closes the shared connection and every store's timers; safe to call twice. */
   close(): Promise<void>;
 }

@@ -35,6 +35,8 @@ export { heartbeatCases, runHeartbeatStoreContract } from "./contracts/heartbeat
 export type { HeartbeatCase } from "./contracts/heartbeats/mod.ts";
 export { kvCases, runAtomicKvContract } from "./contracts/kv/mod.ts";
 export type { KvCase } from "./contracts/kv/mod.ts";
+export { lockCases, runLockStoreContract } from "./contracts/locks/mod.ts";
+export type { LockCase } from "./contracts/locks/mod.ts";
 export { eventually, nextWithin, uniqueName } from "./contract_harness.ts";
 export type { TestApi, TestFn } from "./contract_harness.ts";
 export { ContractAssertionError } from "./assert.ts";

@@ -8,6 +8,8 @@ import { runDeadLetterContract } from "./dead_letters/mod.ts";
 import { runGroupStoreContract } from "./groups/mod.ts";
 import { runHeartbeatStoreContract } from "./heartbeats/mod.ts";
 import { runAtomicKvContract } from "./kv/mod.ts";
+import { runLockStoreContract } from "./locks/mod.ts";
+import { locksOf } from "../../locks/locks_of.ts";
 import { runStatusStoreContract } from "./statuses/mod.ts";
 
 /** The stores a fixture opens: any members of a `StoreSet` (missing ones are skipped) and close. */
@@ -43,7 +45,7 @@ type Member = Exclude<keyof ContractStores, "close">;
 
 /**
  * Runs every contract suite for every store the fixture's `StoreSet` holds: broker, dead
- * letters, statuses, groups, heartbeats and kv. A store the set lacks is reported as skipped
+ * letters, statuses, groups, heartbeats, kv and locks (over kv when the set has no native one). A store the set lacks is reported as skipped
  * with "<store>: not implemented by this adapter yet"; a case needing a capability a store lacks
  * is skipped with the flag as the reason (`"statuses.capabilities.crossProcessWatch is false"`).
  * It opens one set first to read the capabilities, so call it at the top level with `await`.
@@ -132,4 +134,26 @@ export async function runAdapterContracts(fixture: AdapterFixture): Promise<void
   else missing("HeartbeatStore", "heartbeats");
   if (probe.kv) runAtomicKvContract({ ...suite("kv"), capabilities: probe.kv.capabilities });
   else missing("AtomicKv", "kv");
+  // A set without a native lock store is tested over the KvLockStore its kv gets.
+  if (has("locks") || probe.kv) {
+    const kvSuite = suite("kv");
+    runLockStoreContract({
+      ...kvSuite,
+      capabilities: {},
+      create: async (time) => {
+        const set = await fixture.connect(time.fake ? { clock: time.fake } : {});
+        const peer = fixture.connectPeer;
+        return {
+          store: locksOf(set as StoreSet),
+          dispose: () => set.close(),
+          peer: peer
+            ? async () => {
+              const other = await peer();
+              return { store: locksOf(other as StoreSet), dispose: () => other.close() };
+            }
+            : undefined,
+        };
+      },
+    });
+  } else missing("LockStore", "locks");
 }
