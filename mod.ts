@@ -114,7 +114,13 @@ export {
   type TaskHandler,
   type TaskMetadata,
 } from "./src/core/task_handler.ts";
-export type { EnqueueRequest, TaskEnqueueOptions, TaskOptions } from "./src/core/task_options.ts";
+export type {
+  EnqueueRequest,
+  TaskEnqueueOptions,
+  TaskOptions,
+  UniqueKeyFn,
+  UniqueMode,
+} from "./src/core/task_options.ts";
 export { SimpleTaskRegistry, type TaskRegistry } from "./src/core/task_registry.ts";
 export type {
   GroupDescriptor,
@@ -143,6 +149,7 @@ export {
   TaskPayloadEncoderRegistry,
 } from "./src/producer/payload_encoder.ts";
 export {
+  type EnqueueDetail,
   type NamedEnqueueRequest,
   Stem,
   type StemOptions,
@@ -156,6 +163,7 @@ export {
   type SignalFilter,
   StemSignals,
   type StemSignalSet,
+  type TaskDeduplicatedPayload,
   type TaskFailedPayload,
   type TaskRef,
   type TaskRejectedPayload,
@@ -238,3 +246,14 @@ export {
   type EncryptionConfig,
 } from "./src/producer/encoders/aes_gcm_encoder.ts";
 export { PayloadDecodeError } from "./src/producer/encoders/payload_decode_error.ts";
+export type { LockStore } from "./src/locks/lock_store.ts";
+export { KvLockStore, type KvLockStoreOptions } from "./src/locks/kv_lock_store.ts";
+export { locksOf } from "./src/locks/locks_of.ts";
+export { UniqueTasks, type UniqueTasksOptions } from "./src/unique/unique_tasks.ts";
+export { canonicalJson, defaultUniqueKey } from "./src/unique/unique_key.ts";
+export { DEFAULT_UNIQUE_FOR } from "./src/unique/unique_meta.ts";
+export {
+  DeferDelivery,
+  type DeferDeliveryOptions,
+  SupersededDelivery,
+} from "./src/core/consume_verdict.ts";

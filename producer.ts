@@ -73,8 +73,22 @@ export {
   type VersionedJsonOptions,
 } from "./src/core/task_definition.ts";
 export type { TaskMetadata } from "./src/core/task_handler.ts";
-export type { EnqueueRequest, TaskEnqueueOptions, TaskOptions } from "./src/core/task_options.ts";
-export { Stem, type StemOptions, type WaitOptions } from "./src/producer/stem.ts";
+export type {
+  EnqueueRequest,
+  TaskEnqueueOptions,
+  TaskOptions,
+  UniqueKeyFn,
+  UniqueMode,
+} from "./src/core/task_options.ts";
+export {
+  type EnqueueDetail,
+  Stem,
+  type StemOptions,
+  type WaitOptions,
+} from "./src/producer/stem.ts";
+export { UniqueTasks, type UniqueTasksOptions } from "./src/unique/unique_tasks.ts";
+export { KvLockStore } from "./src/locks/kv_lock_store.ts";
+export type { LockStore } from "./src/locks/lock_store.ts";
 export type { TaskMiddleware } from "./src/core/middleware.ts";
 export {
   jsonPayloadEncoder,

@@ -21,6 +21,8 @@ import { Worker, type WorkerOptions } from "../worker/worker.ts";
 import { KvRevokeStore } from "../control/kv_revoke_store.ts";
 import type { RevokeEntry, RevokeStore } from "../control/revoke_store.ts";
 import { type RevokeOptions, revokeTask } from "../control/revoke_task.ts";
+import { locksOf } from "../locks/locks_of.ts";
+import { UniqueTasks } from "../unique/unique_tasks.ts";
 import { runBeforeUse } from "./start_on_first_use.ts";
 import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
 
@@ -67,6 +69,12 @@ export interface StemAppOptions {
   heartbeatInterval?: Duration;
   /** What the worker reports about itself in heartbeats (host, pid, runtime, version). */
   identity?: WorkerOptions["identity"];
+  /**
+   * Install the unique-task middleware (over `stores.locks`, or a `KvLockStore` on `stores.kv`)
+   * in front of `middleware`. Needed for `unique` set at the call site of a task whose handler
+   * does not set it. @default true when some task's options set `unique`
+   */
+  uniqueTasks?: boolean;
 }
 
 /**
@@ -124,6 +132,10 @@ export class StemAppBase {
     this.#clock = options.clock ?? systemClock;
     this.#autoStart = options.autoStart ?? true;
     const encoders = new TaskPayloadEncoderRegistry(options.encoders ?? []);
+    const middleware = [
+      ...builtInMiddleware(this.stores, options, this.signals),
+      ...(options.middleware ?? []),
+    ];
     const stemOptions: StemOptions = {
       broker: this.broker,
       backend: this.backend,
@@ -137,7 +149,7 @@ export class StemAppBase {
       resultTtl: options.resultTtl,
       defaultQueue: options.defaultQueue,
       logger: options.logger,
-      middleware: options.middleware,
+      middleware,
     };
     this.stem = runBeforeUse(new Stem(stemOptions), () => this.#beforeUse());
     const workerOptions: WorkerOptions = {
@@ -149,7 +161,7 @@ export class StemAppBase {
       prefetch: options.prefetch,
       prefetchMultiplier: options.prefetchMultiplier,
       retryStrategy: options.retryStrategy,
-      middleware: options.middleware,
+      middleware,
       encoders,
       signer: options.signer,
       stem: this.stem,
@@ -213,6 +225,23 @@ export class StemAppBase {
     if (this.registry.list().length === 0) return;
     await this.worker.start();
   }
+}
+
+/** The flow-control middleware the app's tasks ask for, outermost first. */
+function builtInMiddleware(
+  stores: StoreSet,
+  options: StemAppOptions,
+  signals: StemSignalSet,
+): TaskMiddleware[] {
+  const tasks = options.tasks ?? [];
+  const list: TaskMiddleware[] = [];
+  const unique = options.uniqueTasks ?? tasks.some((t) => t.options?.unique);
+  if (unique) {
+    const { clock, logger } = options;
+    const { kv, statuses } = stores;
+    list.push(new UniqueTasks({ locks: locksOf(stores), kv, statuses, clock, signals, logger }));
+  }
+  return list;
 }
 
 function isStoreSet(value: StoreSet | StemAppParts): value is StoreSet {

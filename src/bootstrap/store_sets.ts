@@ -59,6 +59,7 @@ export function mergeStores(brokerSet: StoreSet, backendSet: StoreSet): StoreSet
     groups: backendSet.groups,
     heartbeats: backendSet.heartbeats,
     kv: backendSet.kv,
+    locks: backendSet.locks,
     close: once(async () => {
       await Promise.all([brokerSet.close(), backendSet.close()]);
     }),

@@ -156,7 +156,13 @@ const TASK_OPTION_KEYS = new Set([
   "softTimeLimit",
   "hardTimeLimit",
   "acksLate",
+  "maxDeliveries",
+  "unique",
+  "uniqueFor",
+  "uniqueKey",
 ]);
+
+const UNIQUE_MODES = new Set([true, false, "until-complete", "throttle", "debounce"]);
 
 const ENQUEUE_OPTION_KEYS = new Set([
   "countdown",
@@ -206,6 +212,25 @@ function taskOptions(issues: Issues, value: unknown, path: Path, strict: boolean
     optionalDuration(issues, value[key], [...path, key]);
   }
   optionalBoolean(issues, value.acksLate, [...path, "acksLate"]);
+  uniqueOptions(issues, value, path);
+}
+
+function uniqueOptions(issues: Issues, value: Record<string, unknown>, path: Path): void {
+  if (value.unique !== undefined && !UNIQUE_MODES.has(value.unique as string)) {
+    issues.add(
+      [...path, "unique"],
+      `must be true, false, "until-complete", "throttle" or "debounce", got ${
+        typeName(value.unique)
+      }`,
+    );
+  }
+  optionalDuration(issues, value.uniqueFor, [...path, "uniqueFor"]);
+  if (value.uniqueKey !== undefined && typeof value.uniqueKey !== "function") {
+    issues.add([...path, "uniqueKey"], `must be a function, got ${typeName(value.uniqueKey)}`);
+  }
+  if (value.unique === "debounce" && value.uniqueFor === undefined) {
+    issues.add([...path, "uniqueFor"], 'is required with unique: "debounce" (the window)');
+  }
 }
 
 function enqueueOptions(issues: Issues, value: unknown, path: Path, strict: boolean): void {

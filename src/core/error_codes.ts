@@ -53,6 +53,14 @@ export const ErrorCode = {
   invalidQueue: "invalid-queue",
   /** An `AtomicKv.increment` met a stored value that is not an integer. */
   kvNotInteger: "kv-not-integer",
+  /** An `onConsume` middleware put a delivery off until later (rate limit, queue concurrency). */
+  deliveryDeferred: "delivery-deferred",
+  /** An `onConsume` middleware found a delivery superseded by a newer copy (debounce). */
+  deliverySuperseded: "delivery-superseded",
+  /** A rate limit string is not `"<n>/s"`, `"<n>/m"` or `"<n>/h"`. */
+  invalidRateLimit: "invalid-rate-limit",
+  /** A rate limiter could not be reached and the limit fails closed. */
+  rateLimiterUnavailable: "rate-limiter-unavailable",
 } as const;
 
 /** One of the {@link ErrorCode} values. */

@@ -23,6 +23,14 @@ export const MetaKey = {
   linkFailures: "stem.linkFailures",
   /** On a stand-in follow-up: why it could not be published; workers dead-letter it unrun. */
   linkFailure: "stem.linkFailure",
+  /** A unique task's key (hash of task, queue, args, headers and meta, or `uniqueKey()`). */
+  uniqueKey: "stem.unique.key",
+  /** A unique task's mode: `until-complete`, `throttle` or `debounce`. */
+  uniqueMode: "stem.unique.mode",
+  /** How long a unique task's lock lives, ms (the debounce window in `debounce` mode). */
+  uniqueTtl: "stem.unique.ttl",
+  /** A debounced task's version: a copy older than the stored one is superseded. */
+  uniqueVersion: "stem.unique.version",
 } as const;
 
 /** One of the {@link MetaKey} values. */

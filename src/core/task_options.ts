@@ -2,6 +2,19 @@ import type { Duration, Instant } from "./duration.ts";
 import type { JsonValue, LinkedCall } from "./envelope.ts";
 import type { RetryPolicyInput } from "./retry_policy.ts";
 
+/**
+ * How a unique task holds its key: `until-complete` (until the task ends: success, failure,
+ * cancel, expiry or rejection), `throttle` (for `uniqueFor` whatever happens), `debounce` (a new
+ * enqueue within `uniqueFor` replaces the pending task's args and pushes its start back).
+ */
+export type UniqueMode = "until-complete" | "throttle" | "debounce";
+
+/** Computes a unique task's key from its (validated) args and the caller's headers. */
+export type UniqueKeyFn = (
+  args: unknown,
+  headers: Readonly<Record<string, string>>,
+) => string | Promise<string>;
+
 /** Per-task defaults, set on the handler or overridden per call. */
 export interface TaskOptions {
   /** Queue to publish to. @default "default" */
@@ -29,6 +42,23 @@ export interface TaskOptions {
    * @default 5
    */
   maxDeliveries?: number;
+  /**
+   * Deduplicate enqueues: while a task with the same key is held (see {@link UniqueMode}),
+   * `enqueue` returns its id instead of publishing. `true` means `"until-complete"`. Needs the
+   * unique-task middleware (a `StemApp` adds it; see docs/uniqueness.md). @default false
+   */
+  unique?: boolean | UniqueMode;
+  /**
+   * How long the key is held: the lock's TTL in `until-complete` (a crashed worker's lock expires
+   * after it), the window in `throttle` and `debounce`. @default "5m" (`debounce`: required)
+   */
+  uniqueFor?: Duration;
+  /**
+   * The unique key, instead of the default hash of task, queue, args, headers and meta (trace
+   * headers and `stem.*` meta excluded; `debounce` leaves the args out too, since a newer
+   * enqueue replaces them).
+   */
+  uniqueKey?: UniqueKeyFn;
 }
 
 /** Options for one publish, overriding the task's options. */

@@ -35,6 +35,8 @@ export interface RetriedOutcome extends OutcomeBase {
   next: Envelope;
   /** When the next attempt becomes visible, epoch ms. */
   nextRetryAt: number;
+  /** Extra status meta (a deferral's reason and limit). */
+  meta?: Record<string, JsonValue>;
 }
 
 /** The task failed for good after running (or while decoding its args): dead-lettered. */

@@ -1,7 +1,10 @@
 import { createTraceState, type SpanContext, TraceFlags } from "@opentelemetry/api";
 
-/** Envelope header names of the W3C Trace Context. */
-export const TRACE_HEADERS: readonly string[] = ["traceparent", "tracestate"];
+/**
+ * Envelope headers that carry trace context (W3C Trace Context and Baggage): tracing writes new
+ * values on every call, so unique-task keys leave them out.
+ */
+export const TRACE_HEADERS: ReadonlySet<string> = new Set(["traceparent", "tracestate", "baggage"]);
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 

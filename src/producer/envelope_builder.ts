@@ -1,3 +1,4 @@
+import { stampUnique } from "../unique/unique_meta.ts";
 import {
   type Duration,
   type Instant,
@@ -142,5 +143,7 @@ export async function buildEnvelope(
     envelope.parentId = context.lineage.parentId;
     envelope.rootId = context.lineage.rootId;
   }
+  const { headers = {}, meta = {} } = request;
+  await stampUnique(envelope, options, { task: name, queue: envelope.queue, args, headers, meta });
   return envelope;
 }

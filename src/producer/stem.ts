@@ -21,6 +21,8 @@ import { type Logger, silentLogger } from "../observability/logger.ts";
 import type { EnvelopeSigner } from "../security/envelope_signer.ts";
 import { emitSignal, type StemSignalSet } from "../signals/stem_signals.ts";
 import { policyDelay } from "../core/retry_policy.ts";
+import { MetaKey } from "../core/meta_keys.ts";
+import { UniqueTasks } from "../unique/unique_tasks.ts";
 import { buildEnvelope, type Lineage } from "./envelope_builder.ts";
 import { OperationDeadlines } from "./operation_timeout.ts";
 import { publishFailedStatus, queuedStatus } from "./producer_statuses.ts";
@@ -93,6 +95,16 @@ export interface NamedEnqueueRequest extends EnqueueRequest {
   name: string;
 }
 
+/** What {@link Stem.enqueueDetailed} tells the caller. */
+export interface EnqueueDetail {
+  /** The task id: the new task's, or the pending unique task's when `deduplicated`. */
+  id: string;
+  /** True when a unique task with the same key was pending and nothing new was published. */
+  deduplicated: boolean;
+  /** The pending task's id when `deduplicated` (equal to `id`). */
+  existingId?: string;
+}
+
 /** One envelope on its way out, with how it must be published. */
 interface Prepared {
   /** The built (unsigned) envelope. */
@@ -137,6 +149,7 @@ export class Stem {
   /** Task middleware (only `onEnqueue` runs in the producer). */
   readonly middleware: readonly TaskMiddleware[];
   readonly #enqueueHooks: boolean;
+  readonly #uniqueAware: boolean;
   readonly #strict: boolean | undefined;
   readonly #resultTtl: Duration | undefined;
   readonly #deadlines: OperationDeadlines;
@@ -158,6 +171,7 @@ export class Stem {
     this.logger = options.logger ?? silentLogger;
     this.middleware = [...(options.middleware ?? [])];
     this.#enqueueHooks = this.middleware.some((m) => m.onEnqueue !== undefined);
+    this.#uniqueAware = this.middleware.some((m) => m instanceof UniqueTasks);
     this.#deadlines = new OperationDeadlines(
       this.clock,
       options.operationTimeout === false ? undefined : toMillis(options.operationTimeout ?? "10s"),
@@ -173,6 +187,23 @@ export class Stem {
   async enqueue(name: string, request: EnqueueRequest = {}, lineage?: Lineage): Promise<string> {
     const prepared = await this.#prepare(name, request, this.#registered(name), lineage);
     return (await this.#send([prepared]))[0];
+  }
+
+  /**
+   * Like {@link Stem.enqueue}, and says whether a unique task was deduplicated: `{ id,
+   * deduplicated: true, existingId }` when a task with the same unique key was pending (nothing
+   * was published), else `{ id, deduplicated: false }`.
+   */
+  async enqueueDetailed(
+    name: string,
+    request: EnqueueRequest = {},
+    lineage?: Lineage,
+  ): Promise<EnqueueDetail> {
+    const prepared = await this.#prepare(name, request, this.#registered(name), lineage);
+    const id = (await this.#send([prepared]))[0];
+    return id === prepared.envelope.id
+      ? { id, deduplicated: false }
+      : { id, deduplicated: true, existingId: id };
   }
 
   /**
@@ -319,6 +350,12 @@ export class Stem {
     });
     // Catches what the request check cannot see: the handler's or definition's defaults.
     checkEnvelope(envelope, `options of task "${name}"`);
+    if (!this.#uniqueAware && envelope.meta[MetaKey.uniqueKey] !== undefined) {
+      throw new TypeError(
+        `Task "${name}" is unique, but this producer has no UniqueTasks middleware to deduplicate ` +
+          "it: use a StemApp, or pass new UniqueTasks({ locks, kv }) in middleware.",
+      );
+    }
     return {
       envelope,
       exclusive: publish.taskId !== undefined && lineage?.republish !== true,

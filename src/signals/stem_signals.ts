@@ -52,6 +52,22 @@ export interface TaskRejectedPayload extends TaskRef {
   message: string;
 }
 
+/** Payload of `taskDeduplicated`: an enqueue of a unique task that found one pending. */
+export interface TaskDeduplicatedPayload {
+  /** The task that holds the unique key (the id the enqueue returned). */
+  existingId: string;
+  /** The id the refused enqueue would have had. */
+  duplicateId: string;
+  /** Task name. */
+  name: string;
+  /** Queue. */
+  queue: string;
+  /** The unique key both share. */
+  uniqueKey: string;
+  /** The unique mode (`until-complete`, `throttle`, `debounce`). */
+  mode: string;
+}
+
 /** The catalogue of Stem signals, by name. */
 export interface SignalCatalog {
   /** Before an envelope is published. */
@@ -76,6 +92,8 @@ export interface SignalCatalog {
   taskCancelled: Signal<TaskRef & { reason: string }>;
   /** A message was dead-lettered without running. */
   taskRejected: Signal<TaskRejectedPayload>;
+  /** An enqueue of a unique task returned the pending one's id instead of publishing. */
+  taskDeduplicated: Signal<TaskDeduplicatedPayload>;
   /** A worker is consuming. */
   workerReady: Signal<{ workerId: string; queues: string[] }>;
   /** A worker began shutting down. */
@@ -109,6 +127,7 @@ function createCatalog(onError?: SignalErrorHandler): SignalCatalog {
     taskSoftTimeLimit: s("taskSoftTimeLimit"),
     taskCancelled: s("taskCancelled"),
     taskRejected: s("taskRejected"),
+    taskDeduplicated: s("taskDeduplicated"),
     workerReady: s("workerReady"),
     workerStopping: s("workerStopping"),
     workerShutdown: s("workerShutdown"),

@@ -8,6 +8,8 @@ import { runDeadLetterContract } from "./dead_letters/mod.ts";
 import { runGroupStoreContract } from "./groups/mod.ts";
 import { runHeartbeatStoreContract } from "./heartbeats/mod.ts";
 import { runAtomicKvContract } from "./kv/mod.ts";
+import { runLockStoreContract } from "./locks/mod.ts";
+import { locksOf } from "../../locks/locks_of.ts";
 import { runStatusStoreContract } from "./statuses/mod.ts";
 import { runRevokeStoreContract } from "./revokes/mod.ts";
 import { KvRevokeStore } from "../../control/kv_revoke_store.ts";
@@ -45,7 +47,7 @@ type Member = Exclude<keyof ContractStores, "close">;
 
 /**
  * Runs every contract suite for every store the fixture's `StoreSet` holds: broker, dead
- * letters, statuses, groups, heartbeats and kv. A store the set lacks is reported as skipped
+ * letters, statuses, groups, heartbeats, kv and locks (over kv when the set has no native one). A store the set lacks is reported as skipped
  * with "<store>: not implemented by this adapter yet"; a case needing a capability a store lacks
  * is skipped with the flag as the reason (`"statuses.capabilities.crossProcessWatch is false"`).
  * It opens one set first to read the capabilities, so call it at the top level with `await`.
@@ -135,28 +137,31 @@ export async function runAdapterContracts(fixture: AdapterFixture): Promise<void
   if (probe.kv) runAtomicKvContract({ ...suite("kv"), capabilities: probe.kv.capabilities });
   else missing("AtomicKv", "kv");
 
-  // Stores written once over the set's AtomicKv: contract-tested on every adapter's kv.
-  const overKv = <Store>(build: (kv: NonNullable<ContractStores["kv"]>) => Store) => {
-    const base = suite("kv");
-    return {
-      ...base,
-      create: async (time: SuiteTime): Promise<CreatedStore<Store>> => {
-        const created = await base.create(time);
-        const peer = created.peer;
-        return {
-          store: build(created.store),
-          dispose: created.dispose,
-          peer: peer
-            ? async () => {
-              const other = await peer();
-              return { store: build(other.store), dispose: other.dispose };
-            }
-            : undefined,
-        };
-      },
-    };
-  };
-  if (probe.kv) {
-    runRevokeStoreContract({ ...overKv((kv) => new KvRevokeStore(kv)), capabilities: {} });
-  } else missing("RevokeStore", "kv");
+  // Stores a set may lack natively are tested as the app gets them: written once over its kv.
+  const derived = <Store>(build: (set: ContractStores) => Store) => ({
+    ...suite("kv"),
+    create: async (time: SuiteTime): Promise<CreatedStore<Store>> => {
+      const set = await fixture.connect(time.fake ? { clock: time.fake } : {});
+      const peer = fixture.connectPeer;
+      return {
+        store: build(set),
+        dispose: () => set.close(),
+        peer: peer
+          ? async () => {
+            const other = await peer();
+            return { store: build(other), dispose: () => other.close() };
+          }
+          : undefined,
+      };
+    },
+  });
+  if (has("locks") || probe.kv) {
+    runLockStoreContract({ ...derived((set) => locksOf(set as StoreSet)), capabilities: {} });
+  } else missing("LockStore", "locks");
+  if (has("revokes") || probe.kv) {
+    runRevokeStoreContract({
+      ...derived((set) => set.revokes ?? new KvRevokeStore(set.kv!)),
+      capabilities: {},
+    });
+  } else missing("RevokeStore", "revokes");
 }

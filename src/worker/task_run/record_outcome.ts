@@ -60,7 +60,8 @@ export async function recordOutcome(outcome: TaskOutcome, target: OutcomeTarget)
       const { error, next, nextRetryAt } = outcome;
       await settle(target, outcome, async () => {
         const timestamps = { startedAt: target.startedAt() };
-        await writer.write("retried", { error, timestamps, meta: { retryAt: nextRetryAt } });
+        const meta = { ...outcome.meta, retryAt: nextRetryAt };
+        await writer.write("retried", { error, timestamps, meta });
         if (target.ackedEarly()) await broker.publish(next);
         else await broker.nack(delivery, { requeue: true, envelope: next });
       });

@@ -122,12 +122,14 @@ export class TaskRun implements ContextHost {
       return await this.#handlerSettled;
     }
     let entered = false;
+    let threw = false;
     try {
       await chain.consume(this.delivery, async () => {
         entered = true;
         await this.#admitAndRun();
       });
     } catch (error) {
+      threw = true;
       if (entered) {
         this.#logger.warn("An onConsume middleware failed after the task", {
           taskId: this.#ref.id,
@@ -135,7 +137,8 @@ export class TaskRun implements ContextHost {
         });
       } else await this.#finish(consumeRejection(this.delivery, this.#ref, error));
     }
-    if (!entered) {
+    // One outcome per delivery: onOutcome middleware must not see a throw's outcome twice.
+    if (!entered && !threw) {
       await this.#finish({
         delivery: this.delivery,
         ref: this.#ref,
