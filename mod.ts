@@ -177,6 +177,7 @@ export {
   type RetryStrategy,
 } from "./src/worker/retry_strategy.ts";
 export { type ShutdownOptions, Worker, type WorkerOptions } from "./src/worker/worker.ts";
+export type { DrainOptions, DrainSummary } from "./src/worker/drain_options.ts";
 export { composeEnqueue, type TaskMiddleware, type TaskOutcome } from "./src/worker/middleware.ts";
 export { replayResetsStatus } from "./src/worker/dead_letter_replay.ts";
 export { builtInAdapters, StemApp, type StemAppEnvOptions } from "./app.ts";

@@ -22,3 +22,4 @@ export { type ProblemDocument, problemFor, problemResponse, STATUS_BY_CODE } fro
 export { HttpProblem } from "./http_problem.ts";
 export { openApiDocument, type OpenApiOptions } from "./openapi.ts";
 export type { TaskView } from "../inspect/task_view.ts";
+export { type PushHandlerOptions, stemPushHandler } from "./push_handler.ts";

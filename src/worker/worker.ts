@@ -15,7 +15,8 @@ import {
 } from "../producer/payload_encoder.ts";
 import { Stem } from "../producer/stem.ts";
 import type { EnvelopeSigner } from "../security/envelope_signer.ts";
-import { emitSignal, type StemSignalSet } from "../signals/stem_signals.ts";
+import { emitSignal, StemSignals, type StemSignalSet } from "../signals/stem_signals.ts";
+import type { DrainOptions, DrainSummary } from "./drain_options.ts";
 import { ExponentialJitterRetryStrategy, type RetryStrategy } from "./retry_strategy.ts";
 import { Semaphore } from "./semaphore.ts";
 import { type RunnerDeps, TaskRun } from "./task_runner.ts";
@@ -125,6 +126,7 @@ export class Worker {
   readonly #runs = new Set<TaskRun>();
   readonly #identity: Record<string, JsonValue>;
   #revocations: RevocationGuard | undefined;
+  #draining = false;
   #abort: AbortController | null = null;
   #loop: Promise<void> | null = null;
   #heartbeatTimer: unknown;
@@ -243,6 +245,129 @@ export class Worker {
     this.#scheduleHeartbeat(0);
     emitSignal(this.#deps.signals, "workerReady", { workerId: this.id, queues: this.queues });
     return Promise.resolve();
+  }
+
+  /**
+   * Processes what is due and returns, for hosts that run code per request or per cron tick
+   * (Cloudflare Workers `scheduled()`, `Deno.cron`, a serverless function): claims deliveries
+   * until the queues are empty (`idle`), `maxTasks` were claimed, the `deadline` passed or
+   * `signal` aborted; waits for running tasks until the deadline; hands any still running back to
+   * the queue. Nothing is left leased when it resolves. Not for a worker that was `start()`ed.
+   *
+   * @example
+   * ```ts ignore
+   * export default {
+   *   async scheduled(_event, env, ctx) {
+   *     const app = await StemApp.fromUrl(env.STEM_BROKER_URL, { tasks, autoStart: false });
+   *     ctx.waitUntil(app.worker.drain({ deadline: "25s" }).finally(() => app.close()));
+   *   },
+   * };
+   * ```
+   */
+  async drain(options: DrainOptions = {}): Promise<DrainSummary> {
+    if (this.#loop || this.#stopping) {
+      throw new TypeError(
+        `Worker ${this.id} is running (or was shut down): drain() runs a worker that was never started.`,
+      );
+    }
+    if (this.#draining) {
+      throw new TypeError(`Worker ${this.id} is already draining; wait for that drain to return.`);
+    }
+    this.#draining = true;
+    try {
+      return await this.#drain(options);
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /** True while {@link Worker.drain} runs. */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  async #drain(options: DrainOptions): Promise<DrainSummary> {
+    const clock = this.#deps.clock;
+    const begun = clock.now();
+    const maxTasks = options.maxTasks ?? Infinity;
+    if (!(maxTasks >= 1)) throw new RangeError("drain({ maxTasks }) must be 1 or more.");
+    const idleMs = toMillis(options.idle ?? "200ms");
+    const deadline = options.deadline === undefined ? Infinity : begun + toMillis(options.deadline);
+    const summary: DrainSummary = {
+      stoppedBy: "empty",
+      claimed: 0,
+      succeeded: 0,
+      failed: 0,
+      retried: 0,
+      cancelled: 0,
+      rejected: 0,
+      handedBack: 0,
+      durationMs: 0,
+    };
+    const mine = { filter: (e: { workerId?: string }) => e.workerId === this.id };
+    const tally = (key: "succeeded" | "failed" | "retried" | "cancelled" | "rejected") => () =>
+      void summary[key]++;
+    const unsubscribe = [
+      StemSignals.taskSucceeded.connect(tally("succeeded"), mine),
+      StemSignals.taskFailed.connect(tally("failed"), mine),
+      StemSignals.taskRetry.connect(tally("retried"), mine),
+      StemSignals.taskCancelled.connect(tally("cancelled"), mine),
+      StemSignals.taskRejected.connect(tally("rejected"), mine),
+    ];
+    const stop = new AbortController();
+    const halt = (why: DrainSummary["stoppedBy"]) => {
+      if (stop.signal.aborted) return;
+      summary.stoppedBy = why;
+      stop.abort();
+    };
+    const onSignal = () => halt("signal");
+    if (options.signal?.aborted) halt("signal");
+    options.signal?.addEventListener("abort", onSignal, { once: true });
+    const deadlineTimer = deadline === Infinity
+      ? undefined
+      : clock.setTimeout(() => halt("deadline"), Math.max(0, deadline - begun));
+    let idleTimer: TimerHandle | undefined;
+    const armIdle = () => {
+      if (idleTimer !== undefined) clock.clearTimeout(idleTimer);
+      idleTimer = clock.setTimeout(() => {
+        // Running tasks may still enqueue due work (children, retries without delay).
+        if (this.#runs.size > 0) armIdle();
+        else halt("empty");
+      }, idleMs);
+    };
+    try {
+      await this.#revocations?.start();
+      armIdle();
+      const iterable = this.#broker.consume({
+        queues: this.#queues,
+        prefetch: Math.min(this.#prefetch, maxTasks),
+        consumerName: this.id,
+        signal: stop.signal,
+      });
+      await this.#consume(iterable, stop.signal, () => {
+        armIdle();
+        // Stopped after this delivery is started, not before (the loop nacks on abort).
+        if (++summary.claimed >= maxTasks) queueMicrotask(() => halt("maxTasks"));
+      });
+      const left = Math.max(0, deadline - clock.now());
+      if (this.#runs.size > 0 && !(await this.#within(this.#drained(), left))) {
+        for (const run of [...this.#runs]) {
+          if (!run.abandon(new Error(`The drain's deadline passed before the task finished.`))) {
+            continue;
+          }
+          await run.requeue().catch(() => {});
+          summary.handedBack++;
+        }
+      }
+    } finally {
+      if (idleTimer !== undefined) clock.clearTimeout(idleTimer);
+      if (deadlineTimer !== undefined) clock.clearTimeout(deadlineTimer);
+      options.signal?.removeEventListener("abort", onSignal);
+      this.#revocations?.stop();
+      for (const off of unsubscribe) off();
+    }
+    summary.durationMs = clock.now() - begun;
+    return summary;
   }
 
   /**

@@ -23,3 +23,5 @@ export type { RedisBackendOptions } from "../backend/redis_result_backend.ts";
 export { RedisAuthError, RedisConnectionError, RedisTimeoutError } from "../errors.ts";
 export { RedisCommandError } from "../transport.ts";
 export type { RedisReply, RedisTransport } from "../transport.ts";
+export { redisStoreSet } from "../store_set.ts";
+export type { RedisStoreSet, RedisStoreSetOptions } from "../store_set.ts";
