@@ -240,3 +240,42 @@ describe("StemConfig → options", () => {
     );
   });
 });
+
+describe("STEM_LOG_LEVEL and STEM_LOG_FORMAT", () => {
+  test("are read case-insensitively; a bad value names the variable and the choices", () => {
+    const config = StemConfig.fromEnvironment({
+      ...BROKER,
+      STEM_LOG_LEVEL: "DEBUG",
+      STEM_LOG_FORMAT: "json",
+    });
+    assert.equal(config.logLevel, "debug");
+    assert.equal(config.logFormat, "json");
+    assert.equal(StemConfig.fromEnvironment(BROKER).logLevel, undefined);
+    failsOn({ STEM_LOG_LEVEL: "loud" }, "STEM_LOG_LEVEL", /debug, info, warn, error/);
+    failsOn({ STEM_LOG_FORMAT: "xml" }, "STEM_LOG_FORMAT", /text, json/);
+  });
+
+  test("config.logger() writes JSON lines with time, level, message and fields at the level", () => {
+    const lines: string[] = [];
+    const original = { warn: console.warn, log: console.log, info: console.info };
+    console.warn = (text: string) => lines.push(text);
+    console.log = (text: string) => lines.push(text);
+    console.info = (text: string) => lines.push(text);
+    try {
+      const logger = StemConfig.fromEnvironment({ ...BROKER, STEM_LOG_FORMAT: "json" }).logger(
+        "warn",
+      );
+      logger.info("not printed below warn");
+      logger.warn("Lost the broker", { taskId: "t1", error: new Error("ECONNRESET") });
+    } finally {
+      Object.assign(console, original);
+    }
+    assert.equal(lines.length, 1);
+    const record = JSON.parse(lines[0]);
+    assert.equal(record.level, "warn");
+    assert.equal(record.msg, "Lost the broker");
+    assert.equal(record.taskId, "t1");
+    assert.equal(record.error, "Error: ECONNRESET");
+    assert.ok(!Number.isNaN(Date.parse(record.time)));
+  });
+});

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { consoleLogger } from "../src/observability/logger.ts";
+import { consoleLogger, type Logger } from "../src/observability/logger.ts";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
@@ -41,6 +41,8 @@ export interface WorkerProcessOptions {
   signer?: EnvelopeSigner;
   /** Payload encoders (AES-GCM). */
   encoders: TaskPayloadEncoder[];
+  /** Where the worker logs. @default warnings and errors as text on stderr */
+  logger?: Logger;
   /** Graceful shutdown deadline. */
   shutdownTimeout: Duration;
   /** How long the broker may take to answer the readiness probe. @default 15000 */
@@ -108,7 +110,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions, io: CliIo)
     connect: options.connect,
     identity: processIdentity(),
     // A worker process is run by a person or a supervisor: its warnings belong on stderr.
-    logger: consoleLogger({ level: "warn" }),
+    logger: options.logger ?? consoleLogger({ level: "warn" }),
   });
   let stopping = false;
   let stopped!: Promise<void>;

@@ -12,6 +12,26 @@ import { defaultEnvSource, EnvReader, type EnvSource } from "./env_source.ts";
 import { signingFromEnv } from "./signing_env.ts";
 import { type TlsConfig, tlsFromEnv } from "./tls_config.ts";
 import { type ReadTextFile, type TlsConnectOptions, tlsConnectOptions } from "./tls_options.ts";
+import {
+  consoleLogger,
+  LOG_LEVELS,
+  type LogFormat,
+  type Logger,
+  type LogLevel,
+} from "../observability/logger.ts";
+
+function oneOf<T extends string>(
+  reader: EnvReader,
+  name: string,
+  choices: readonly T[],
+): T | undefined {
+  const value = reader.string(name)?.toLowerCase();
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `is "${value}"; use one of ${choices.join(", ")}.`);
+  }
+  return value as T;
+}
 
 /** The settings a {@link StemConfig} holds. */
 export interface StemConfigInit {
@@ -31,6 +51,10 @@ export interface StemConfigInit {
   encryption?: EncryptionConfig;
   /** TLS for broker/backend connections (`STEM_TLS_*`). */
   tls?: TlsConfig;
+  /** Lowest level processes log (`STEM_LOG_LEVEL`: debug, info, warn, error). */
+  logLevel?: LogLevel;
+  /** How processes write log lines (`STEM_LOG_FORMAT`: text or json). */
+  logFormat?: LogFormat;
 }
 
 /**
@@ -101,6 +125,10 @@ export class StemConfig {
   readonly encryption: EncryptionConfig | undefined;
   /** TLS settings. */
   readonly tls: TlsConfig | undefined;
+  /** `STEM_LOG_LEVEL`, when set. */
+  readonly logLevel: LogLevel | undefined;
+  /** `STEM_LOG_FORMAT`, when set. */
+  readonly logFormat: LogFormat | undefined;
 
   /** Creates a config from explicit values. */
   constructor(init: StemConfigInit) {
@@ -112,6 +140,16 @@ export class StemConfig {
     this.signing = init.signing;
     this.encryption = init.encryption;
     this.tls = init.tls;
+    this.logLevel = init.logLevel;
+    this.logFormat = init.logFormat;
+  }
+
+  /**
+   * A console logger at `STEM_LOG_LEVEL` in `STEM_LOG_FORMAT`, for processes (`stem worker`);
+   * `fallback` is the level when the variable is not set.
+   */
+  logger(fallback: LogLevel = "warn"): Logger {
+    return consoleLogger({ level: this.logLevel ?? fallback, format: this.logFormat ?? "text" });
   }
 
   /**
@@ -135,6 +173,8 @@ export class StemConfig {
       signing: signingFromEnv(reader),
       encryption: encryptionFromEnv(reader),
       tls: tlsFromEnv(reader),
+      logLevel: oneOf(reader, "STEM_LOG_LEVEL", LOG_LEVELS),
+      logFormat: oneOf(reader, "STEM_LOG_FORMAT", ["text", "json"] as const),
     });
   }
 

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from "../core/clock.ts";
 /** Severity of a log record. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -28,14 +29,28 @@ export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error
 export interface ConsoleLoggerOptions {
   /** Lowest level printed. @default "info" */
   level?: LogLevel;
-  /** Printed before every message. @default "[stem]" */
+  /** Printed before every message (text format). @default "[stem]" */
   prefix?: string;
+  /**
+   * `"text"`: `[stem] message {"fields":…}`; `"json"`: one JSON object per line
+   * (`{"time":…,"level":"warn","msg":…,…fields}`) for log collectors. @default "text"
+   */
+  format?: LogFormat;
+  /** Time source of the `time` field of JSON lines. @default systemClock */
+  clock?: Pick<Clock, "now">;
 }
+
+/** How {@link consoleLogger} writes a record. */
+export type LogFormat = "text" | "json";
+
+/** The levels, lowest first (`STEM_LOG_LEVEL` takes one). */
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
 /**
- * A logger that prints to the console, one line per record with its fields as JSON.
+ * A logger that prints to the console, one line per record: text with its fields as JSON, or
+ * (`format: "json"`) one JSON object per line.
  *
  * @example
  * ```ts
@@ -47,9 +62,13 @@ const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 }
 export function consoleLogger(options: ConsoleLoggerOptions = {}): Logger {
   const min = ORDER[options.level ?? "info"];
   const prefix = options.prefix ?? "[stem]";
+  const json = options.format === "json";
+  const clock = options.clock ?? systemClock;
   const line = (level: LogLevel, message: string, fields?: LogFields): void => {
     if (ORDER[level] < min) return;
-    const text = fields && Object.keys(fields).length > 0
+    const text = json
+      ? formatFields({ time: new Date(clock.now()).toISOString(), level, msg: message, ...fields })
+      : fields && Object.keys(fields).length > 0
       ? `${prefix} ${message} ${formatFields(fields)}`
       : `${prefix} ${message}`;
     // deno-lint-ignore no-console

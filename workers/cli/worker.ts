@@ -18,7 +18,8 @@ export const workerCommand: Command = {
   summary: 'Run a worker for the task handlers a module exports as "tasks".',
   positionals: { names: ["tasks-module"] },
   details: `Environment (flags win): STEM_BROKER_URL, STEM_RESULT_BACKEND_URL, STEM_WORKER_QUEUES,
-STEM_DEFAULT_QUEUE, STEM_PREFETCH_MULTIPLIER, STEM_SIGNING_*, STEM_ENCRYPTION_*, STEM_TLS_*.
+STEM_DEFAULT_QUEUE, STEM_PREFETCH_MULTIPLIER, STEM_SIGNING_*, STEM_ENCRYPTION_*, STEM_TLS_*,
+STEM_LOG_LEVEL (debug|info|warn|error, default warn), STEM_LOG_FORMAT (text|json).
 Broker URLs: redis://, rediss://, https:// (Upstash REST), http:// (stem redis-http),
 postgres://, sqlite:<path>, memory://. SIGTERM/SIGINT finish in-flight tasks; a second
 signal exits at once.`,
@@ -90,6 +91,7 @@ signal exits at once.`,
       signer: app.signer,
       encoders: app.encoders,
       shutdownTimeout,
+      logger: config.logger("warn"),
     }, io);
   },
 };
