@@ -160,6 +160,7 @@ export type { EnvelopeSigner } from "./src/security/envelope_signer.ts";
 export { type ConnectOptions, Signal, type SignalErrorHandler } from "./src/signals/signal.ts";
 export {
   createSignals,
+  type ScheduleFire,
   type SignalFilter,
   StemSignals,
   type StemSignalSet,
@@ -201,6 +202,46 @@ export {
 } from "./src/observability/logger.ts";
 export { tracingMiddleware, type TracingOptions } from "./src/observability/tracing.ts";
 export { TaskMetrics, type TaskMetricsOptions } from "./src/observability/task_metrics.ts";
+export {
+  DEFAULT_REVOKE_TTL_MS,
+  type RevokeEntry,
+  type RevokeStore,
+} from "./src/control/revoke_store.ts";
+export { KvRevokeStore, REVOKE_KEY_PREFIX } from "./src/control/kv_revoke_store.ts";
+export { RevocationGuard, type RevocationGuardOptions } from "./src/control/revocation_guard.ts";
+export { type RevokeDeps, type RevokeOptions, revokeTask } from "./src/control/revoke_task.ts";
+export { Beat, type BeatOptions, type DispatchReport } from "./src/scheduler/beat.ts";
+export { BEAT_NONCE_PREFIX, beatDuplicateFilter } from "./src/scheduler/beat_duplicate_filter.ts";
+export {
+  KvScheduleStore,
+  SCHEDULE_CLAIM_PREFIX,
+  SCHEDULE_ENTRY_PREFIX,
+} from "./src/scheduler/kv_schedule_store.ts";
+export {
+  type CatchUp,
+  fireTaskId,
+  type ScheduleEntry,
+  type ScheduleEntryInput,
+} from "./src/scheduler/schedule_entry.ts";
+export { ScheduleSpecError, ScheduleVersionError } from "./src/scheduler/schedule_error.ts";
+export type { ScheduleRun, ScheduleStore, UpsertOptions } from "./src/scheduler/schedule_store.ts";
+export {
+  type EntryTiming,
+  entryTiming,
+  type FirePlan,
+  planFires,
+} from "./src/scheduler/fire_plan.ts";
+export { parseSpec, validateTimezone } from "./src/scheduler/specs/parse_spec.ts";
+export { solarEvent } from "./src/scheduler/specs/solar_spec.ts";
+export type {
+  CalendarSpec,
+  ClockedSpec,
+  CronSpec,
+  FireTimes,
+  IntervalSpec,
+  ScheduleSpec,
+  SolarSpec,
+} from "./src/scheduler/specs/schedule_spec.ts";
 export {
   parseTraceHeaders,
   TRACE_HEADERS,

@@ -19,6 +19,10 @@ import { replayResetsStatus } from "../worker/dead_letter_replay.ts";
 import type { TaskMiddleware } from "../worker/middleware.ts";
 import { Worker, type WorkerOptions } from "../worker/worker.ts";
 import { KvRevokeStore } from "../control/kv_revoke_store.ts";
+import { Beat } from "../scheduler/beat.ts";
+import { beatDuplicateFilter } from "../scheduler/beat_duplicate_filter.ts";
+import { KvScheduleStore } from "../scheduler/kv_schedule_store.ts";
+import type { ScheduleStore } from "../scheduler/schedule_store.ts";
 import type { RevokeEntry, RevokeStore } from "../control/revoke_store.ts";
 import { type RevokeOptions, revokeTask } from "../control/revoke_task.ts";
 import { locksOf } from "../locks/locks_of.ts";
@@ -114,6 +118,10 @@ export class StemAppBase {
   readonly signals: StemSignalSet;
   /** Task revocations: the set's own, else written over its `kv`. */
   readonly revokes: RevokeStore;
+  /** Beat's schedule entries: the set's own, else written over its `kv`. */
+  readonly schedules: ScheduleStore;
+  #beat: Beat | undefined;
+  readonly #options: StemAppOptions;
   readonly #autoStart: boolean;
   readonly #clock: Clock;
   #workerStarted = false;
@@ -129,6 +137,8 @@ export class StemAppBase {
     this.registry = new SimpleTaskRegistry(options.tasks ?? []);
     this.signals = createSignals();
     this.revokes = this.stores.revokes ?? new KvRevokeStore(this.stores.kv);
+    this.schedules = this.stores.schedules ?? new KvScheduleStore(this.stores.kv);
+    this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#autoStart = options.autoStart ?? true;
     const encoders = new TaskPayloadEncoderRegistry(options.encoders ?? []);
@@ -195,6 +205,7 @@ export class StemAppBase {
   async close(options: { timeout?: Duration } = {}): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#beat?.stop();
     await this.worker.shutdown({ timeout: options.timeout ?? "10s" });
     await this.stores.close();
   }
@@ -220,6 +231,20 @@ export class StemAppBase {
     return entry;
   }
 
+  /**
+   * The app's Beat scheduler over {@link StemAppBase.schedules}, made on first use and stopped by
+   * `close()`. Call `app.beat.start()` in the one process (or several) that should dispatch.
+   */
+  get beat(): Beat {
+    return this.#beat ??= new Beat({
+      stem: this.stem,
+      store: this.schedules,
+      clock: this.#options.clock,
+      logger: this.#options.logger,
+      signals: this.signals,
+    });
+  }
+
   async #beforeUse(): Promise<void> {
     if (!this.#autoStart || this.#closed || this.#workerStarted) return;
     if (this.registry.list().length === 0) return;
@@ -234,7 +259,8 @@ function builtInMiddleware(
   signals: StemSignalSet,
 ): TaskMiddleware[] {
   const tasks = options.tasks ?? [];
-  const list: TaskMiddleware[] = [];
+  // Beat fires published twice after a crash run once; other tasks pass straight through.
+  const list: TaskMiddleware[] = [beatDuplicateFilter(stores.kv)];
   const unique = options.uniqueTasks ?? tasks.some((t) => t.options?.unique);
   if (unique) {
     const { clock, logger } = options;

@@ -5,6 +5,7 @@ import type { Broker } from "../broker/broker.ts";
 import type { DeadLetterStore } from "../broker/dead_letter_store.ts";
 import type { AtomicKv } from "../kv/atomic_kv.ts";
 import type { RevokeStore } from "../control/revoke_store.ts";
+import type { ScheduleStore } from "../scheduler/schedule_store.ts";
 import type { LockStore } from "../locks/lock_store.ts";
 import type { Clock } from "./clock.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -37,6 +38,8 @@ export interface StoreSet {
   kv: AtomicKv;
   /** Task revocations. @default a `KvRevokeStore` over `kv`, made by `StemAppBase` */
   revokes?: RevokeStore;
+  /** Beat's schedule entries. @default a `KvScheduleStore` over `kv`, made by `StemAppBase` */
+  schedules?: ScheduleStore;
   /** Named leases; when absent, a `KvLockStore` over `kv` stands in (`locksOf(stores)`). */
   locks?: LockStore;
   /** Closes the shared connection and every store's timers; safe to call twice. */

@@ -19,6 +19,10 @@ export const ErrorCode = {
   taskTimeout: "task-timeout",
   /** The task's `expires` passed before it ran. */
   taskExpired: "task-expired",
+  /** A schedule entry or spec is invalid (`ScheduleSpecError.field` names what). */
+  invalidSchedule: "invalid-schedule",
+  /** A schedule upsert named an older version than the stored one. */
+  scheduleVersionConflict: "schedule-version-conflict",
   /** The task was revoked (`app.revoke`); with `terminate` its run was aborted. */
   taskRevoked: "task-revoked",
   /** Arguments (or another value) failed validation. */

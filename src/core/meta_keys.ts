@@ -31,6 +31,12 @@ export const MetaKey = {
   uniqueTtl: "stem.unique.ttl",
   /** A debounced task's version: a copy older than the stored one is superseded. */
   uniqueVersion: "stem.unique.version",
+  /** On a Beat dispatch: the schedule entry id. */
+  beatEntry: "stem.beat.entry",
+  /** On a Beat dispatch: the fire time, epoch ms. */
+  beatFireAt: "stem.beat.fireAt",
+  /** On a Beat dispatch: a fresh value per publish; workers run the first one they see. */
+  beatNonce: "stem.beat.nonce",
 } as const;
 
 /** One of the {@link MetaKey} values. */

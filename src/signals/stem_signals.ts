@@ -68,6 +68,18 @@ export interface TaskDeduplicatedPayload {
   mode: string;
 }
 
+/** Identifies one fire of a schedule entry in Beat's signals. */
+export interface ScheduleFire {
+  /** The entry id. */
+  entryId: string;
+  /** The task it enqueues. */
+  task: string;
+  /** The scheduled fire time, epoch ms. */
+  fireAt: number;
+  /** The dispatched task id (derived from entry and fire time). */
+  taskId: string;
+}
+
 /** The catalogue of Stem signals, by name. */
 export interface SignalCatalog {
   /** Before an envelope is published. */
@@ -94,6 +106,12 @@ export interface SignalCatalog {
   taskRejected: Signal<TaskRejectedPayload>;
   /** An enqueue of a unique task returned the pending one's id instead of publishing. */
   taskDeduplicated: Signal<TaskDeduplicatedPayload>;
+  /** Beat is about to dispatch a fire. */
+  scheduleEntryDue: Signal<ScheduleFire>;
+  /** Beat published a fire; `driftMs` is publish time minus fire time. */
+  scheduleEntryDispatched: Signal<ScheduleFire & { driftMs: number; duplicate: boolean }>;
+  /** Beat could not dispatch a fire; it is retried on the next tick. */
+  scheduleEntryFailed: Signal<ScheduleFire & { error: string }>;
   /** A worker is consuming. */
   workerReady: Signal<{ workerId: string; queues: string[] }>;
   /** A worker began shutting down. */
@@ -128,6 +146,9 @@ function createCatalog(onError?: SignalErrorHandler): SignalCatalog {
     taskCancelled: s("taskCancelled"),
     taskRejected: s("taskRejected"),
     taskDeduplicated: s("taskDeduplicated"),
+    scheduleEntryDue: s("scheduleEntryDue"),
+    scheduleEntryDispatched: s("scheduleEntryDispatched"),
+    scheduleEntryFailed: s("scheduleEntryFailed"),
     workerReady: s("workerReady"),
     workerStopping: s("workerStopping"),
     workerShutdown: s("workerShutdown"),

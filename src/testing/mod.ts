@@ -37,6 +37,8 @@ export { kvCases, runAtomicKvContract } from "./contracts/kv/mod.ts";
 export type { KvCase } from "./contracts/kv/mod.ts";
 export { revokeCases, runRevokeStoreContract } from "./contracts/revokes/mod.ts";
 export type { RevokeCase } from "./contracts/revokes/mod.ts";
+export { runScheduleStoreContract, scheduleCases } from "./contracts/schedules/mod.ts";
+export type { ScheduleCase } from "./contracts/schedules/mod.ts";
 export { lockCases, runLockStoreContract } from "./contracts/locks/mod.ts";
 export type { LockCase } from "./contracts/locks/mod.ts";
 export { eventually, nextWithin, uniqueName } from "./contract_harness.ts";

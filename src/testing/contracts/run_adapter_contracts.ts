@@ -13,6 +13,8 @@ import { locksOf } from "../../locks/locks_of.ts";
 import { runStatusStoreContract } from "./statuses/mod.ts";
 import { runRevokeStoreContract } from "./revokes/mod.ts";
 import { KvRevokeStore } from "../../control/kv_revoke_store.ts";
+import { runScheduleStoreContract } from "./schedules/mod.ts";
+import { KvScheduleStore } from "../../scheduler/kv_schedule_store.ts";
 
 /** The stores a fixture opens: any members of a `StoreSet` (missing ones are skipped) and close. */
 export type ContractStores = Partial<Omit<StoreSet, "close">> & {
@@ -164,4 +166,10 @@ export async function runAdapterContracts(fixture: AdapterFixture): Promise<void
       capabilities: {},
     });
   } else missing("RevokeStore", "revokes");
+  if (has("schedules") || probe.kv) {
+    runScheduleStoreContract({
+      ...derived((set) => set.schedules ?? new KvScheduleStore(set.kv!)),
+      capabilities: {},
+    });
+  } else missing("ScheduleStore", "schedules");
 }

@@ -1,0 +1,285 @@
+import { type Clock, systemClock, type TimerHandle } from "../core/clock.ts";
+import { DuplicateTaskIdError } from "../core/errors.ts";
+import { uuidv7 } from "../core/ids.ts";
+import { MetaKey } from "../core/meta_keys.ts";
+import { type Logger, silentLogger } from "../observability/logger.ts";
+import type { Stem } from "../producer/stem.ts";
+import { emitSignal, type ScheduleFire, type StemSignalSet } from "../signals/stem_signals.ts";
+import { entryTiming, planFires } from "./fire_plan.ts";
+import { fireTaskId, type ScheduleEntry, type ScheduleEntryInput } from "./schedule_entry.ts";
+import type { ScheduleStore } from "./schedule_store.ts";
+
+/** Options of {@link Beat}. */
+export interface BeatOptions {
+  /** The producer fires are enqueued through (signing, middleware, statuses). */
+  stem: Stem;
+  /** Where entries live; every Beat on the same store shares them. */
+  store: ScheduleStore;
+  /** Time source. @default systemClock */
+  clock?: Clock;
+  /** Where dispatch failures are reported. @default silentLogger */
+  logger?: Logger;
+  /** Signals to emit on besides the global ones. */
+  signals?: StemSignalSet;
+  /** This Beat's id in claims. @default a generated one */
+  id?: string;
+  /** How long a claimed entry stays this Beat's while it dispatches, ms. @default 10000 */
+  claimLeaseMs?: number;
+  /**
+   * Longest sleep, ms: entries changed by another process are seen within it (this Beat's own
+   * upserts wake it at once). @default 5000
+   */
+  maxSleepMs?: number;
+  /** How late a fire may be and still be on time (`catchUp: "none"` drops later ones). @default 1000 */
+  misfireGraceMs?: number;
+  /** Random source of `jitter`. @default Math.random */
+  random?: () => number;
+}
+
+/** One dispatch {@link Beat.runOnce} made. */
+export interface DispatchReport {
+  /** The entry. */
+  entryId: string;
+  /** The fire time. */
+  fireAt: number;
+  /** The task id (derived from entry and fire time). */
+  taskId: string;
+  /** `dispatched`, `duplicate` (another Beat or an earlier attempt did it) or `failed`. */
+  result: "dispatched" | "duplicate" | "failed";
+  /** Publish time minus fire time, ms. */
+  driftMs: number;
+  /** Why it failed. */
+  error?: string;
+}
+
+/**
+ * The scheduler: dispatches each entry's fires through the producer, exactly once per fire time
+ * across any number of Beats on one store (the task id derives from entry and fire time and its
+ * status is created only if absent; a fire published twice after a crash runs once, see
+ * `beatDuplicateFilter`). It sleeps until the next due fire rather than polling on a tick;
+ * `runOnce()` is the same step for serverless cron triggers.
+ *
+ * @example
+ * ```ts ignore
+ * const beat = new Beat({ stem: app.stem, store: app.schedules });
+ * await beat.upsert({ id: "nightly", task: "reports.build", spec: { cron: "0 3 * * *" } });
+ * await beat.start();
+ * ```
+ */
+export class Beat {
+  /** This Beat's owner id in claims. */
+  readonly id: string;
+  readonly #options: BeatOptions;
+  readonly #clock: Clock;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #timer: TimerHandle | undefined;
+  #wake: (() => void) | undefined;
+
+  /** Creates a Beat; nothing runs until {@link Beat.start} or {@link Beat.runOnce}. */
+  constructor(options: BeatOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.id = options.id ?? `beat-${uuidv7().slice(-12)}`;
+  }
+
+  /** The store entries live in. */
+  get store(): ScheduleStore {
+    return this.#options.store;
+  }
+
+  /**
+   * Validates and stores an entry (a bad spec or time zone throws `ScheduleSpecError` naming the
+   * field); its next fire is computed when it is new or its timing changed. Wakes this Beat.
+   */
+  async upsert(
+    input: ScheduleEntryInput,
+    options: { expectedVersion?: number } = {},
+  ): Promise<ScheduleEntry> {
+    const timing = entryTiming(input);
+    const current = await this.store.get(input.id);
+    const changed = !current || timingKey(current) !== timingKey(input);
+    const now = this.#clock.now();
+    const entry = await this.store.upsert(input, {
+      expectedVersion: options.expectedVersion,
+      nextRunAt: changed ? timing.next(now) : undefined,
+    });
+    this.#wake?.();
+    return entry;
+  }
+
+  /** Enables or disables an entry, keeping its history (re-enabled entries fire from now on). */
+  async setEnabled(id: string, enabled: boolean): Promise<ScheduleEntry | null> {
+    const current = await this.store.get(id);
+    if (!current) return null;
+    const { version: _v, nextRunAt: _n, ...input } = current;
+    const nextRunAt = enabled ? entryTiming(current).next(this.#clock.now()) : current.nextRunAt;
+    const entry = await this.store.upsert({ ...input, enabled }, {
+      expectedVersion: current.version,
+      nextRunAt,
+    });
+    this.#wake?.();
+    return entry;
+  }
+
+  /** Dispatches whatever is due at `now` and returns what it did (serverless cron triggers). */
+  async runOnce(options: { now?: number } = {}): Promise<DispatchReport[]> {
+    const now = options.now ?? this.#clock.now();
+    const lease = this.#options.claimLeaseMs ?? 10_000;
+    const reports: DispatchReport[] = [];
+    // Each entry once per call: a failed fire stays due (it is retried on the next call).
+    const seen = new Set<string>();
+    for (;;) {
+      const claimed = await this.store.claimDue(now, 50, this.id, lease);
+      const fresh = claimed.filter((entry) => !seen.has(entry.id));
+      for (const entry of claimed) {
+        if (seen.has(entry.id)) await this.store.release(entry.id, this.id);
+      }
+      if (fresh.length === 0) return reports;
+      for (const entry of fresh) {
+        seen.add(entry.id);
+        reports.push(...await this.#dispatchEntry(entry, now));
+      }
+    }
+  }
+
+  /** Starts the loop: dispatch what is due, sleep until the next fire, repeat. */
+  start(): Promise<void> {
+    if (this.#running) return Promise.resolve();
+    this.#running = true;
+    this.#loop = this.#run();
+    return Promise.resolve();
+  }
+
+  /** Stops the loop after the dispatch in progress, if any. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const logger = this.#options.logger ?? silentLogger;
+    const maxSleep = this.#options.maxSleepMs ?? 5_000;
+    while (this.#running) {
+      let delay = maxSleep;
+      try {
+        const reports = await this.runOnce();
+        const next = await this.store.nextDue();
+        const now = this.#clock.now();
+        if (next !== null) delay = Math.min(maxSleep, Math.max(0, next - now));
+        // Due but claimed by another Beat (or failing): look again shortly, not in a hot loop.
+        if (next !== null && next <= now) {
+          delay = reports.some((r) => r.result === "failed") ? 1_000 : 100;
+        }
+      } catch (error) {
+        logger.warn("Beat could not read its schedule; retrying", { beat: this.id, error });
+        delay = 1_000;
+      }
+      if (!this.#running) return;
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        this.#timer = this.#clock.setTimeout(resolve, delay);
+      });
+      this.#wake = undefined;
+    }
+  }
+
+  async #dispatchEntry(entry: ScheduleEntry, now: number): Promise<DispatchReport[]> {
+    const grace = this.#options.misfireGraceMs ?? 1_000;
+    let plan;
+    try {
+      plan = planFires(entry, now, grace);
+    } catch (error) {
+      // An entry stored by another tool with a spec this version cannot read: record, do not loop.
+      const message = (error as Error).message;
+      await this.store.recordRun(entry.id, this.id, {
+        fireAt: entry.nextRunAt ?? now,
+        publishedAt: now,
+        nextRunAt: null,
+        error: message,
+      });
+      return [];
+    }
+    const reports: DispatchReport[] = [];
+    for (const fireAt of plan.fires) {
+      const report = await this.#dispatch(entry, fireAt);
+      reports.push(report);
+      if (report.result === "failed") {
+        // Retried from this fire on the next tick.
+        await this.store.recordRun(entry.id, this.id, {
+          fireAt,
+          publishedAt: this.#clock.now(),
+          nextRunAt: fireAt,
+          error: report.error,
+        });
+        return reports;
+      }
+    }
+    const last = reports.at(-1);
+    await this.store.recordRun(entry.id, this.id, {
+      fireAt: last?.fireAt ?? entry.nextRunAt ?? now,
+      publishedAt: last ? last.fireAt + last.driftMs : now,
+      nextRunAt: plan.nextRunAt,
+      count: reports.length,
+    });
+    return reports;
+  }
+
+  async #dispatch(entry: ScheduleEntry, fireAt: number): Promise<DispatchReport> {
+    const { stem, signals } = this.#options;
+    const taskId = fireTaskId(entry.id, fireAt);
+    const fire: ScheduleFire = { entryId: entry.id, task: entry.task, fireAt, taskId };
+    emitSignal(signals, "scheduleEntryDue", fire);
+    const jitter = entry.jitter
+      ? Math.floor((this.#options.random ?? Math.random)() * entry.jitter)
+      : 0;
+    const request = () => ({
+      args: entry.args ?? {},
+      headers: entry.headers,
+      meta: {
+        ...entry.meta,
+        [MetaKey.beatEntry]: entry.id,
+        [MetaKey.beatFireAt]: fireAt,
+        [MetaKey.beatNonce]: crypto.randomUUID(),
+      },
+      options: entry.queue ? { queue: entry.queue } : undefined,
+      enqueueOptions: { taskId, ...(jitter ? { countdown: jitter } : {}) },
+    });
+    let duplicate = false;
+    try {
+      try {
+        await stem.enqueue(entry.task, request());
+      } catch (error) {
+        if (!(error instanceof DuplicateTaskIdError)) throw error;
+        duplicate = true;
+        // Another Beat, or an attempt that crashed after recording `queued`: if it may not have
+        // been published, publish again; workers run only the first copy they see.
+        const status = await stem.getTaskStatus(taskId);
+        if (status?.state === "queued") {
+          await stem.enqueue(entry.task, request(), {
+            parentId: `beat:${entry.id}`,
+            rootId: taskId,
+            republish: true,
+          });
+        }
+      }
+    } catch (error) {
+      const message = (error as Error)?.message ?? String(error);
+      emitSignal(signals, "scheduleEntryFailed", { ...fire, error: message });
+      (this.#options.logger ?? silentLogger).warn("Beat could not dispatch a fire", {
+        ...fire,
+        error,
+      });
+      return { ...fire, result: "failed", driftMs: this.#clock.now() - fireAt, error: message };
+    }
+    const driftMs = this.#clock.now() - fireAt;
+    emitSignal(signals, "scheduleEntryDispatched", { ...fire, driftMs, duplicate });
+    return { ...fire, result: duplicate ? "duplicate" : "dispatched", driftMs };
+  }
+}
+
+function timingKey(entry: ScheduleEntryInput): string {
+  return JSON.stringify([entry.spec, entry.timezone, entry.startAt, entry.endAt, entry.expireAt]);
+}

@@ -1,0 +1,21 @@
+import type { ScheduleStore } from "../../../scheduler/schedule_store.ts";
+import { runStoreSuite, type StoreSuiteOptions } from "../contract_case.ts";
+import { scheduleCases } from "./cases.ts";
+
+export type { ScheduleCase } from "./cases.ts";
+export { scheduleCases } from "./cases.ts";
+
+/**
+ * Registers the ScheduleStore conformance cases.
+ *
+ * @example
+ * ```ts ignore
+ * runScheduleStoreContract({ name: "mine", api, capabilities: {},
+ *   create: async () => ({ store: new KvScheduleStore(kv), dispose: async () => {} }) });
+ * ```
+ */
+export function runScheduleStoreContract(
+  options: StoreSuiteOptions<ScheduleStore, Record<never, never>>,
+): void {
+  runStoreSuite("ScheduleStore", options, scheduleCases);
+}

@@ -1,0 +1,279 @@
+// Beat: dispatch on a fake clock (fires, catch-up modes, versions, history, runOnce), exactly
+// once per fire across three Beats on one store (SQLite, Redis, Postgres), and a fire recorded
+// but not published (a Beat killed mid-dispatch) published again and run once.
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  Beat,
+  fireTaskId,
+  FunctionTaskHandler,
+  ScheduleSpecError,
+  ScheduleVersionError,
+  StemApp,
+  type StemAppUrlOptions,
+} from "../mod.ts";
+import { FakeClock } from "../src/testing/fake_clock.ts";
+import { MetaKey } from "../src/core/meta_keys.ts";
+import { redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
+import { postgresSkipReason, startPostgres } from "./helpers/postgres_server.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "stem-beat-"));
+const redisSkip = redisSkipReason();
+const postgresSkip = postgresSkipReason();
+const redis = redisSkip ? null : await startRedisServer();
+const postgres = postgresSkip ? null : await startPostgres();
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await redis?.stop();
+  await postgres?.stop();
+});
+
+const T0 = Date.parse("2026-06-01T00:00:00Z");
+
+function ticker(ran: { id: string; fireAt: unknown }[]) {
+  return new FunctionTaskHandler({
+    name: "beat.tick",
+    entrypoint: (ctx) => {
+      ran.push({ id: ctx.id, fireAt: ctx.meta[MetaKey.beatFireAt] });
+      return null;
+    },
+  });
+}
+
+/** Drains the app's worker while ticking its fake clock (the drain's idle timer runs on it). */
+async function drainOn(app: StemApp, clock: FakeClock): Promise<void> {
+  let done = false;
+  const drained = app.worker.drain().finally(() => (done = true));
+  while (!done) await clock.tick(100);
+  await drained;
+}
+
+async function fakeApp(ran: { id: string; fireAt: unknown }[]) {
+  const clock = new FakeClock(T0);
+  const app = await StemApp.inMemory({ clock, tasks: [ticker(ran)], autoStart: false });
+  return { app, clock };
+}
+
+describe("Beat on a fake clock", () => {
+  test("dispatches each fire once with a derived id, records history and drift", async () => {
+    const ran: { id: string; fireAt: unknown }[] = [];
+    const { app, clock } = await fakeApp(ran);
+    try {
+      const created = await app.beat.upsert({ id: "tick", task: "beat.tick", spec: "every 1m" });
+      assert.equal(created.nextRunAt, T0 + 60_000);
+      assert.deepEqual(await app.beat.runOnce(), [], "nothing due yet");
+      await clock.tick(60_000);
+      const [report] = await app.beat.runOnce();
+      assert.equal(report.result, "dispatched");
+      assert.equal(report.taskId, fireTaskId("tick", T0 + 60_000));
+      assert.deepEqual(await app.beat.runOnce(), [], "the same fire is not dispatched twice");
+      const entry = await app.schedules.get("tick");
+      assert.equal(entry?.totalRunCount, 1);
+      assert.equal(entry?.lastRunAt, T0 + 60_000);
+      assert.equal(entry?.nextRunAt, T0 + 120_000);
+      assert.equal(entry?.lastDriftMs, 0);
+      await drainOn(app, clock);
+      assert.deepEqual(ran, [{ id: report.taskId, fireAt: T0 + 60_000 }]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test("start() sleeps until each fire and wakes early for a new entry", async () => {
+    const ran: { id: string; fireAt: unknown }[] = [];
+    const { app, clock } = await fakeApp(ran);
+    const dispatched: number[] = [];
+    app.signals.scheduleEntryDispatched.connect((e) => dispatched.push(e.fireAt));
+    try {
+      await app.beat.start();
+      await app.beat.upsert({ id: "fast", task: "beat.tick", spec: "every 10s" });
+      for (let i = 0; i < 3; i++) {
+        const next = app.signals.scheduleEntryDispatched.next();
+        await clock.tick(10_000);
+        await next;
+      }
+      assert.deepEqual(dispatched, [T0 + 10_000, T0 + 20_000, T0 + 30_000]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('catch-up after downtime: "skip" runs once, "none" drops, "all" backfills (bounded)', async () => {
+    const ran: { id: string; fireAt: unknown }[] = [];
+    const { app, clock } = await fakeApp(ran);
+    try {
+      for (const catchUp of ["skip", "none", "all"] as const) {
+        await app.beat.upsert({
+          id: catchUp,
+          task: "beat.tick",
+          spec: "every 1m",
+          catchUp,
+          maxCatchUp: 3,
+        });
+      }
+      await clock.tick(10 * 60_000 + 30_000); // ten fires missed
+      const reports = await app.beat.runOnce();
+      const by = (id: string) => reports.filter((r) => r.entryId === id).map((r) => r.fireAt);
+      assert.deepEqual(by("skip"), [T0 + 60_000]);
+      assert.deepEqual(by("none"), []);
+      assert.deepEqual(by("all"), [T0 + 60_000, T0 + 120_000, T0 + 180_000]);
+      for (const id of ["skip", "none", "all"]) {
+        assert.equal((await app.schedules.get(id))?.nextRunAt, T0 + 11 * 60_000, id);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+  test("versioned upserts, bad specs, disabled entries and a failing dispatch", async () => {
+    const ran: { id: string; fireAt: unknown }[] = [];
+    const { app, clock } = await fakeApp(ran);
+    try {
+      const v1 = await app.beat.upsert({ id: "e", task: "beat.tick", spec: { cron: "* * * * *" } });
+      await app.beat.upsert({ id: "e", task: "beat.tick", spec: { cron: "*/2 * * * *" } }, {
+        expectedVersion: v1.version,
+      });
+      await assert.rejects(
+        app.beat.upsert({ id: "e", task: "beat.tick", spec: "every 1m" }, { expectedVersion: 1 }),
+        ScheduleVersionError,
+      );
+      await assert.rejects(
+        app.beat.upsert({ id: "bad", task: "beat.tick", spec: { cron: "* * *" } }),
+        (e: unknown) => e instanceof ScheduleSpecError && e.field === "spec.cron",
+      );
+      await app.beat.setEnabled("e", false);
+      await clock.tick(5 * 60_000);
+      assert.deepEqual(await app.beat.runOnce(), [], "disabled entries never fire");
+
+      await app.beat.upsert({ id: "ghost", task: "no.such.task", spec: "every 1m" });
+      await clock.tick(60_000);
+      const failed = new Promise((resolve) => app.signals.scheduleEntryFailed.connect(resolve));
+      const [report] = await app.beat.runOnce();
+      assert.equal(report.result, "failed");
+      assert.match(report.error ?? "", /no\.such\.task/);
+      await failed;
+      const ghost = await app.schedules.get("ghost");
+      assert.match(ghost?.lastError ?? "", /no\.such\.task/);
+      assert.equal(ghost?.nextRunAt, report.fireAt, "a failed fire is retried, not skipped");
+    } finally {
+      await app.close();
+    }
+  });
+
+  test("a fire recorded but never published (a Beat killed mid-dispatch) is published and run once", async () => {
+    const ran: { id: string; fireAt: unknown }[] = [];
+    const { app, clock } = await fakeApp(ran);
+    try {
+      await app.beat.upsert({ id: "crash", task: "beat.tick", spec: "every 1m" });
+      await clock.tick(60_000);
+      const taskId = fireTaskId("crash", T0 + 60_000);
+      // What a Beat killed between its status write and its publish leaves behind.
+      await app.stores.statuses.create({
+        id: taskId,
+        name: "beat.tick",
+        state: "queued",
+        result: null,
+        error: null,
+        attempt: 0,
+        meta: {},
+        progress: null,
+      });
+      const [report] = await app.beat.runOnce();
+      assert.equal(report.result, "duplicate");
+      // And a second copy published anyway (the recovering Beat cannot tell): still one run.
+      await app.stem.enqueue("beat.tick", {
+        meta: { [MetaKey.beatNonce]: "another-copy" },
+        enqueueOptions: { taskId },
+      }, { parentId: "beat:crash", rootId: taskId, republish: true });
+      await drainOn(app, clock);
+      assert.deepEqual(ran.map((r) => r.id), [taskId]);
+      assert.equal((await app.stem.getTaskStatus(taskId))?.state, "succeeded");
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+let n = 0;
+const shared: {
+  name: string;
+  skip: string | false | null;
+  url: () => string;
+  options: () => StemAppUrlOptions;
+}[] = [
+  {
+    name: "sqlite",
+    skip: null,
+    url: () => `sqlite:${join(dir, `b-${++n}.db`)}`,
+    options: () => ({}),
+  },
+  {
+    name: "redis",
+    skip: redisSkip,
+    url: () => redis!.url,
+    options: () => ({
+      connect: { namespace: `bt${++n}${Math.random().toString(36).slice(2, 7)}` },
+    }),
+  },
+  {
+    name: "postgres",
+    skip: postgresSkip,
+    url: () => postgres!.url,
+    options: () => ({
+      connect: { namespace: `bt${++n}_${Math.random().toString(36).slice(2, 7)}` },
+    }),
+  },
+];
+
+for (const store of shared) {
+  describe(`three Beats on one store (${store.name})`, { skip: store.skip ?? false }, () => {
+    test("30 fires, each dispatched exactly once", async () => {
+      const url = store.url();
+      const options = store.options();
+      const apps = await Promise.all(
+        [0, 1, 2].map(() => StemApp.fromUrl(url, { ...options, autoStart: false })),
+      );
+      const dispatched: string[] = [];
+      try {
+        const start = Date.now() + 300;
+        const every = 100;
+        await apps[0].beat.upsert({
+          id: "shared",
+          task: "beat.tick",
+          spec: { every, startAt: start, endAt: start + 29 * every },
+          catchUp: "all",
+        });
+        const beats = apps.map((app) =>
+          new Beat({ stem: app.stem, store: app.schedules, signals: app.signals, maxSleepMs: 50 })
+        );
+        for (const app of apps) {
+          app.signals.scheduleEntryDispatched.connect((e) => {
+            if (!e.duplicate) dispatched.push(e.taskId);
+          });
+        }
+        const done = new Promise<void>((resolve) => {
+          const check = () => dispatched.length >= 30 && resolve();
+          for (const app of apps) app.signals.scheduleEntryDispatched.connect(check);
+        });
+        await Promise.all(beats.map((beat) => beat.start()));
+        await done;
+        await Promise.all(beats.map((beat) => beat.stop()));
+        assert.equal(dispatched.length, 30);
+        assert.equal(new Set(dispatched).size, 30, "no fire dispatched twice");
+        const expected = Array.from(
+          { length: 30 },
+          (_, i) => fireTaskId("shared", start + i * every),
+        );
+        assert.deepEqual([...dispatched].sort(), [...expected].sort());
+        const counts = await apps[0].broker.counts("default");
+        assert.equal(counts.pending + counts.delayed, 30, "30 messages, one per fire");
+        assert.equal((await apps[0].schedules.get("shared"))?.totalRunCount, 30);
+      } finally {
+        await Promise.all(apps.map((app) => app.close()));
+      }
+    });
+  });
+}
