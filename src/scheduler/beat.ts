@@ -23,7 +23,11 @@ export interface BeatOptions {
   signals?: StemSignalSet;
   /** This Beat's id in claims. @default a generated one */
   id?: string;
-  /** How long a claimed entry stays this Beat's while it dispatches, ms. @default 10000 */
+  /**
+   * How long a claimed entry stays this Beat's while it dispatches, ms: a Beat that dies holding
+   * a claim delays that entry by at most this much. Short is safe: a second dispatch of the same
+   * fire is refused by its derived id (and run once by the workers' filter). @default 2000
+   */
   claimLeaseMs?: number;
   /**
    * Longest sleep, ms: entries changed by another process are seen within it (this Beat's own
@@ -125,7 +129,7 @@ export class Beat {
   /** Dispatches whatever is due at `now` and returns what it did (serverless cron triggers). */
   async runOnce(options: { now?: number } = {}): Promise<DispatchReport[]> {
     const now = options.now ?? this.#clock.now();
-    const lease = this.#options.claimLeaseMs ?? 10_000;
+    const lease = this.#options.claimLeaseMs ?? 2_000;
     const reports: DispatchReport[] = [];
     // Each entry once per call: a failed fire stays due (it is retried on the next call).
     const seen = new Set<string>();

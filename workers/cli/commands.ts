@@ -9,6 +9,7 @@ import { dlqCommands } from "./dlq.ts";
 import { healthCommand } from "./health.ts";
 import { keysCommands } from "./keys.ts";
 import { queuesCommand } from "./queues.ts";
+import { beatCommand, scheduleCommands } from "./schedule.ts";
 import { redisHttpCommand } from "./redis_http.ts";
 import { taskCommands } from "./task.ts";
 import { workerCommand } from "./worker.ts";
@@ -22,6 +23,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   queuesCommand,
   taskCommands,
   dlqCommands,
+  beatCommand,
+  scheduleCommands,
   redisHttpCommand,
   keysCommands,
 ];
