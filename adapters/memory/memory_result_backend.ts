@@ -37,6 +37,11 @@ interface Expiring<T> {
   expiresAt: number;
 }
 
+/** A stored status: its JSON text, and its creation time kept aside so a write need not parse. */
+interface StoredStatus extends Expiring<string> {
+  createdAt: number;
+}
+
 /**
  * The in-process reference result backend. Expired records read as missing. Statuses and group
  * results are stored as JSON text and parsed on every read, as a durable backend would.
@@ -51,7 +56,7 @@ interface Expiring<T> {
 export class InMemoryResultBackend implements ResultBackend {
   /** Watches see only this instance's writes. */
   readonly capabilities: StatusStoreCapabilities = { crossProcessWatch: false };
-  readonly #statuses = new Map<string, Expiring<string>>();
+  readonly #statuses = new Map<string, StoredStatus>();
   readonly #groups = new Map<string, Expiring<GroupStatus>>();
   readonly #hub: WatchHub;
   readonly #heartbeats: HeartbeatStore;
@@ -73,16 +78,13 @@ export class InMemoryResultBackend implements ResultBackend {
   // deno-lint-ignore require-await
   async set(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<TaskStatus> {
     const now = this.#clock.now();
-    const previous = this.#read(input.id, now);
+    const previous = this.#statuses.get(input.id);
+    const createdAt = previous && previous.expiresAt > now ? previous.createdAt : now;
     const status = { ...input } as TaskStatus;
-    status.timestamps = {
-      ...input.timestamps,
-      createdAt: previous?.timestamps.createdAt ?? now,
-      updatedAt: now,
-    };
+    status.timestamps = { ...input.timestamps, createdAt, updatedAt: now };
     const text = JSON.stringify(status);
     const ttl = options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
-    this.#statuses.set(input.id, { value: text, expiresAt: now + ttl });
+    this.#statuses.set(input.id, { value: text, expiresAt: now + ttl, createdAt });
     if (now - this.#lastSweep > 60_000 && ++this.#writes > 1_000) this.#sweep(now);
     if (this.#hub.has(input.id)) this.#hub.notify(JSON.parse(text));
     return JSON.parse(text);
