@@ -5,6 +5,7 @@ import type { Broker } from "../broker/broker.ts";
 import type { DeadLetterStore } from "../broker/dead_letter_store.ts";
 import type { AtomicKv } from "../kv/atomic_kv.ts";
 import type { LockStore } from "../locks/lock_store.ts";
+import type { RateLimiter } from "../rate_limit/rate_limiter.ts";
 import type { Clock } from "./clock.ts";
 import type { Logger } from "../observability/logger.ts";
 
@@ -36,6 +37,8 @@ export interface StoreSet {
   kv: AtomicKv;
   /** Named leases; when absent, a `KvLockStore` over `kv` stands in (`locksOf(stores)`). */
   locks?: LockStore;
+  /** Cluster-wide rate limits; when absent, a `KvRateLimiter` over `kv` stands in. */
+  rateLimiter?: RateLimiter;
   /** Closes the shared connection and every store's timers; safe to call twice. */
   close(): Promise<void>;
 }

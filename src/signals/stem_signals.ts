@@ -68,6 +68,16 @@ export interface TaskDeduplicatedPayload {
   mode: string;
 }
 
+/** Payload of `rateLimiterDegraded`: the rate limiter failed and the limit was skipped or applied closed. */
+export interface RateLimiterDegradedPayload extends TaskRef {
+  /** The limit's key. */
+  key: string;
+  /** `failOpen` (the task ran) or `failClosed` (it was put off). */
+  mode: "failOpen" | "failClosed";
+  /** What the limiter threw. */
+  error: unknown;
+}
+
 /** The catalogue of Stem signals, by name. */
 export interface SignalCatalog {
   /** Before an envelope is published. */
@@ -94,6 +104,8 @@ export interface SignalCatalog {
   taskRejected: Signal<TaskRejectedPayload>;
   /** An enqueue of a unique task returned the pending one's id instead of publishing. */
   taskDeduplicated: Signal<TaskDeduplicatedPayload>;
+  /** A rate limiter call failed (the metric of a degraded limiter). */
+  rateLimiterDegraded: Signal<RateLimiterDegradedPayload>;
   /** A worker is consuming. */
   workerReady: Signal<{ workerId: string; queues: string[] }>;
   /** A worker began shutting down. */
@@ -128,6 +140,7 @@ function createCatalog(onError?: SignalErrorHandler): SignalCatalog {
     taskCancelled: s("taskCancelled"),
     taskRejected: s("taskRejected"),
     taskDeduplicated: s("taskDeduplicated"),
+    rateLimiterDegraded: s("rateLimiterDegraded"),
     workerReady: s("workerReady"),
     workerStopping: s("workerStopping"),
     workerShutdown: s("workerShutdown"),

@@ -37,6 +37,8 @@ export { kvCases, runAtomicKvContract } from "./contracts/kv/mod.ts";
 export type { KvCase } from "./contracts/kv/mod.ts";
 export { lockCases, runLockStoreContract } from "./contracts/locks/mod.ts";
 export type { LockCase } from "./contracts/locks/mod.ts";
+export { rateLimiterCases, runRateLimiterContract } from "./contracts/rate_limiter/mod.ts";
+export type { RateLimiterCase } from "./contracts/rate_limiter/mod.ts";
 export { eventually, nextWithin, uniqueName } from "./contract_harness.ts";
 export type { TestApi, TestFn } from "./contract_harness.ts";
 export { ContractAssertionError } from "./assert.ts";
