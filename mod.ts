@@ -116,6 +116,7 @@ export {
 } from "./src/core/task_handler.ts";
 export type {
   EnqueueRequest,
+  GroupRateKeyFn,
   TaskEnqueueOptions,
   TaskOptions,
   UniqueKeyFn,
@@ -160,6 +161,7 @@ export type { EnvelopeSigner } from "./src/security/envelope_signer.ts";
 export { type ConnectOptions, Signal, type SignalErrorHandler } from "./src/signals/signal.ts";
 export {
   createSignals,
+  type RateLimiterDegradedPayload,
   type ScheduleFire,
   type SignalFilter,
   StemSignals,
@@ -299,3 +301,16 @@ export {
   type DeferDeliveryOptions,
   SupersededDelivery,
 } from "./src/core/consume_verdict.ts";
+export { parseRate, type Rate, RateLimitError, type RateLimitSpec } from "./src/rate_limit/rate.ts";
+export type {
+  RateAcquireOptions,
+  RateDecision,
+  RateLimiter,
+} from "./src/rate_limit/rate_limiter.ts";
+export { KvRateLimiter, type KvRateLimiterOptions } from "./src/rate_limit/kv_rate_limiter.ts";
+export { rateLimiterOf } from "./src/rate_limit/rate_limiter_of.ts";
+export { RateLimits, type RateLimitsOptions } from "./src/rate_limit/rate_limits.ts";
+export {
+  QueueConcurrency,
+  type QueueConcurrencyOptions,
+} from "./src/rate_limit/queue_concurrency.ts";

@@ -27,6 +27,10 @@ import type { RevokeEntry, RevokeStore } from "../control/revoke_store.ts";
 import { type RevokeOptions, revokeTask } from "../control/revoke_task.ts";
 import { locksOf } from "../locks/locks_of.ts";
 import { UniqueTasks } from "../unique/unique_tasks.ts";
+import { QueueConcurrency } from "../rate_limit/queue_concurrency.ts";
+import { rateLimiterOf } from "../rate_limit/rate_limiter_of.ts";
+import { RateLimits } from "../rate_limit/rate_limits.ts";
+import type { TaskRegistry } from "../core/task_registry.ts";
 import { runBeforeUse } from "./start_on_first_use.ts";
 import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
 
@@ -79,6 +83,11 @@ export interface StemAppOptions {
    * does not set it. @default true when some task's options set `unique`
    */
   uniqueTasks?: boolean;
+  /**
+   * Most tasks running at once per queue across every worker of the cluster: `{ reports: 2 }`
+   * (slot leases over `stores.locks`, freed by lease expiry when a worker crashes).
+   */
+  queueConcurrency?: Record<string, number>;
 }
 
 /**
@@ -143,7 +152,7 @@ export class StemAppBase {
     this.#autoStart = options.autoStart ?? true;
     const encoders = new TaskPayloadEncoderRegistry(options.encoders ?? []);
     const middleware = [
-      ...builtInMiddleware(this.stores, options, this.signals),
+      ...builtInMiddleware(this.stores, options, this.signals, this.registry),
       ...(options.middleware ?? []),
     ];
     const stemOptions: StemOptions = {
@@ -257,15 +266,34 @@ function builtInMiddleware(
   stores: StoreSet,
   options: StemAppOptions,
   signals: StemSignalSet,
+  registry: TaskRegistry,
 ): TaskMiddleware[] {
   const tasks = options.tasks ?? [];
   // Beat fires published twice after a crash run once; other tasks pass straight through.
   const list: TaskMiddleware[] = [beatDuplicateFilter(stores.kv)];
+  const { clock, logger } = options;
   const unique = options.uniqueTasks ?? tasks.some((t) => t.options?.unique);
   if (unique) {
-    const { clock, logger } = options;
     const { kv, statuses } = stores;
     list.push(new UniqueTasks({ locks: locksOf(stores), kv, statuses, clock, signals, logger }));
+  }
+  if (tasks.some((t) => t.options?.rateLimit || t.options?.groupRateLimit)) {
+    const limiter = rateLimiterOf(stores, clock);
+    const limits = new RateLimits({ limiter, registry, clock, logger, signals });
+    for (const task of tasks) limits.validate(task.options);
+    list.push(limits);
+  }
+  if (options.queueConcurrency && Object.keys(options.queueConcurrency).length > 0) {
+    const limits = options.queueConcurrency;
+    list.push(
+      new QueueConcurrency({
+        locks: locksOf(stores),
+        limits,
+        clock,
+        logger,
+        random: options.random,
+      }),
+    );
   }
   return list;
 }

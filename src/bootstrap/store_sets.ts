@@ -60,6 +60,7 @@ export function mergeStores(brokerSet: StoreSet, backendSet: StoreSet): StoreSet
     heartbeats: backendSet.heartbeats,
     kv: backendSet.kv,
     locks: backendSet.locks,
+    rateLimiter: backendSet.rateLimiter,
     close: once(async () => {
       await Promise.all([brokerSet.close(), backendSet.close()]);
     }),

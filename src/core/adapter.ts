@@ -7,6 +7,7 @@ import type { AtomicKv } from "../kv/atomic_kv.ts";
 import type { RevokeStore } from "../control/revoke_store.ts";
 import type { ScheduleStore } from "../scheduler/schedule_store.ts";
 import type { LockStore } from "../locks/lock_store.ts";
+import type { RateLimiter } from "../rate_limit/rate_limiter.ts";
 import type { Clock } from "./clock.ts";
 import type { Logger } from "../observability/logger.ts";
 
@@ -42,6 +43,8 @@ export interface StoreSet {
   schedules?: ScheduleStore;
   /** Named leases; when absent, a `KvLockStore` over `kv` stands in (`locksOf(stores)`). */
   locks?: LockStore;
+  /** Cluster-wide rate limits; when absent, a `KvRateLimiter` over `kv` stands in. */
+  rateLimiter?: RateLimiter;
   /** Closes the shared connection and every store's timers; safe to call twice. */
   close(): Promise<void>;
 }

@@ -27,7 +27,8 @@ export class DeferDelivery extends StemError {
   /** Defers to `until` for `options.reason`; `message` is stored as the status error. */
   constructor(until: number, message: string, options: DeferDeliveryOptions) {
     super(ErrorCode.deliveryDeferred, message);
-    this.until = until;
+    // Brokers store whole milliseconds (Postgres: int8).
+    this.until = Math.ceil(until);
     this.reason = options.reason;
     this.meta = options.meta ?? {};
   }

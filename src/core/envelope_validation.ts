@@ -160,7 +160,13 @@ const TASK_OPTION_KEYS = new Set([
   "unique",
   "uniqueFor",
   "uniqueKey",
+  "rateLimit",
+  "groupRateLimit",
+  "groupRateKey",
+  "rateLimitFailureMode",
 ]);
+
+const RATE_PATTERN = /^\s*\d+(?:\.\d+)?\s*\/\s*[smh]\s*$/;
 
 const UNIQUE_MODES = new Set([true, false, "until-complete", "throttle", "debounce"]);
 
@@ -213,6 +219,30 @@ function taskOptions(issues: Issues, value: unknown, path: Path, strict: boolean
   }
   optionalBoolean(issues, value.acksLate, [...path, "acksLate"]);
   uniqueOptions(issues, value, path);
+  rateOptions(issues, value, path);
+}
+
+function rateOptions(issues: Issues, value: Record<string, unknown>, path: Path): void {
+  for (const key of ["rateLimit", "groupRateLimit"]) {
+    const rate = value[key];
+    if (rate !== undefined && (typeof rate !== "string" || !RATE_PATTERN.test(rate))) {
+      issues.add([...path, key], `must be like "10/s", "100/m" or "1000/h", got ${typeName(rate)}`);
+    }
+  }
+  const groupKey = value.groupRateKey;
+  if (groupKey !== undefined && typeof groupKey !== "string" && typeof groupKey !== "function") {
+    issues.add(
+      [...path, "groupRateKey"],
+      `must be a header name or a function, got ${typeName(groupKey)}`,
+    );
+  }
+  const mode = value.rateLimitFailureMode;
+  if (mode !== undefined && mode !== "failOpen" && mode !== "failClosed") {
+    issues.add(
+      [...path, "rateLimitFailureMode"],
+      `must be "failOpen" or "failClosed", got ${typeName(mode)}`,
+    );
+  }
 }
 
 function uniqueOptions(issues: Issues, value: Record<string, unknown>, path: Path): void {

@@ -1,5 +1,5 @@
 import type { Duration, Instant } from "./duration.ts";
-import type { JsonValue, LinkedCall } from "./envelope.ts";
+import type { Envelope, JsonValue, LinkedCall } from "./envelope.ts";
 import type { RetryPolicyInput } from "./retry_policy.ts";
 
 /**
@@ -8,6 +8,12 @@ import type { RetryPolicyInput } from "./retry_policy.ts";
  * enqueue within `uniqueFor` replaces the pending task's args and pushes its start back).
  */
 export type UniqueMode = "until-complete" | "throttle" | "debounce";
+
+/** Picks a task's rate-limit group from its headers and envelope (e.g. a tenant id). */
+export type GroupRateKeyFn = (
+  headers: Readonly<Record<string, string>>,
+  envelope: Envelope,
+) => string;
 
 /** Computes a unique task's key from its (validated) args and the caller's headers. */
 export type UniqueKeyFn = (
@@ -59,6 +65,25 @@ export interface TaskOptions {
    * enqueue replaces them).
    */
   uniqueKey?: UniqueKeyFn;
+  /**
+   * At most this many runs of the task per second, minute or hour (`"10/s"`, `"100/m"`,
+   * `"1000/h"`) across every worker, spaced evenly. A task over the limit is put off to its
+   * reserved slot without spending a retry or holding a worker slot. Read from the worker's
+   * handler (a call-site value has no effect). See docs/rate_limits.md.
+   */
+  rateLimit?: string;
+  /** A limit shared by every task of one group (see `groupRateKey`), checked before `rateLimit`. */
+  groupRateLimit?: string;
+  /**
+   * The group of `groupRateLimit`: a header name, or a function of headers and envelope; a task
+   * without the header counts in group `"global"`. @default "tenant"
+   */
+  groupRateKey?: string | GroupRateKeyFn;
+  /**
+   * When the rate limiter cannot be reached: `"failOpen"` runs the task (with a warning and a
+   * `rateLimiterDegraded` signal), `"failClosed"` puts it off for a second. @default "failOpen"
+   */
+  rateLimitFailureMode?: "failOpen" | "failClosed";
 }
 
 /** Options for one publish, overriding the task's options. */

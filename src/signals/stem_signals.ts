@@ -80,6 +80,16 @@ export interface ScheduleFire {
   taskId: string;
 }
 
+/** Payload of `rateLimiterDegraded`: the rate limiter failed and the limit was skipped or applied closed. */
+export interface RateLimiterDegradedPayload extends TaskRef {
+  /** The limit's key. */
+  key: string;
+  /** `failOpen` (the task ran) or `failClosed` (it was put off). */
+  mode: "failOpen" | "failClosed";
+  /** What the limiter threw. */
+  error: unknown;
+}
+
 /** The catalogue of Stem signals, by name. */
 export interface SignalCatalog {
   /** Before an envelope is published. */
@@ -112,6 +122,8 @@ export interface SignalCatalog {
   scheduleEntryDispatched: Signal<ScheduleFire & { driftMs: number; duplicate: boolean }>;
   /** Beat could not dispatch a fire; it is retried on the next tick. */
   scheduleEntryFailed: Signal<ScheduleFire & { error: string }>;
+  /** A rate limiter call failed (the metric of a degraded limiter). */
+  rateLimiterDegraded: Signal<RateLimiterDegradedPayload>;
   /** A worker is consuming. */
   workerReady: Signal<{ workerId: string; queues: string[] }>;
   /** A worker began shutting down. */
@@ -149,6 +161,7 @@ function createCatalog(onError?: SignalErrorHandler): SignalCatalog {
     scheduleEntryDue: s("scheduleEntryDue"),
     scheduleEntryDispatched: s("scheduleEntryDispatched"),
     scheduleEntryFailed: s("scheduleEntryFailed"),
+    rateLimiterDegraded: s("rateLimiterDegraded"),
     workerReady: s("workerReady"),
     workerStopping: s("workerStopping"),
     workerShutdown: s("workerShutdown"),

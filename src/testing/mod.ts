@@ -41,6 +41,8 @@ export { runScheduleStoreContract, scheduleCases } from "./contracts/schedules/m
 export type { ScheduleCase } from "./contracts/schedules/mod.ts";
 export { lockCases, runLockStoreContract } from "./contracts/locks/mod.ts";
 export type { LockCase } from "./contracts/locks/mod.ts";
+export { rateLimiterCases, runRateLimiterContract } from "./contracts/rate_limiter/mod.ts";
+export type { RateLimiterCase } from "./contracts/rate_limiter/mod.ts";
 export { eventually, nextWithin, uniqueName } from "./contract_harness.ts";
 export type { TestApi, TestFn } from "./contract_harness.ts";
 export { ContractAssertionError } from "./assert.ts";

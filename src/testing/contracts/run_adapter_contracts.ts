@@ -10,6 +10,8 @@ import { runHeartbeatStoreContract } from "./heartbeats/mod.ts";
 import { runAtomicKvContract } from "./kv/mod.ts";
 import { runLockStoreContract } from "./locks/mod.ts";
 import { locksOf } from "../../locks/locks_of.ts";
+import { rateLimiterOf } from "../../rate_limit/rate_limiter_of.ts";
+import { runRateLimiterContract } from "./rate_limiter/mod.ts";
 import { runStatusStoreContract } from "./statuses/mod.ts";
 import { runRevokeStoreContract } from "./revokes/mod.ts";
 import { KvRevokeStore } from "../../control/kv_revoke_store.ts";
@@ -172,4 +174,28 @@ export async function runAdapterContracts(fixture: AdapterFixture): Promise<void
       capabilities: {},
     });
   } else missing("ScheduleStore", "schedules");
+  if (has("rateLimiter") || probe.kv) {
+    runRateLimiterContract({
+      ...suite("kv"),
+      capabilities: {},
+      create: async (time) => {
+        const clock = time.fake ?? undefined;
+        const set = await fixture.connect(clock ? { clock } : {});
+        const peer = fixture.connectPeer;
+        return {
+          store: rateLimiterOf(set as StoreSet, clock),
+          dispose: () => set.close(),
+          peer: peer
+            ? async () => {
+              const other = await peer();
+              return {
+                store: rateLimiterOf(other as StoreSet, clock),
+                dispose: () => other.close(),
+              };
+            }
+            : undefined,
+        };
+      },
+    });
+  } else missing("RateLimiter", "rateLimiter");
 }
