@@ -19,6 +19,7 @@ import { replayResetsStatus } from "../worker/dead_letter_replay.ts";
 import type { TaskMiddleware } from "../worker/middleware.ts";
 import { Worker, type WorkerOptions } from "../worker/worker.ts";
 import { runBeforeUse } from "./start_on_first_use.ts";
+import { Canvas } from "../canvas/canvas.ts";
 import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
 
 /** Options shared by every `StemApp` factory. */
@@ -100,6 +101,7 @@ export class StemAppBase {
   /** The app's own signals (the global `StemSignals` fire too). */
   readonly signals: StemSignalSet;
   readonly #autoStart: boolean;
+  #canvas: Canvas | undefined;
   #workerStarted = false;
   #closed = false;
 
@@ -150,6 +152,7 @@ export class StemAppBase {
       random: options.random,
       heartbeatInterval: options.heartbeatInterval,
       logger: options.logger,
+      kv: this.stores.kv,
     };
     this.worker = new Worker(workerOptions);
     // However the worker was started (app.start(), worker.start()), first use must not start it
@@ -157,6 +160,11 @@ export class StemAppBase {
     this.signals.workerReady.connect(() => (this.#workerStarted = true), {
       filter: (ready) => ready.workerId === this.worker.id,
     });
+  }
+
+  /** Chains, groups, chords and batches over this app's producer and stores. */
+  get canvas(): Canvas {
+    return this.#canvas ??= new Canvas(this.stem, { kv: this.stores.kv });
   }
 
   /** Starts the worker (optional: the first enqueue or wait does it unless `autoStart: false`). */

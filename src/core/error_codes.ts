@@ -51,6 +51,8 @@ export const ErrorCode = {
   invalidQueue: "invalid-queue",
   /** An `AtomicKv.increment` met a stored value that is not an integer. */
   kvNotInteger: "kv-not-integer",
+  /** A canvas step did not run because an earlier step (or a group member) failed. */
+  canvasStepFailed: "canvas-step-failed",
 } as const;
 
 /** One of the {@link ErrorCode} values. */

@@ -216,6 +216,20 @@ export class Stem {
     return prepared.length > 0 ? await this.#send(prepared) : [];
   }
 
+  /**
+   * Like {@link Stem.enqueueMany}, each request with its own lineage (canvas publishes: derived
+   * ids, group membership, continuations), through the same one path and one broker call.
+   */
+  async enqueueWithLineage(
+    items: { name: string; request: EnqueueRequest; lineage?: Lineage }[],
+  ): Promise<string[]> {
+    const prepared: Prepared[] = [];
+    for (const { name, request, lineage } of items) {
+      prepared.push(await this.#prepare(name, request, this.#registered(name), lineage));
+    }
+    return prepared.length > 0 ? await this.#send(prepared) : [];
+  }
+
   /** Reads a task's status (bounded by `operationTimeout`). */
   async getTaskStatus(id: string): Promise<TaskStatus | null> {
     return this.backend ? await this.#bounded("backend.get", this.backend.get(id)) : null;

@@ -19,6 +19,8 @@ import { ExponentialJitterRetryStrategy, type RetryStrategy } from "./retry_stra
 import { Semaphore } from "./semaphore.ts";
 import { type RunnerDeps, TaskRun } from "./task_runner.ts";
 import { MiddlewareChain, type TaskMiddleware } from "./middleware.ts";
+import { CanvasRuntime } from "../canvas/runtime.ts";
+import type { AtomicKv } from "../kv/atomic_kv.ts";
 
 /** Constructor options of {@link Worker}. */
 export interface WorkerOptions {
@@ -58,6 +60,12 @@ export interface WorkerOptions {
   encoders?: TaskPayloadEncoderRegistry | TaskPayloadEncoder[];
   /** Verifies envelopes before anything runs. */
   signer?: EnvelopeSigner;
+  /**
+   * The store set's key-value store: the canvas marks there that a chord's callback went out,
+   * so a crashed claimant is recovered without a second copy. @default none (a recovering
+   * member re-publishes under the same id; the stale copy is acked unrun)
+   */
+  kv?: AtomicKv;
   /** Producer for child tasks and links. @default a Stem on the same broker and backend */
   stem?: Stem;
   /** Signal set to emit on besides the global `StemSignals`. */
@@ -165,6 +173,18 @@ export class Worker {
       middleware: new MiddlewareChain(options.middleware ?? []),
       logger: options.logger ?? silentLogger,
     };
+    const backend = options.backend;
+    if (backend) {
+      this.#deps.followUp = new CanvasRuntime({
+        stem: this.#deps.stem,
+        groups: backend,
+        statuses: backend,
+        kv: options.kv,
+        clock,
+        logger: this.#deps.logger,
+        workerId: this.id,
+      });
+    }
   }
 
   /** Queues this worker consumes. */
