@@ -5,11 +5,11 @@ import process from "node:process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FunctionTaskHandler, signature, StemApp } from "../mod.ts";
+import { type AnyTaskHandler, FunctionTaskHandler, signature, StemApp } from "../mod.ts";
 
 const MEMBERS = Number(process.env.BENCH_CHORD_MEMBERS ?? 1_000);
 
-async function measure(open: (tasks: FunctionTaskHandler[]) => Promise<StemApp>) {
+async function measure(open: (tasks: AnyTaskHandler[]) => Promise<StemApp>) {
   let firstBody = 0;
   let callbackAt = 0;
   let done!: () => void;
