@@ -185,6 +185,7 @@ export { composeEnqueue, type TaskMiddleware, type TaskOutcome } from "./src/wor
 export { replayResetsStatus } from "./src/worker/dead_letter_replay.ts";
 export { builtInAdapters, StemApp, type StemAppEnvOptions } from "./app.ts";
 export { StemAppBase, type StemAppOptions } from "./src/bootstrap/stem_app_base.ts";
+export * from "./src/canvas/mod.ts";
 export type { StemAppUrlOptions } from "./src/bootstrap/connect_app.ts";
 export { connectStores, type StemAppParts, storesFromParts } from "./src/bootstrap/store_sets.ts";
 export {

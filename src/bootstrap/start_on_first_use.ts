@@ -5,6 +5,7 @@ export const FIRST_USE_METHODS = [
   "enqueue",
   "enqueueCall",
   "enqueueMany",
+  "enqueueWithLineage",
   "getTaskStatus",
   "waitForTask",
 ] as const;

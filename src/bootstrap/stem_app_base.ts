@@ -32,6 +32,7 @@ import { rateLimiterOf } from "../rate_limit/rate_limiter_of.ts";
 import { RateLimits } from "../rate_limit/rate_limits.ts";
 import type { TaskRegistry } from "../core/task_registry.ts";
 import { runBeforeUse } from "./start_on_first_use.ts";
+import { Canvas } from "../canvas/canvas.ts";
 import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
 
 /** Options shared by every `StemApp` factory. */
@@ -133,6 +134,7 @@ export class StemAppBase {
   readonly #options: StemAppOptions;
   readonly #autoStart: boolean;
   readonly #clock: Clock;
+  #canvas: Canvas | undefined;
   #workerStarted = false;
   #closed = false;
 
@@ -193,6 +195,7 @@ export class StemAppBase {
       identity: options.identity,
       revokes: this.revokes,
       logger: options.logger,
+      kv: this.stores.kv,
     };
     this.worker = new Worker(workerOptions);
     // However the worker was started (app.start(), worker.start()), first use must not start it
@@ -200,6 +203,11 @@ export class StemAppBase {
     this.signals.workerReady.connect(() => (this.#workerStarted = true), {
       filter: (ready) => ready.workerId === this.worker.id,
     });
+  }
+
+  /** Chains, groups, chords and batches over this app's producer and stores. */
+  get canvas(): Canvas {
+    return this.#canvas ??= new Canvas(this.stem, { kv: this.stores.kv });
   }
 
   /** Starts the worker (optional: the first enqueue or wait does it unless `autoStart: false`). */

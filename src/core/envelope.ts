@@ -106,6 +106,11 @@ export interface Envelope {
   groupId?: string;
   /** Chord membership (canvas). */
   chordId?: string;
+  /**
+   * Canvas continuation (`src/canvas/wire.ts`): the rest of a chain, a chord membership, an error
+   * callback and the previous step's result. Kept out of `meta`, which every status copies.
+   */
+  canvas?: { [key: string]: JsonValue };
   /** Task that enqueued this one. */
   parentId?: string;
   /** First task of the lineage. */

@@ -391,6 +391,7 @@ export function envelopeFieldIssues(value: Record<string, unknown>): ValidationI
     optionalString(issues, value[key], [key]);
   }
   optionalBoolean(issues, value.ignoreResult, ["ignoreResult"]);
+  jsonRecord(issues, value.canvas, ["canvas"]);
   if (value.signature !== undefined && !isRecord(value.signature)) {
     issues.add(["signature"], `must be an object, got ${typeName(value.signature)}`);
   }

@@ -65,6 +65,8 @@ export const ErrorCode = {
   invalidRateLimit: "invalid-rate-limit",
   /** A rate limiter could not be reached and the limit fails closed. */
   rateLimiterUnavailable: "rate-limiter-unavailable",
+  /** A canvas step did not run because an earlier step (or a group member) failed. */
+  canvasStepFailed: "canvas-step-failed",
 } as const;
 
 /** One of the {@link ErrorCode} values. */

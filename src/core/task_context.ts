@@ -33,6 +33,11 @@ export interface TaskContext<Args = Record<string, JsonValue>> {
   readonly parentId: string | undefined;
   /** Id of the first task of the lineage (this task's id when it has no parent). */
   readonly rootId: string;
+  /**
+   * The result of the previous step when the task runs in a canvas chain (a chord callback
+   * gets its body's results in body order); undefined otherwise.
+   */
+  readonly previousResult?: JsonValue;
   /** Aborted at the hard time limit or when the worker gives the task up. */
   readonly signal: AbortSignal;
   /** Tells the worker the task is alive; renews the lease when it is near expiry. */

@@ -5,6 +5,7 @@ import type { StandardSchemaV1 } from "./standard_schema.ts";
 import type { TaskContext } from "./task_context.ts";
 import { FunctionTaskHandler, type TaskHandler, type TaskMetadata } from "./task_handler.ts";
 import type { EnqueueRequest, TaskEnqueueOptions, TaskOptions } from "./task_options.ts";
+import { signature, type SignatureOptions, type TaskSignature } from "./task_signature.ts";
 
 /** The producer surface a definition needs (a `Stem`, a `FakeStem`, or a task context's parent). */
 export interface TaskEnqueuer {
@@ -24,6 +25,15 @@ export type TaskWaiterSource = TaskWaiter | { readonly stem: TaskWaiter };
 function waiterOf(source: TaskWaiterSource): TaskWaiter {
   return "enqueueCall" in source ? source : source.stem;
 }
+
+const SIGNATURE_DEFAULTS = [
+  "queue",
+  "priority",
+  "maxRetries",
+  "visibilityTimeout",
+  "softTimeLimit",
+  "hardTimeLimit",
+] as const;
 
 /** Key under which {@link TaskDefinition.versionedJson} stores the args' schema version. */
 export const PAYLOAD_VERSION_KEY = "__stemPayloadVersion";
@@ -217,6 +227,19 @@ export class TaskDefinition<Args, Result> {
       options: { ...this.defaultOptions, ...overrides.options },
     };
     return Object.freeze({ definition: this, name: this.name, request });
+  }
+
+  /**
+   * A typed canvas signature of this task (plain data; see `Canvas`): args encoded now, the
+   * definition's queue, priority, retries, lease and time limits as defaults.
+   */
+  signature(args: Args, options: SignatureOptions = {}): TaskSignature<Result> {
+    const d = this.defaultOptions ?? {};
+    const defaults: SignatureOptions = {};
+    for (const key of SIGNATURE_DEFAULTS) {
+      if (d[key] !== undefined) (defaults as Record<string, unknown>)[key] = d[key];
+    }
+    return signature<Result>(this.name, this.#encodeArgs(args), { ...defaults, ...options });
   }
 
   /** Starts a fluent builder for one call. */

@@ -20,15 +20,17 @@ import type { TaskPayloadEncoderRegistry } from "./payload_encoder.ts";
 
 /** Parent/root ids recorded on child tasks. */
 export interface Lineage {
-  /** The enqueuing task. */
-  parentId: string;
+  /** The enqueuing task (absent for a canvas publish by a caller). */
+  parentId?: string;
   /** The first task of the lineage. */
-  rootId: string;
+  rootId?: string;
   /**
    * A worker re-publishing a follow-up under a deterministic id: an existing status with that
    * id is expected (the parent ran before) and not an error.
    */
   republish?: boolean;
+  /** Canvas fields set on the envelope (`src/canvas`): group membership and continuation. */
+  canvas?: Pick<Envelope, "groupId" | "canvas">;
 }
 
 /** What {@link buildEnvelope} needs besides the request. */
@@ -139,11 +141,14 @@ export async function buildEnvelope(
   if (publish.linkError?.length) envelope.linkError = publish.linkError;
   if (encoder.id !== "json") envelope.encoder = encoder.id;
   if (publish.ignoreResult) envelope.ignoreResult = true;
-  if (context.lineage) {
-    envelope.parentId = context.lineage.parentId;
-    envelope.rootId = context.lineage.rootId;
+  const lineage = context.lineage;
+  if (lineage?.parentId) {
+    envelope.parentId = lineage.parentId;
+    envelope.rootId = lineage.rootId ?? lineage.parentId;
   }
   const { headers = {}, meta = {} } = request;
   await stampUnique(envelope, options, { task: name, queue: envelope.queue, args, headers, meta });
+  if (lineage?.canvas?.groupId) envelope.groupId = lineage.canvas.groupId;
+  if (lineage?.canvas?.canvas) envelope.canvas = lineage.canvas.canvas;
   return envelope;
 }

@@ -247,6 +247,23 @@ export class Stem {
     return prepared.length > 0 ? await this.#send(prepared) : [];
   }
 
+  /**
+   * Like {@link Stem.enqueueMany}, each request with its own lineage (canvas publishes: derived
+   * ids, group membership, continuations), through the same one path and one broker call. A
+   * worker's re-publish (`lineage.republish`) is not refused for a name this registry lacks:
+   * the canvas was checked when it was submitted, and its next step may run elsewhere.
+   */
+  async enqueueWithLineage(
+    items: { name: string; request: EnqueueRequest; lineage?: Lineage }[],
+  ): Promise<string[]> {
+    const prepared: Prepared[] = [];
+    for (const { name, request, lineage } of items) {
+      const handler = lineage?.republish ? this.registry?.get(name) : this.#registered(name);
+      prepared.push(await this.#prepare(name, request, handler, lineage));
+    }
+    return prepared.length > 0 ? await this.#send(prepared) : [];
+  }
+
   /** Reads a task's status (bounded by `operationTimeout`). */
   async getTaskStatus(id: string): Promise<TaskStatus | null> {
     return this.backend ? await this.#bounded("backend.get", this.backend.get(id)) : null;

@@ -26,6 +26,8 @@ import type { RevokeStore } from "../control/revoke_store.ts";
 
 /** Running task ids a heartbeat lists at most. */
 const MAX_REPORTED_TASK_IDS = 100;
+import { CanvasRuntime } from "../canvas/runtime.ts";
+import type { AtomicKv } from "../kv/atomic_kv.ts";
 
 /** Constructor options of {@link Worker}. */
 export interface WorkerOptions {
@@ -65,6 +67,12 @@ export interface WorkerOptions {
   encoders?: TaskPayloadEncoderRegistry | TaskPayloadEncoder[];
   /** Verifies envelopes before anything runs. */
   signer?: EnvelopeSigner;
+  /**
+   * The store set's key-value store: the canvas marks there that a chord's callback went out,
+   * so a crashed claimant is recovered without a second copy. @default none (a recovering
+   * member re-publishes under the same id; the stale copy is acked unrun)
+   */
+  kv?: AtomicKv;
   /** Producer for child tasks and links. @default a Stem on the same broker and backend */
   stem?: Stem;
   /** Signal set to emit on besides the global `StemSignals`. */
@@ -204,6 +212,18 @@ export class Worker {
       });
       this.#revocations = guard;
       this.#deps.revoked = (taskId) => guard.reason(taskId);
+    }
+    const backend = options.backend;
+    if (backend) {
+      this.#deps.followUp = new CanvasRuntime({
+        stem: this.#deps.stem,
+        groups: backend,
+        statuses: backend,
+        kv: options.kv,
+        clock,
+        logger: this.#deps.logger,
+        workerId: this.id,
+      });
     }
   }
 

@@ -44,6 +44,8 @@ export class WorkerTaskContext<Args = Record<string, JsonValue>> implements Task
   readonly parentId: string | undefined;
   /** Root task id. */
   readonly rootId: string;
+  /** The previous canvas step's result, if any. */
+  readonly previousResult?: JsonValue;
   readonly #host: ContextHost;
   #percent = 0;
 
@@ -58,6 +60,7 @@ export class WorkerTaskContext<Args = Record<string, JsonValue>> implements Task
     this.meta = envelope.meta;
     this.parentId = envelope.parentId;
     this.rootId = envelope.rootId ?? envelope.id;
+    if (envelope.canvas?.previous !== undefined) this.previousResult = envelope.canvas.previous;
     this.#host = host;
   }
 

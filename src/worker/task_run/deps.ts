@@ -1,6 +1,8 @@
 import type { ResultBackend } from "../../backend/result_backend.ts";
 import type { Broker } from "../../broker/broker.ts";
 import type { Clock } from "../../core/clock.ts";
+import type { Envelope } from "../../core/envelope.ts";
+import type { TaskOutcome } from "../../core/task_outcome.ts";
 import type { TaskRegistry } from "../../core/task_registry.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { TaskPayloadEncoderRegistry } from "../../producer/payload_encoder.ts";
@@ -9,6 +11,17 @@ import type { EnvelopeSigner } from "../../security/envelope_signer.ts";
 import type { StemSignalSet } from "../../signals/stem_signals.ts";
 import type { MiddlewareChain } from "../middleware.ts";
 import type { RetryStrategy } from "../retry_strategy.ts";
+
+/**
+ * Runs just before an outcome is recorded, for the envelopes it wants (the canvas: a chain's
+ * next step, a group's follow-up), and then calls `record`.
+ */
+export interface OutcomeFollowUp {
+  /** True when the envelope needs this hook (checked per task, so keep it cheap). */
+  wants(envelope: Envelope): boolean;
+  /** Publishes follow-ups, then records the outcome. */
+  onOutcome(outcome: TaskOutcome, record: (outcome: TaskOutcome) => Promise<void>): Promise<void>;
+}
 
 /** Everything a run of one delivery needs from its worker. */
 export interface RunnerDeps {
@@ -40,6 +53,8 @@ export interface RunnerDeps {
   middleware?: MiddlewareChain;
   /** Diagnostics. @default silentLogger */
   logger?: Logger;
+  /** The canvas follow-ups, when the worker has a result backend. */
+  followUp?: OutcomeFollowUp;
   /** Delays between attempts of a failing settle, ms; their count bounds the retries. */
   settleRetryDelays?: readonly number[];
   /** The reason a task id is revoked, or undefined (no revocations: the check is skipped). */

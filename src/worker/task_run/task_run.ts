@@ -288,11 +288,11 @@ export class TaskRun implements ContextHost {
 
   async #finish(outcome: TaskOutcome): Promise<void> {
     const chain = this.#deps.middleware ?? MiddlewareChain.empty;
-    if (!chain.outcomes) return await recordOutcome(outcome, this.#target);
+    if (!chain.outcomes) return await this.#record(outcome);
     let recorded = false;
     const record = async (final: TaskOutcome) => {
       recorded = true;
-      await recordOutcome(final, this.#target);
+      await this.#record(final);
     };
     try {
       await chain.outcome(outcome, record);
@@ -300,7 +300,16 @@ export class TaskRun implements ContextHost {
       this.#logger.warn("An onOutcome middleware failed", { taskId: this.#ref.id, error });
     }
     // A middleware that did not call next (or threw first) cannot leave the delivery unsettled.
-    if (!recorded) await recordOutcome(outcome, this.#target);
+    if (!recorded) await this.#record(outcome);
+  }
+
+  /** Records an outcome, the canvas follow-ups (derived ids, so a re-run repeats them) first. */
+  #record(outcome: TaskOutcome): Promise<void> {
+    const followUp = this.#deps.followUp;
+    if (!followUp?.wants(outcome.delivery.envelope) || this.#abandoned) {
+      return recordOutcome(outcome, this.#target);
+    }
+    return followUp.onOutcome(outcome, (final) => recordOutcome(final, this.#target));
   }
 
   /** Renews the lease when less than half of it is left. */
