@@ -6,6 +6,8 @@ import type { DeadLetterStore } from "../broker/dead_letter_store.ts";
 import type { AtomicKv } from "../kv/atomic_kv.ts";
 import type { Clock } from "./clock.ts";
 import type { Logger } from "../observability/logger.ts";
+import type { EventBus } from "../workflow/event_bus.ts";
+import type { WorkflowStore } from "../workflow/workflow_store.ts";
 
 /** Options passed from `StemApp.fromUrl` to an adapter. */
 export interface AdapterConnectOptions {
@@ -33,6 +35,10 @@ export interface StoreSet {
   heartbeats: HeartbeatStore;
   /** The atomic key-value primitive generic stores are written over. */
   kv: AtomicKv;
+  /** Durable workflow runs, checkpoints and event watchers. */
+  workflows?: WorkflowStore;
+  /** Topic notifications (workflow events, later remote control). */
+  events?: EventBus;
   /** Closes the shared connection and every store's timers; safe to call twice. */
   close(): Promise<void>;
 }

@@ -51,6 +51,14 @@ export const ErrorCode = {
   invalidQueue: "invalid-queue",
   /** An `AtomicKv.increment` met a stored value that is not an integer. */
   kvNotInteger: "kv-not-integer",
+  /** `createRun` met an existing run id. */
+  duplicateRunId: "duplicate-run-id",
+  /** No workflow run has the id. */
+  unknownRun: "unknown-run",
+  /** No workflow is registered under the name. */
+  unknownWorkflow: "unknown-workflow",
+  /** A workflow definition or step call is invalid. */
+  invalidWorkflow: "invalid-workflow",
 } as const;
 
 /** One of the {@link ErrorCode} values. */

@@ -35,6 +35,10 @@ export { heartbeatCases, runHeartbeatStoreContract } from "./contracts/heartbeat
 export type { HeartbeatCase } from "./contracts/heartbeats/mod.ts";
 export { kvCases, runAtomicKvContract } from "./contracts/kv/mod.ts";
 export type { KvCase } from "./contracts/kv/mod.ts";
+export { runWorkflowStoreContract, workflowStoreCases } from "./contracts/workflows/mod.ts";
+export type { WorkflowStoreCase } from "./contracts/workflows/mod.ts";
+export { eventBusCases, runEventBusContract } from "./contracts/events/mod.ts";
+export type { EventBusCase } from "./contracts/events/mod.ts";
 export { eventually, nextWithin, uniqueName } from "./contract_harness.ts";
 export type { TestApi, TestFn } from "./contract_harness.ts";
 export { ContractAssertionError } from "./assert.ts";

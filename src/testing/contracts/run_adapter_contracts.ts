@@ -9,6 +9,8 @@ import { runGroupStoreContract } from "./groups/mod.ts";
 import { runHeartbeatStoreContract } from "./heartbeats/mod.ts";
 import { runAtomicKvContract } from "./kv/mod.ts";
 import { runStatusStoreContract } from "./statuses/mod.ts";
+import { runEventBusContract } from "./events/mod.ts";
+import { runWorkflowStoreContract } from "./workflows/mod.ts";
 
 /** The stores a fixture opens: any members of a `StoreSet` (missing ones are skipped) and close. */
 export type ContractStores = Partial<Omit<StoreSet, "close">> & {
@@ -132,4 +134,9 @@ export async function runAdapterContracts(fixture: AdapterFixture): Promise<void
   else missing("HeartbeatStore", "heartbeats");
   if (probe.kv) runAtomicKvContract({ ...suite("kv"), capabilities: probe.kv.capabilities });
   else missing("AtomicKv", "kv");
+  if (has("workflows")) runWorkflowStoreContract({ ...suite("workflows"), capabilities: {} });
+  else missing("WorkflowStore", "workflows");
+  if (probe.events) {
+    runEventBusContract({ ...suite("events"), capabilities: probe.events.capabilities });
+  } else missing("EventBus", "events");
 }
