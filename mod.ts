@@ -218,3 +218,6 @@ export {
   type EncryptionConfig,
 } from "./src/producer/encoders/aes_gcm_encoder.ts";
 export { PayloadDecodeError } from "./src/producer/encoders/payload_decode_error.ts";
+export * from "./src/workflow/mod.ts";
+export { StemWorkflowApp } from "./workflow_app.ts";
+export type { StemWorkflowAppOptions } from "./workflow_app.ts";

@@ -10,11 +10,12 @@ import {
   type WorkflowWatcher,
 } from "../../src/workflow/run_state.ts";
 import { DuplicateRunError, UnknownRunError } from "../../src/workflow/workflow_errors.ts";
-import type {
-  CreateRunInput,
-  ListRunsQuery,
-  TopicWaitOptions,
-  WorkflowStore,
+import {
+  type CreateRunInput,
+  DUE_CLAIM_MS,
+  type ListRunsQuery,
+  type TopicWaitOptions,
+  type WorkflowStore,
 } from "../../src/workflow/workflow_store.ts";
 import { jsonCopy } from "./json_copy.ts";
 
@@ -209,7 +210,7 @@ export class InMemoryWorkflowStore implements WorkflowStore {
       .sort((a, b) => a[1] - b[1])
       .slice(0, limit)
       .map(([id]) => id);
-    for (const id of due) this.#due.delete(id);
+    for (const id of due) this.#due.set(id, now + DUE_CLAIM_MS);
     return Promise.resolve(due);
   }
 
@@ -223,15 +224,15 @@ export class InMemoryWorkflowStore implements WorkflowStore {
     });
   }
 
-  markResumed(runId: string, data?: Record<string, unknown>): Promise<void> {
-    return this.#sync(() => {
-      const run = this.#run(runId);
-      if (run.state.status !== "suspended" && run.state.status !== "running") return;
-      this.#dropWaits(run);
-      run.state.status = "running";
-      if (data !== undefined) run.state.suspensionData = jsonCopy(data);
-      this.#touch(run);
-    });
+  markResumed(runId: string, data?: Record<string, unknown>): Promise<boolean> {
+    const run = this.#runs.get(runId);
+    if (!run) return Promise.reject(new UnknownRunError(runId));
+    if (run.state.status !== "suspended") return Promise.resolve(false);
+    this.#dropWaits(run);
+    run.state.status = "running";
+    if (data !== undefined) run.state.suspensionData = jsonCopy(data);
+    this.#touch(run);
+    return Promise.resolve(true);
   }
 
   markCompleted(runId: string, result: unknown): Promise<void> {

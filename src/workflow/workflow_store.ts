@@ -85,17 +85,19 @@ export interface WorkflowStore {
    */
   resolveWatchers(topic: string, payload: unknown, limit?: number): Promise<WatcherResolution[]>;
   /**
-   * Atomically takes up to `limit` runs whose `resumeAt` is at or before `now` out of the due
-   * index and returns their ids; a second call does not return them again.
+   * Atomically claims up to `limit` runs whose `resumeAt` is at or before `now` and returns
+   * their ids: a second call does not return them again. A claimed run that is not resumed
+   * (the caller crashed) becomes due again `DUE_CLAIM_MS` later, so it is never stranded.
    */
   dueRuns(now: number, limit?: number): Promise<string[]>;
   /** Status `running` (from `suspended`), `waitTopic` cleared. */
   markRunning(runId: string): Promise<void>;
   /**
    * Resumes a suspended run: status `running`, watcher and due entry dropped, `waitTopic`
-   * cleared; `data`, when given, replaces `suspensionData`.
+   * cleared; `data`, when given, replaces `suspensionData`. Returns false (changing nothing)
+   * when the run is not suspended, so a deadline and an event never both resume it.
    */
-  markResumed(runId: string, data?: Record<string, unknown>): Promise<void>;
+  markResumed(runId: string, data?: Record<string, unknown>): Promise<boolean>;
   /** Status `completed` with `result`; suspension cleared to `{}`; lease released. */
   markCompleted(runId: string, result: unknown): Promise<void>;
   /** Records `lastError`; with `terminal` the run becomes `failed` (else it stays as it is). */
@@ -122,3 +124,6 @@ export interface WorkflowStore {
   /** `running` runs with no wait topic and a free or lapsed lease at `now`. */
   listRunnableRuns(now: number, limit?: number): Promise<RunState[]>;
 }
+
+/** How long a run handed out by `dueRuns` stays claimed before it is due again. */
+export const DUE_CLAIM_MS = 30_000;

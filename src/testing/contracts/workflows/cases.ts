@@ -1,4 +1,4 @@
-import type { WorkflowStore } from "../../../workflow/workflow_store.ts";
+import { DUE_CLAIM_MS, type WorkflowStore } from "../../../workflow/workflow_store.ts";
 import {
   RUNTIME_PARAMS_KEY,
   runtimeMetadata,
@@ -201,10 +201,21 @@ export const workflowStoreCases: WorkflowStoreCase[] = [
       equal(run?.suspensionData?.reason, "delay");
       ok((await store.dueRuns(now)).includes(id));
       equal((await store.dueRuns(now)).includes(id), false, "a due run is handed out once");
-      await store.markResumed(id);
+      equal(await store.markResumed(id), true);
+      equal(await store.markResumed(id), false, "a running run is not resumed twice");
       const resumed = await store.get(id);
       equal(resumed?.status, "running");
       equal(resumed?.waitTopic, null);
+    },
+  },
+  {
+    name: "a due run claimed but never resumed becomes due again",
+    run: async ({ store, time }) => {
+      const id = await fresh(store);
+      await store.suspendUntil(id, "s", timeNow(time) - 1);
+      ok((await store.dueRuns(timeNow(time))).includes(id));
+      equal((await store.dueRuns(timeNow(time))).includes(id), false);
+      ok((await store.dueRuns(timeNow(time) + DUE_CLAIM_MS + 1)).includes(id));
     },
   },
   {
