@@ -12,6 +12,7 @@ import { RedisKv } from "./backend/redis_kv.ts";
 import { type RedisBrokerOptions, RedisStreamsBroker } from "./broker/redis_streams_broker.ts";
 import { connectTransport } from "./connect.ts";
 import type { RedisTransport } from "./transport.ts";
+import { RedisWorkflowStore } from "./workflow/redis_workflow_store.ts";
 
 /** Options of the Redis adapter's `connect`: transport, broker and backend settings in one. */
 export interface RedisStoreSetOptions
@@ -73,6 +74,10 @@ export function redisStoreSet(
     groups: backend,
     heartbeats,
     kv,
+    workflows: new RedisWorkflowStore(transport, {
+      namespace: options.namespace,
+      clock: options.clock,
+    }),
     transport,
     close: () => (closing ??= close()),
   };
