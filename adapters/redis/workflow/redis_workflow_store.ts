@@ -1,12 +1,12 @@
 import { type Clock, systemClock } from "../../../src/core/clock.ts";
 import { uuidv7 } from "../../../src/core/ids.ts";
-import {
-  type RunError,
-  type RunState,
-  type RunStatus,
-  type StepCheckpoint,
-  type WatcherResolution,
-  type WorkflowWatcher,
+import type {
+  RunError,
+  RunState,
+  RunStatus,
+  StepCheckpoint,
+  WatcherResolution,
+  WorkflowWatcher,
 } from "../../../src/workflow/run_state.ts";
 import { DuplicateRunError, UnknownRunError } from "../../../src/workflow/workflow_errors.ts";
 import {
