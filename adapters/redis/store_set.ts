@@ -13,6 +13,7 @@ import { type RedisBrokerOptions, RedisStreamsBroker } from "./broker/redis_stre
 import { connectTransport } from "./connect.ts";
 import type { RedisTransport } from "./transport.ts";
 import { RedisWorkflowStore } from "./workflow/redis_workflow_store.ts";
+import { RedisEventBus } from "./workflow/redis_event_bus.ts";
 
 /** Options of the Redis adapter's `connect`: transport, broker and backend settings in one. */
 export interface RedisStoreSetOptions
@@ -59,10 +60,11 @@ export function redisStoreSet(
   const shared = { ...options, ownsTransport: false };
   const broker = new RedisStreamsBroker(transport, shared);
   const backend = new RedisResultBackend(transport, { ...shared, heartbeats });
+  const events = new RedisEventBus(transport, { namespace: options.namespace });
   let closing: Promise<void> | undefined;
   const close = async () => {
     try {
-      await Promise.all([broker.close(), backend.close()]);
+      await Promise.all([broker.close(), backend.close(), events.close()]);
     } finally {
       await transport.close();
     }
@@ -78,6 +80,7 @@ export function redisStoreSet(
       namespace: options.namespace,
       clock: options.clock,
     }),
+    events,
     transport,
     close: () => (closing ??= close()),
   };
