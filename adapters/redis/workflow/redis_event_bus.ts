@@ -61,7 +61,7 @@ export class RedisEventBus implements EventBus {
       }
     };
     const off = await this.#t.subscribe(key, deliver);
-    const close = off ? this.#once(off) : this.#once(this.#poll(key, deliver));
+    const close = this.#once(off ?? await this.#poll(key, deliver));
     this.#closers.add(close);
     return async () => {
       this.#closers.delete(close);
@@ -74,8 +74,12 @@ export class RedisEventBus implements EventBus {
     return () => (done ??= fn());
   }
 
-  #poll(key: string, deliver: (raw: string) => void): () => Promise<void> {
-    let last = `${Date.now()}-0`;
+  async #poll(key: string, deliver: (raw: string) => void): Promise<() => Promise<void>> {
+    // Start after the newest entry the server holds now (no client clock involved).
+    const newest = (await this.#t.command(["XREVRANGE", key, "+", "-", "COUNT", "1"])) as
+      | [string, string[]][]
+      | null;
+    let last = newest?.[0]?.[0] ?? "0-0";
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const tick = async () => {
