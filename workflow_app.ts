@@ -38,6 +38,8 @@ export interface StemWorkflowAppOptions extends Omit<StemAppOptions, "tasks"> {
   leaseDuration?: Duration;
   /** How often due runs are looked for. @default "500ms" */
   pollInterval?: Duration;
+  /** Start workflows by name that this app does not define (a producer). @default false */
+  allowUnregistered?: boolean;
 }
 
 /**
@@ -103,6 +105,7 @@ export class StemWorkflowApp {
       workflowQueue = "workflow",
       leaseDuration,
       pollInterval,
+      allowUnregistered = false,
       ...rest
     } = options;
     const bound: { runtime?: WorkflowRuntime } = {};
@@ -137,6 +140,7 @@ export class StemWorkflowApp {
       leaseDuration,
       pollInterval,
       workflows: [...flows, ...scripts] as never,
+      requireRegistered: !allowUnregistered,
     });
     return new StemWorkflowApp(app, runtime);
   }

@@ -88,6 +88,12 @@ export interface WorkflowRuntimeOptions {
   pollInterval?: Duration;
   /** Owner id of the leases this runtime takes. @default a fresh id */
   runtimeId?: string;
+  /**
+   * Refuse to start workflows this runtime does not define (typos). A producer-only runtime
+   * (`stem wf start`) sets it to false and leaves execution to the workers that define them.
+   * @default true
+   */
+  requireRegistered?: boolean;
 }
 
 /** Options of `startWorkflow`. */
@@ -161,6 +167,7 @@ export class WorkflowRuntime {
   readonly #finished = new Map<string, Set<() => void>>();
   #timer: unknown = null;
   #running = false;
+  readonly #requireRegistered: boolean;
 
   /** Creates a runtime; `start()` begins the due-run poller. */
   constructor(options: WorkflowRuntimeOptions) {
@@ -174,6 +181,7 @@ export class WorkflowRuntime {
     this.#leaseMs = toMillis(options.leaseDuration ?? "30s");
     this.#pollMs = toMillis(options.pollInterval ?? "500ms");
     this.#owner = options.runtimeId ?? `wf-${uuidv7()}`;
+    this.#requireRegistered = options.requireRegistered ?? true;
     for (const def of options.workflows ?? []) this.register(def);
   }
 
@@ -210,7 +218,7 @@ export class WorkflowRuntime {
   ): Promise<string> {
     const name = typeof workflow === "string" ? workflow : workflow.name;
     const def = this.#definitions.get(name);
-    if (!def) throw new UnknownWorkflowError(name);
+    if (!def && this.#requireRegistered) throw new UnknownWorkflowError(name);
     if (params === null || typeof params !== "object" || Array.isArray(params)) {
       throw new WorkflowDefinitionError(
         `Params of workflow "${name}" must be an object of JSON values.`,
@@ -231,7 +239,7 @@ export class WorkflowRuntime {
       runId: options.runId,
       workflow: name,
       params: stored,
-      cancellationPolicy: policyOf(def.options, toMillis),
+      cancellationPolicy: def ? policyOf(def.options, toMillis) : null,
     });
     this.#emit("workflowRunStarted", { runId, workflow: name, status: "running" });
     await this.#enqueue(runId, this.queue, "start");

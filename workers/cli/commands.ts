@@ -8,10 +8,12 @@ import type { CommandEntry } from "./command.ts";
 import { keysCommands } from "./keys.ts";
 import { redisHttpCommand } from "./redis_http.ts";
 import { workerCommand } from "./worker.ts";
+import { workflowCommands } from "./workflow.ts";
 
 /** The registry the dispatcher reads. */
 export const COMMANDS: readonly CommandEntry[] = [
   workerCommand,
   redisHttpCommand,
   keysCommands,
+  workflowCommands,
 ];
