@@ -315,3 +315,6 @@ export {
   QueueConcurrency,
   type QueueConcurrencyOptions,
 } from "./src/rate_limit/queue_concurrency.ts";
+export * from "./src/workflow/mod.ts";
+export { StemWorkflowApp } from "./workflow_app.ts";
+export type { StemWorkflowAppOptions } from "./workflow_app.ts";

@@ -5,6 +5,7 @@ import type { SqlGroupStore } from "./sql_group_store.ts";
 import type { SqlKv } from "./sql_kv.ts";
 import type { SqlResultBackend } from "./sql_result_backend.ts";
 import type { SqlStatusStore } from "./sql_status_store.ts";
+import type { SqlWorkflowStore } from "./sql_workflow_store.ts";
 
 /** Every store of the shared SQL layer on one connection; Postgres and SQLite add their handle. */
 export interface SqlStoreSet extends StoreSet {
@@ -20,6 +21,8 @@ export interface SqlStoreSet extends StoreSet {
   heartbeats: KvHeartbeatStore;
   /** Atomic key-value entries. */
   kv: SqlKv;
+  /** Workflow runs (the Postgres and SQLite sets add it). */
+  workflows?: SqlWorkflowStore;
   /** Statuses, groups and heartbeats as one ResultBackend. */
   backend: SqlResultBackend;
 }

@@ -4,6 +4,8 @@ import type { Duration } from "../../src/core/duration.ts";
 import { InMemoryBroker } from "./memory_broker.ts";
 import { InMemoryKv } from "./memory_kv.ts";
 import { InMemoryResultBackend } from "./memory_result_backend.ts";
+import { InMemoryEventBus } from "./memory_event_bus.ts";
+import { InMemoryWorkflowStore } from "./memory_workflow_store.ts";
 
 /** Options of the memory adapter's `connect`. */
 export interface MemoryConnectOptions extends StoreSetOptions {
@@ -21,6 +23,10 @@ export interface MemoryStoreSet extends StoreSet {
   statuses: InMemoryResultBackend;
   /** The key-value store heartbeats (and later locks and revocations) live in. */
   kv: InMemoryKv;
+  /** Workflow runs. */
+  workflows: InMemoryWorkflowStore;
+  /** In-process topic notifications. */
+  events: InMemoryEventBus;
 }
 
 /**
@@ -50,6 +56,8 @@ export function connectMemory(options: MemoryConnectOptions = {}): MemoryStoreSe
     heartbeats,
     defaultTtl: options.defaultTtl,
   });
+  const workflows = new InMemoryWorkflowStore({ clock });
+  const events = new InMemoryEventBus();
   let closing: Promise<void> | undefined;
   return {
     broker,
@@ -58,6 +66,10 @@ export function connectMemory(options: MemoryConnectOptions = {}): MemoryStoreSe
     groups: backend,
     heartbeats,
     kv,
-    close: () => (closing ??= Promise.all([broker.close(), backend.close()]).then(() => {})),
+    workflows,
+    events,
+    close: () => (closing ??= Promise.all([broker.close(), backend.close(), events.close()]).then(
+      () => {},
+    )),
   };
 }

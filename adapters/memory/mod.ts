@@ -12,6 +12,9 @@ export type { InMemoryBrokerOptions } from "./memory_broker.ts";
 export { InMemoryResultBackend } from "./memory_result_backend.ts";
 export type { InMemoryResultBackendOptions } from "./memory_result_backend.ts";
 export { InMemoryKv } from "./memory_kv.ts";
+export { InMemoryWorkflowStore } from "./memory_workflow_store.ts";
+export type { InMemoryWorkflowStoreOptions } from "./memory_workflow_store.ts";
+export { InMemoryEventBus } from "./memory_event_bus.ts";
 export { connectMemory } from "./memory_store_set.ts";
 export type { MemoryConnectOptions, MemoryStoreSet } from "./memory_store_set.ts";
 

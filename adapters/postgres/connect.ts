@@ -4,6 +4,7 @@ import { type Duration, toMillis } from "../../src/core/duration.ts";
 import type { StemError } from "../../src/core/errors.ts";
 import { SqlBroker } from "../_sql/sql_broker.ts";
 import { SqlResultBackend } from "../_sql/sql_result_backend.ts";
+import { SqlWorkflowStore } from "../_sql/sql_workflow_store.ts";
 import { connectMigrated, type PostgresPoolOptions, type Sql } from "./connection.ts";
 import { migrate } from "./migrate.ts";
 import { Notifier } from "./notifier.ts";
@@ -102,5 +103,9 @@ export async function connectPostgres(
   const parts = await openPg(url, options);
   const broker = pgBroker(SqlBroker, parts, options);
   const backend = pgBackend(SqlResultBackend, parts, options);
-  return { ...sqlStoreSet(broker, backend, () => parts.executor.close()), sql: parts.sql };
+  return {
+    ...sqlStoreSet(broker, backend, () => parts.executor.close()),
+    workflows: new SqlWorkflowStore(parts.executor, { clock: options.clock }),
+    sql: parts.sql,
+  };
 }

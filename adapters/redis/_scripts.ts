@@ -24,7 +24,14 @@ export type ScriptName =
   | "purgeDead"
   | "replay"
   | "setStatus"
-  | "watchStart";
+  | "watchStart"
+  | "wfCreate"
+  | "wfDue"
+  | "wfLease"
+  | "wfRewind"
+  | "wfSaveStep"
+  | "wfTakeWatchers"
+  | "wfUpdate";
 
 /** Every Lua script of the Redis adapter, by name. */
 export const scripts: Readonly<Record<ScriptName, RedisScript>> = {
@@ -174,5 +181,54 @@ export const scripts: Readonly<Record<ScriptName, RedisScript>> = {
     sha: "0cfd3f23d5e1f0f2cb3a2a7d99a3eaf32d4a2f44",
     lockingSha: "739312202fbf8db9a8bca285205118a129ee3d04",
     source: "-- watch_start: registers (or refreshes) a watch of a task: puts it in the watcher set until\n-- now + ARGV[2] ms, which makes set_status publish its updates and append them to its update\n-- stream. Returns where an HTTP watcher starts reading, and the current status.\n--\n-- KEYS[1] watcher sorted set   KEYS[2] update stream   KEYS[3] status key\n-- ARGV[1] task id   ARGV[2] watch ttl ms\n--\n-- Returns { newest update-stream id ('0-0' when empty), current status value or nil }.\n-- Server time in epoch milliseconds (one clock for every client).\nlocal function server_now()\n  local t = redis.call('TIME')\n  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nend\nlocal expiry = server_now() + tonumber(ARGV[2])\nredis.call('ZADD', KEYS[1], 'GT', expiry, ARGV[1])\nredis.call('ZADD', KEYS[1], 'NX', expiry, ARGV[1])\nlocal newest = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)\nlocal last = newest[1] and newest[1][1] or '0-0'\nif newest[1] then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end\nreturn { last, redis.call('GET', KEYS[3]) }\n",
+  },
+  wfCreate: {
+    name: "wf_create",
+    keys: 3,
+    sha: "41943c6750ea459745f3c49ef29bf9676e12d21b",
+    lockingSha: "d883c2305945c471f9d5f724ca8bcb8bf731a033",
+    source: "-- wf_create: creates a running workflow run unless the id exists.\n--\n-- KEYS[1] run hash, KEYS[2] runs index (zset by creation order), KEYS[3] sequence counter\n-- ARGV[1] id, ARGV[2] workflow, ARGV[3] params JSON, ARGV[4] cancellation policy JSON or '',\n-- ARGV[5] now (ms)\n--\n-- Returns 1 when created, 0 when the id exists.\nif redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\nlocal seq = redis.call('INCR', KEYS[3])\nredis.call('HSET', KEYS[1], 'workflow', ARGV[2], 'status', 'running', 'cursor', '0',\n  'params', ARGV[3], 'createdAt', ARGV[5], 'updatedAt', ARGV[5], 'seq', tostring(seq))\nif ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'cancellationPolicy', ARGV[4]) end\nredis.call('ZADD', KEYS[2], seq, ARGV[1])\nreturn 1\n",
+  },
+  wfDue: {
+    name: "wf_due",
+    keys: 1,
+    sha: "937e8d6c983e5ea1e4fa876023eaa0df53bdf17a",
+    lockingSha: "6f6c11edf718cccc96d74896f1090e82b6997cf1",
+    source: "-- wf_due: claims up to ARGV[3] runs due at ARGV[1]: each one's due time moves to ARGV[2], so a\n-- claim that is never resumed (the caller crashed) comes due again. One script: two callers\n-- never claim the same run (the original read and removed in two commands).\n--\n-- KEYS[1] due zset\n-- ARGV[1] now, ARGV[2] claimed-until, ARGV[3] limit\n--\n-- Returns the claimed run ids.\nlocal ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))\nfor _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end\nreturn ids\n",
+  },
+  wfLease: {
+    name: "wf_lease",
+    keys: 1,
+    sha: "695d8638ed47d105afb6a5c7f12878689482614f",
+    lockingSha: "0db6654c55093cdaa0e108c7ed3c12f8e974222c",
+    source: "-- wf_lease: takes, renews or releases a run lease.\n--\n-- KEYS[1] run hash\n-- ARGV[1] 'claim' | 'renew' | 'release', ARGV[2] owner, ARGV[3] now, ARGV[4] lease ms\n--\n-- Returns 1 when done, 0 otherwise. A claim needs a running run with no wait topic whose lease\n-- is free, lapsed or already the owner's; a renewal needs the owner's live lease.\nlocal owner = redis.call('HGET', KEYS[1], 'ownerId')\nlocal expires = tonumber(redis.call('HGET', KEYS[1], 'leaseExpiresAt') or '0')\nlocal now = tonumber(ARGV[3])\nlocal mode = ARGV[1]\nif mode == 'release' then\n  if owner ~= ARGV[2] then return 0 end\n  redis.call('HDEL', KEYS[1], 'ownerId', 'leaseExpiresAt')\n  return 1\nend\nlocal until_ = string.format('%.0f', now + tonumber(ARGV[4]))\nif mode == 'renew' then\n  if owner ~= ARGV[2] or expires <= now then return 0 end\n  redis.call('HSET', KEYS[1], 'leaseExpiresAt', until_)\n  return 1\nend\nif redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end\nif redis.call('HEXISTS', KEYS[1], 'waitTopic') == 1 then return 0 end\nif owner and owner ~= ARGV[2] and expires > now then return 0 end\nredis.call('HSET', KEYS[1], 'ownerId', ARGV[2], 'leaseExpiresAt', until_)\nreturn 1\n",
+  },
+  wfRewind: {
+    name: "wf_rewind",
+    keys: 6,
+    sha: "2db8e2c6ba00ed246f019345493507851a27abf0",
+    lockingSha: "bf1e13cf9d130edfdabe43f511bc91e1808c0922",
+    source: "-- wf_rewind: drops the checkpoints of one base step name and every later one, then marks the\n-- run suspended at that step (the caller re-enqueues it).\n--\n-- KEYS[1] run hash, KEYS[2] steps hash, KEYS[3] step order zset, KEYS[4] watcher hash,\n-- KEYS[5] due zset, KEYS[6] all-watchers zset\n-- ARGV[1] base step name, ARGV[2] run id, ARGV[3] topic key prefix, ARGV[4] now,\n-- ARGV[5] suspension data JSON\n--\n-- Returns 1, or -1 when the run does not exist.\nif redis.call('EXISTS', KEYS[1]) == 0 then return -1 end\nlocal names = redis.call('ZRANGE', KEYS[3], 0, -1)\nlocal cut = false\nlocal bases = {}\nlocal count = 0\nfor _, name in ipairs(names) do\n  local base = string.gsub(name, '#%d+$', '')\n  if base == ARGV[1] then cut = true end\n  if cut then\n    redis.call('HDEL', KEYS[2], name)\n    redis.call('ZREM', KEYS[3], name)\n  elseif not bases[base] then\n    bases[base] = true\n    count = count + 1\n  end\nend\nlocal topic = redis.call('HGET', KEYS[4], 'topic')\nif topic then redis.call('ZREM', ARGV[3] .. topic, ARGV[2]) end\nredis.call('DEL', KEYS[4])\nredis.call('ZREM', KEYS[5], ARGV[2])\nredis.call('ZREM', KEYS[6], ARGV[2])\nredis.call('HDEL', KEYS[1], 'result', 'lastError', 'cancellationData', 'waitTopic', 'resumeAt',\n  'ownerId', 'leaseExpiresAt')\nredis.call('HSET', KEYS[1], 'status', 'suspended', 'cursor', tostring(count),\n  'suspensionData', ARGV[5], 'updatedAt', ARGV[4])\nreturn 1\n",
+  },
+  wfSaveStep: {
+    name: "wf_save_step",
+    keys: 4,
+    sha: "0001c6ef11e79b236d0587df2eac67e18aecb46c",
+    lockingSha: "3b63e18207dd4ff852e620a3ea4554e73aeb20ad",
+    source: "-- wf_save_step: stores (or replaces) a checkpoint, recomputes the cursor (distinct base names)\n-- and moves updatedAt strictly forward.\n--\n-- KEYS[1] run hash, KEYS[2] steps hash, KEYS[3] step order zset, KEYS[4] sequence counter\n-- ARGV[1] checkpoint name, ARGV[2] checkpoint JSON ({value, savedAt}), ARGV[3] now (ms)\n--\n-- Returns 1, or 0 when the run does not exist.\nif redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\nredis.call('HSET', KEYS[2], ARGV[1], ARGV[2])\nif not redis.call('ZSCORE', KEYS[3], ARGV[1]) then\n  redis.call('ZADD', KEYS[3], redis.call('INCR', KEYS[4]), ARGV[1])\nend\nlocal bases = {}\nlocal count = 0\nfor _, name in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do\n  local base = string.gsub(name, '#%d+$', '')\n  if not bases[base] then\n    bases[base] = true\n    count = count + 1\n  end\nend\nlocal updated = tonumber(redis.call('HGET', KEYS[1], 'updatedAt') or '0')\nlocal now = tonumber(ARGV[3])\nif now <= updated then now = updated + 1 end\nredis.call('HSET', KEYS[1], 'cursor', tostring(count), 'updatedAt', string.format('%.0f', now))\nreturn 1\n",
+  },
+  wfTakeWatchers: {
+    name: "wf_take_watchers",
+    keys: 3,
+    sha: "0959c657a89202b79fce4edcb53d037fb6e4ec86",
+    lockingSha: "db1d7e1960c995dac90aa05bd978d37f7634d61a",
+    source: "-- wf_take_watchers: resolves up to ARGV[2] watchers of one topic atomically: each watcher is\n-- removed, its run flips to running with the resume data (watcher data + the event fields) as\n-- its suspension data. Run keys are derived from ARGV[1] (one run per watcher, unknown upfront).\n--\n-- KEYS[1] topic zset, KEYS[2] all-watchers zset, KEYS[3] due zset\n-- ARGV[1] key prefix ('<ns>:wf:'), ARGV[2] limit, ARGV[3] JSON members to add (no braces:\n-- '\"type\":\"event\",\"topic\":…,\"payload\":…,\"deliveredAt\":…'), ARGV[4] now (ms)\n--\n-- Returns a flat list: run id, step name, resume data JSON, … for every resolved watcher.\nlocal out = {}\nfor _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)) do\n  local wkey = ARGV[1] .. 'watcher:' .. id\n  local step = redis.call('HGET', wkey, 'stepName') or ''\n  local data = redis.call('HGET', wkey, 'data') or '{}'\n  redis.call('ZREM', KEYS[1], id)\n  redis.call('ZREM', KEYS[2], id)\n  redis.call('ZREM', KEYS[3], id)\n  redis.call('DEL', wkey)\n  local run = ARGV[1] .. 'run:' .. id\n  if redis.call('HGET', run, 'status') == 'suspended' then\n    local inner = string.sub(data, 2, -2)\n    local sep = ''\n    if string.match(inner, '%S') then sep = ',' end\n    local merged = '{' .. inner .. sep .. ARGV[3] .. ',\"step\":' .. cjson.encode(step) .. '}'\n    redis.call('HSET', run, 'status', 'running', 'suspensionData', merged, 'updatedAt', ARGV[4])\n    redis.call('HDEL', run, 'waitTopic', 'resumeAt')\n    table.insert(out, id)\n    table.insert(out, step)\n    table.insert(out, merged)\n  end\nend\nreturn out\n",
+  },
+  wfUpdate: {
+    name: "wf_update",
+    keys: 6,
+    sha: "4d575f7bb8443ec3bc048a32c29c8a3e24ae3486",
+    lockingSha: "bb5eb07bd1bf647066f058de32a753b893058c87",
+    source: "-- wf_update: one conditional state change of a run, with its due entry and watcher kept in step.\n--\n-- KEYS[1] run hash, KEYS[2] its watcher hash, KEYS[3] due zset, KEYS[4] all-watchers zset,\n-- KEYS[5] the topic zset of a new watcher (any key when none), KEYS[6] sequence counter\n-- ARGV[1] condition: 'any' | 'suspended' (only a suspended run) | 'live' (running or suspended)\n-- ARGV[2] run id, ARGV[3] topic key prefix, ARGV[4] due time or '' (leave the due index without\n-- the run), ARGV[5] '1' to drop the watcher and due entry first, ARGV[6] '1' to add a watcher\n-- from ARGV[7..11] (step, topic, createdAt, deadline or '', data JSON), ARGV[12..] field/value\n-- pairs for the run hash ('' deletes the field).\n--\n-- Returns 1 when changed, 0 when the condition failed, -1 when the run does not exist.\nif redis.call('EXISTS', KEYS[1]) == 0 then return -1 end\nlocal status = redis.call('HGET', KEYS[1], 'status')\nif ARGV[1] == 'suspended' and status ~= 'suspended' then return 0 end\nif ARGV[1] == 'live' and status ~= 'running' and status ~= 'suspended' then return 0 end\nlocal id = ARGV[2]\nif ARGV[5] == '1' then\n  local topic = redis.call('HGET', KEYS[2], 'topic')\n  if topic then redis.call('ZREM', ARGV[3] .. topic, id) end\n  redis.call('ZREM', KEYS[4], id)\n  redis.call('DEL', KEYS[2])\n  redis.call('ZREM', KEYS[3], id)\nend\nif ARGV[6] == '1' then\n  local seq = redis.call('INCR', KEYS[6])\n  redis.call('HSET', KEYS[2], 'stepName', ARGV[7], 'topic', ARGV[8], 'createdAt', ARGV[9],\n    'data', ARGV[11], 'seq', tostring(seq))\n  if ARGV[10] ~= '' then redis.call('HSET', KEYS[2], 'deadline', ARGV[10]) end\n  redis.call('ZADD', KEYS[5], seq, id)\n  redis.call('ZADD', KEYS[4], seq, id)\nend\nif ARGV[4] ~= '' then redis.call('ZADD', KEYS[3], ARGV[4], id) end\nfor i = 12, #ARGV, 2 do\n  if ARGV[i + 1] == '' then\n    redis.call('HDEL', KEYS[1], ARGV[i])\n  else\n    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])\n  end\nend\nreturn 1\n",
   },
 };

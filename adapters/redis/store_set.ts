@@ -12,6 +12,8 @@ import { RedisKv } from "./backend/redis_kv.ts";
 import { type RedisBrokerOptions, RedisStreamsBroker } from "./broker/redis_streams_broker.ts";
 import { connectTransport } from "./connect.ts";
 import type { RedisTransport } from "./transport.ts";
+import { RedisWorkflowStore } from "./workflow/redis_workflow_store.ts";
+import { RedisEventBus } from "./workflow/redis_event_bus.ts";
 
 /** Options of the Redis adapter's `connect`: transport, broker and backend settings in one. */
 export interface RedisStoreSetOptions
@@ -58,10 +60,11 @@ export function redisStoreSet(
   const shared = { ...options, ownsTransport: false };
   const broker = new RedisStreamsBroker(transport, shared);
   const backend = new RedisResultBackend(transport, { ...shared, heartbeats });
+  const events = new RedisEventBus(transport, { namespace: options.namespace });
   let closing: Promise<void> | undefined;
   const close = async () => {
     try {
-      await Promise.all([broker.close(), backend.close()]);
+      await Promise.all([broker.close(), backend.close(), events.close()]);
     } finally {
       await transport.close();
     }
@@ -73,6 +76,11 @@ export function redisStoreSet(
     groups: backend,
     heartbeats,
     kv,
+    workflows: new RedisWorkflowStore(transport, {
+      namespace: options.namespace,
+      clock: options.clock,
+    }),
+    events,
     transport,
     close: () => (closing ??= close()),
   };

@@ -24,6 +24,18 @@ export const MIGRATIONS: readonly Migration[] = [
     "sql":
       "-- Migration 0002: the AtomicKv table and a delivery count on messages.\n-- Applied like 0001 (one BEGIN IMMEDIATE transaction). Never edit once released.\n\n-- Atomic key-value entries; expires_at NULL means never. Expired rows read as absent and are\n-- deleted by the periodic cleanup.\nCREATE TABLE stem_kv (\n  key TEXT PRIMARY KEY,\n  value TEXT NOT NULL,\n  expires_at INTEGER\n);\nCREATE INDEX stem_kv_expires ON stem_kv (expires_at) WHERE expires_at IS NOT NULL;\n\n-- How many times a message has been handed out (every claim, lease-expiry reclaims too).\nALTER TABLE stem_jobs ADD COLUMN deliveries INTEGER NOT NULL DEFAULT 0;",
   },
+  {
+    "version": 3,
+    "name": "reserved",
+    "sql":
+      "-- Migration 0003: reserved for the Beat schedules migration (track-beat); intentionally empty\n-- so the workflow tables can be 0004. Delete this file when 0003_schedules.sql lands.\nSELECT 1;",
+  },
+  {
+    "version": 4,
+    "name": "workflows",
+    "sql":
+      "-- Migration 0004: durable workflow runs, their checkpoints and event watchers.\n-- Applied like 0001 (one BEGIN IMMEDIATE transaction). Never edit once released.\n-- Order comes from rowid (an upsert keeps it), the way Postgres uses its seq columns.\n\nCREATE TABLE stem_workflow_runs (\n  id TEXT PRIMARY KEY,\n  workflow TEXT NOT NULL,\n  status TEXT NOT NULL,\n  step_cursor INTEGER NOT NULL DEFAULT 0,\n  params TEXT NOT NULL,\n  result TEXT,\n  wait_topic TEXT,\n  resume_at INTEGER,\n  due_at INTEGER,\n  last_error TEXT,\n  suspension_data TEXT,\n  owner_id TEXT,\n  lease_expires_at INTEGER,\n  cancellation_policy TEXT,\n  cancellation_data TEXT,\n  created_at INTEGER NOT NULL,\n  updated_at INTEGER NOT NULL\n);\nCREATE INDEX stem_workflow_runs_due ON stem_workflow_runs (due_at) WHERE due_at IS NOT NULL;\nCREATE INDEX stem_workflow_runs_list ON stem_workflow_runs (workflow, status);\n\nCREATE TABLE stem_workflow_steps (\n  run_id TEXT NOT NULL,\n  name TEXT NOT NULL,\n  base_name TEXT NOT NULL,\n  value TEXT NOT NULL,\n  saved_at INTEGER NOT NULL,\n  PRIMARY KEY (run_id, name)\n);\n\nCREATE TABLE stem_workflow_watchers (\n  run_id TEXT PRIMARY KEY,\n  step_name TEXT NOT NULL,\n  topic TEXT NOT NULL,\n  created_at INTEGER NOT NULL,\n  deadline INTEGER,\n  data TEXT NOT NULL\n);\nCREATE INDEX stem_workflow_watchers_topic ON stem_workflow_watchers (topic, created_at);",
+  },
 ];
 
 /** Every query the adapter runs, by name (see the .sql files for parameters). */
@@ -94,4 +106,55 @@ export const SQL = {
     "INSERT INTO stem_results (id, state, queue, status, version, created_at, updated_at, expires_at)\nVALUES (?1, ?2, ?3, ?4, 1, ?6, ?6, ?5)\nON CONFLICT (id) DO UPDATE SET\n  state = excluded.state, queue = excluded.queue, status = excluded.status,\n  version = stem_results.version + 1,\n  created_at = CASE WHEN stem_results.expires_at > excluded.updated_at\n                    THEN stem_results.created_at ELSE excluded.created_at END,\n  updated_at = excluded.updated_at, expires_at = excluded.expires_at\nRETURNING id, created_at, version",
   resultsVersions:
     "SELECT id, status, created_at, updated_at, version FROM stem_results\nWHERE id IN (SELECT value FROM json_each(?1)) AND expires_at > ?2",
+  wfAddWatcher:
+    "INSERT INTO stem_workflow_watchers (run_id, step_name, topic, created_at, deadline, data)\nSELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM stem_workflow_runs WHERE id = ?1)\nON CONFLICT (run_id) DO UPDATE SET step_name = EXCLUDED.step_name, topic = EXCLUDED.topic,\n  created_at = EXCLUDED.created_at, deadline = EXCLUDED.deadline, data = EXCLUDED.data",
+  wfCancel:
+    "UPDATE stem_workflow_runs SET status = 'cancelled', cancellation_data = ?2, wait_topic = NULL,\n  resume_at = NULL, due_at = NULL, owner_id = NULL, lease_expires_at = NULL, updated_at = ?3\nWHERE id = ?1\nRETURNING id",
+  wfClaim:
+    "UPDATE stem_workflow_runs SET owner_id = ?2, lease_expires_at = ?3 + ?4\nWHERE id = ?1 AND status = 'running' AND wait_topic IS NULL\n  AND (owner_id IS NULL OR owner_id = ?2 OR lease_expires_at <= ?3)\nRETURNING id",
+  wfCreate:
+    "INSERT INTO stem_workflow_runs (id, workflow, status, step_cursor, params, cancellation_policy, created_at,\n  updated_at)\nVALUES (?1, ?2, 'running', 0, ?3, ?4, ?5, ?5)\nON CONFLICT (id) DO NOTHING\nRETURNING id",
+  wfDropWatcher: "DELETE FROM stem_workflow_watchers WHERE run_id = ?1",
+  wfDueClaim:
+    "UPDATE stem_workflow_runs SET due_at = ?2\nWHERE id IN (\n  SELECT id FROM stem_workflow_runs WHERE due_at IS NOT NULL AND due_at <= ?1 ORDER BY due_at LIMIT ?3\n)\nRETURNING id",
+  wfGet:
+    "SELECT id, workflow, status, step_cursor, params, result, wait_topic, resume_at, last_error, suspension_data, owner_id, lease_expires_at, cancellation_policy, cancellation_data, created_at, updated_at FROM stem_workflow_runs WHERE id = ?1",
+  wfListRunnable:
+    "SELECT id, workflow, status, step_cursor, params, result, wait_topic, resume_at, last_error, suspension_data, owner_id, lease_expires_at, cancellation_policy, cancellation_data, created_at, updated_at FROM stem_workflow_runs\nWHERE status = 'running' AND wait_topic IS NULL AND (owner_id IS NULL OR lease_expires_at <= ?1)\nORDER BY rowid\nLIMIT ?2",
+  wfListRuns:
+    "SELECT id, workflow, status, step_cursor, params, result, wait_topic, resume_at, last_error, suspension_data, owner_id, lease_expires_at, cancellation_policy, cancellation_data, created_at, updated_at FROM stem_workflow_runs\nWHERE (?1 IS NULL OR workflow = ?1) AND (?2 IS NULL OR status = ?2)\nORDER BY rowid DESC\nLIMIT ?3",
+  wfListSteps:
+    "SELECT name, value, saved_at FROM stem_workflow_steps WHERE run_id = ?1 ORDER BY rowid",
+  wfListWatchers:
+    "SELECT run_id, step_name, topic, created_at, deadline, data FROM stem_workflow_watchers\nWHERE (?1 IS NULL OR topic = ?1)\nORDER BY created_at, rowid\nLIMIT ?2",
+  wfMarkCompleted:
+    "UPDATE stem_workflow_runs SET status = 'completed', result = ?2, suspension_data = '{}', wait_topic = NULL,\n  resume_at = NULL, due_at = NULL, owner_id = NULL, lease_expires_at = NULL, updated_at = ?3\nWHERE id = ?1\nRETURNING id",
+  wfMarkFailed:
+    "UPDATE stem_workflow_runs SET last_error = ?2,\n  status = CASE WHEN ?3 = 1 THEN 'failed' ELSE status END,\n  wait_topic = CASE WHEN ?3 = 1 THEN NULL ELSE wait_topic END,\n  due_at = CASE WHEN ?3 = 1 THEN NULL ELSE due_at END,\n  owner_id = CASE WHEN ?3 = 1 THEN NULL ELSE owner_id END,\n  lease_expires_at = CASE WHEN ?3 = 1 THEN NULL ELSE lease_expires_at END,\n  updated_at = ?4\nWHERE id = ?1\nRETURNING id",
+  wfMarkResumed:
+    "UPDATE stem_workflow_runs SET status = 'running', wait_topic = NULL, resume_at = NULL, due_at = NULL,\n  suspension_data = COALESCE(?2, suspension_data), updated_at = ?3\nWHERE id = ?1 AND status = 'suspended'\nRETURNING id",
+  wfMarkRunning:
+    "UPDATE stem_workflow_runs SET status = 'running', wait_topic = NULL, resume_at = NULL, due_at = NULL,\n  updated_at = ?2\nWHERE id = ?1 AND status IN ('running', 'suspended')\nRETURNING id",
+  wfReadStep:
+    "SELECT name, value, saved_at FROM stem_workflow_steps WHERE run_id = ?1 AND name = ?2",
+  wfRelease:
+    "UPDATE stem_workflow_runs SET owner_id = NULL, lease_expires_at = NULL WHERE id = ?1 AND owner_id = ?2",
+  wfRenew:
+    "UPDATE stem_workflow_runs SET lease_expires_at = ?3 + ?4\nWHERE id = ?1 AND owner_id = ?2 AND lease_expires_at > ?3\nRETURNING id",
+  wfResumeEvent:
+    "UPDATE stem_workflow_runs SET status = 'running', wait_topic = NULL, resume_at = NULL, due_at = NULL,\n  suspension_data = ?2, updated_at = ?3\nWHERE id = ?1",
+  wfRewindRun:
+    "UPDATE stem_workflow_runs SET status = 'suspended', result = NULL, last_error = NULL,\n  cancellation_data = NULL, suspension_data = ?2, wait_topic = NULL, resume_at = NULL,\n  due_at = NULL, owner_id = NULL, lease_expires_at = NULL, updated_at = ?3,\n  step_cursor = (SELECT COUNT(DISTINCT base_name) FROM stem_workflow_steps WHERE run_id = ?1)\nWHERE id = ?1\nRETURNING id",
+  wfRewindSteps:
+    "DELETE FROM stem_workflow_steps\nWHERE run_id = ?1 AND rowid >= (SELECT MIN(rowid) FROM stem_workflow_steps WHERE run_id = ?1 AND base_name = ?2)",
+  wfSaveStep:
+    "INSERT INTO stem_workflow_steps (run_id, name, base_name, value, saved_at)\nSELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM stem_workflow_runs WHERE id = ?1)\nON CONFLICT (run_id, name) DO UPDATE SET value = EXCLUDED.value, saved_at = EXCLUDED.saved_at",
+  wfSuspendTopic:
+    "UPDATE stem_workflow_runs SET status = 'suspended', wait_topic = ?2, resume_at = ?3, due_at = ?3,\n  suspension_data = ?4, owner_id = NULL, lease_expires_at = NULL, updated_at = ?5\nWHERE id = ?1\nRETURNING id",
+  wfSuspendUntil:
+    "UPDATE stem_workflow_runs SET status = 'suspended', wait_topic = NULL, resume_at = ?2, due_at = ?2,\n  suspension_data = ?3, owner_id = NULL, lease_expires_at = NULL, updated_at = ?4\nWHERE id = ?1\nRETURNING id",
+  wfTakeWatchers:
+    "DELETE FROM stem_workflow_watchers\nWHERE run_id IN (\n  SELECT run_id FROM stem_workflow_watchers WHERE topic = ?1 ORDER BY created_at, rowid LIMIT ?2\n)\nRETURNING run_id, step_name, topic, created_at, deadline, data",
+  wfTouchCursor:
+    "UPDATE stem_workflow_runs SET\n  step_cursor = (SELECT COUNT(DISTINCT base_name) FROM stem_workflow_steps WHERE run_id = ?1),\n  updated_at = MAX(?2, updated_at + 1)\nWHERE id = ?1\nRETURNING id",
 } as const;

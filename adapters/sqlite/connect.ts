@@ -5,6 +5,7 @@ import type { StemError } from "../../src/core/errors.ts";
 import { LocalJobWake } from "../_sql/local_wake.ts";
 import { SqlBroker } from "../_sql/sql_broker.ts";
 import { SqlResultBackend } from "../_sql/sql_result_backend.ts";
+import { SqlWorkflowStore } from "../_sql/sql_workflow_store.ts";
 import { openDatabase, type SqliteOpenOptions } from "./open_database.ts";
 import { SqliteExecutor } from "./sqlite_executor.ts";
 import { SqliteStatusWatch } from "./sqlite_status_watch.ts";
@@ -81,5 +82,9 @@ export async function connectSqlite(
   const executor = await openSqlite(path, options);
   const broker = sqliteBroker(SqlBroker, executor, new LocalJobWake(), options);
   const backend = sqliteBackend(SqlResultBackend, executor, options);
-  return { ...sqlStoreSet(broker, backend, () => executor.close()), executor };
+  return {
+    ...sqlStoreSet(broker, backend, () => executor.close()),
+    workflows: new SqlWorkflowStore(executor, { clock: options.clock }),
+    executor,
+  };
 }

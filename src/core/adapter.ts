@@ -10,6 +10,8 @@ import type { LockStore } from "../locks/lock_store.ts";
 import type { RateLimiter } from "../rate_limit/rate_limiter.ts";
 import type { Clock } from "./clock.ts";
 import type { Logger } from "../observability/logger.ts";
+import type { EventBus } from "../workflow/event_bus.ts";
+import type { WorkflowStore } from "../workflow/workflow_store.ts";
 
 /** Options passed from `StemApp.fromUrl` to an adapter. */
 export interface AdapterConnectOptions {
@@ -45,6 +47,10 @@ export interface StoreSet {
   locks?: LockStore;
   /** Cluster-wide rate limits; when absent, a `KvRateLimiter` over `kv` stands in. */
   rateLimiter?: RateLimiter;
+  /** Durable workflow runs, checkpoints and event watchers. */
+  workflows?: WorkflowStore;
+  /** Topic notifications (workflow events, later remote control). */
+  events?: EventBus;
   /** Closes the shared connection and every store's timers; safe to call twice. */
   close(): Promise<void>;
 }

@@ -67,6 +67,14 @@ export const ErrorCode = {
   rateLimiterUnavailable: "rate-limiter-unavailable",
   /** A canvas step did not run because an earlier step (or a group member) failed. */
   canvasStepFailed: "canvas-step-failed",
+  /** `createRun` met an existing run id. */
+  duplicateRunId: "duplicate-run-id",
+  /** No workflow run has the id. */
+  unknownRun: "unknown-run",
+  /** No workflow is registered under the name. */
+  unknownWorkflow: "unknown-workflow",
+  /** A workflow definition or step call is invalid. */
+  invalidWorkflow: "invalid-workflow",
 } as const;
 
 /** One of the {@link ErrorCode} values. */

@@ -14,6 +14,7 @@ import { redisHttpCommand } from "./redis_http.ts";
 import { taskCommands } from "./task.ts";
 import { workerCommand } from "./worker.ts";
 import { workersCommand } from "./workers.ts";
+import { workflowCommands } from "./workflow.ts";
 
 /** The registry the dispatcher reads. */
 export const COMMANDS: readonly CommandEntry[] = [
@@ -27,4 +28,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   scheduleCommands,
   redisHttpCommand,
   keysCommands,
+  workflowCommands,
 ];

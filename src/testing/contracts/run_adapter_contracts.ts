@@ -17,6 +17,8 @@ import { runRevokeStoreContract } from "./revokes/mod.ts";
 import { KvRevokeStore } from "../../control/kv_revoke_store.ts";
 import { runScheduleStoreContract } from "./schedules/mod.ts";
 import { KvScheduleStore } from "../../scheduler/kv_schedule_store.ts";
+import { runEventBusContract } from "./events/mod.ts";
+import { runWorkflowStoreContract } from "./workflows/mod.ts";
 
 /** The stores a fixture opens: any members of a `StoreSet` (missing ones are skipped) and close. */
 export type ContractStores = Partial<Omit<StoreSet, "close">> & {
@@ -198,4 +200,9 @@ export async function runAdapterContracts(fixture: AdapterFixture): Promise<void
       },
     });
   } else missing("RateLimiter", "rateLimiter");
+  if (has("workflows")) runWorkflowStoreContract({ ...suite("workflows"), capabilities: {} });
+  else missing("WorkflowStore", "workflows");
+  if (probe.events) {
+    runEventBusContract({ ...suite("events"), capabilities: probe.events.capabilities });
+  } else missing("EventBus", "events");
 }

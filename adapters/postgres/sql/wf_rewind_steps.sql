@@ -1,0 +1,3 @@
+-- Drops the checkpoints of base name $2 and every later one. $1 run id.
+DELETE FROM stem_workflow_steps
+WHERE run_id = $1 AND seq >= (SELECT MIN(seq) FROM stem_workflow_steps WHERE run_id = $1 AND base_name = $2)

@@ -1,0 +1,5 @@
+-- Cancels a run. ?1 id, ?2 cancellation_data (JSON), ?3 now. Returns id.
+UPDATE stem_workflow_runs SET status = 'cancelled', cancellation_data = ?2, wait_topic = NULL,
+  resume_at = NULL, due_at = NULL, owner_id = NULL, lease_expires_at = NULL, updated_at = ?3
+WHERE id = ?1
+RETURNING id
