@@ -105,3 +105,27 @@ export type { ReadTextFile, TlsConnectOptions } from "./src/config/tls_options.t
 export { ConfigError } from "./src/config/config_error.ts";
 export type { EnvSource } from "./src/config/env_source.ts";
 export type { TlsConfig } from "./src/config/tls_config.ts";
+export {
+  type BatchOptions,
+  type BatchState,
+  type BatchStatus,
+  type BatchSubmission,
+  Canvas,
+  type CanvasOptions,
+  type CanvasWaitOptions,
+  type ChainRun,
+  type ChordRun,
+  type GroupRun,
+} from "./src/canvas/canvas.ts";
+export {
+  type CanvasNode,
+  chain,
+  type ChainNode,
+  chord,
+  type ChordNode,
+  group,
+  type GroupNode,
+  type ResultOf,
+  type ResultsOf,
+} from "./src/canvas/nodes.ts";
+export { signature, type SignatureOptions, type TaskSignature } from "./src/core/task_signature.ts";
