@@ -251,8 +251,11 @@ export class CanvasRuntime {
     if (!again) return false;
     const group = await groups.getGroup(groupId);
     if (group?.meta[MetaKey.chordCallbackTaskId] !== claimId) return false;
-    if (!this.#o.kv) return true;
-    return await this.#o.kv.get(dispatchedKey(groupId)) === null;
+    if (this.#o.kv && await this.#o.kv.get(dispatchedKey(groupId)) !== null) return false;
+    // Claimed, not marked: the claimant died around the publish. A callback a worker already
+    // took is out (publishing again would only make a copy); a `queued` one may not be.
+    const callback = await this.#o.statuses.get(claimId);
+    return !callback || callback.state === "queued";
   }
 
   #groupEnvelope(groupId: string): Envelope {
