@@ -120,3 +120,27 @@ export { ConfigError } from "./src/config/config_error.ts";
 export type { EnvSource } from "./src/config/env_source.ts";
 export type { TlsConfig } from "./src/config/tls_config.ts";
 export { tracingMiddleware, type TracingOptions } from "./src/observability/tracing.ts";
+export {
+  type BatchOptions,
+  type BatchState,
+  type BatchStatus,
+  type BatchSubmission,
+  Canvas,
+  type CanvasOptions,
+  type CanvasWaitOptions,
+  type ChainRun,
+  type ChordRun,
+  type GroupRun,
+} from "./src/canvas/canvas.ts";
+export {
+  type CanvasNode,
+  chain,
+  type ChainNode,
+  chord,
+  type ChordNode,
+  group,
+  type GroupNode,
+  type ResultOf,
+  type ResultsOf,
+} from "./src/canvas/nodes.ts";
+export { signature, type SignatureOptions, type TaskSignature } from "./src/core/task_signature.ts";

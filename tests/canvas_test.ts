@@ -81,6 +81,29 @@ for (const make of adapterFixtures) {
       }
     });
 
+    api.test("a next step whose publish fails once is retried before the settle", async () => {
+      const seen = { errors: [] as JsonValue[], sums: 0 };
+      let failures = 0;
+      const stores = await fixture.connect() as unknown as StoreSet;
+      const app = new StemAppBase(stores, {
+        tasks: tasks(seen),
+        middleware: [{
+          onEnqueue: (envelope, next) =>
+            envelope.name === "canvas.double" && envelope.parentId && failures++ === 0
+              ? Promise.reject(new Error("connection reset by peer"))
+              : next(envelope),
+        }],
+      });
+      try {
+        await app.start();
+        const run = await app.canvas.chain([add.signature({ a: 2, b: 2 }), double.signature({})]);
+        assert.equal((await run.result({ timeout: "10s" })).value, 8);
+        assert.equal(failures, 2, "one refused publish, then the retry");
+      } finally {
+        await app.close();
+      }
+    });
+
     api.test("a failing step stops the chain and runs onError once", async () => {
       const { app, canvas, seen } = await open();
       try {

@@ -9,6 +9,7 @@ import type { TaskOutcome } from "../core/task_outcome.ts";
 import type { AtomicKv } from "../kv/atomic_kv.ts";
 import { type Logger, silentLogger } from "../observability/logger.ts";
 import type { Stem } from "../producer/stem.ts";
+import { SETTLE_RETRY_DELAYS_MS, withRetry } from "../worker/task_run/settle.ts";
 import { dispatch } from "./dispatch.ts";
 import {
   type Continuation,
@@ -77,24 +78,30 @@ export class CanvasRuntime {
         taskId: envelope.id,
       });
     } else {
-      try {
-        await this.#follow(outcome, cont);
-      } catch (error) {
+      // Retried like a settle; a retry may find its own earlier claim, so it may re-publish.
+      let tries = 0;
+      const done = await withRetry(() => this.#follow(outcome, cont, tries++ > 0), {
+        clock: this.#o.clock,
+        logger: this.#logger,
+        delays: SETTLE_RETRY_DELAYS_MS,
+        fields: { taskId: envelope.id, canvas: true },
+      });
+      if (!done.ok) {
         // The settle still happens: holding the task back would not make the follow-up publish.
         this.#logger.error("A canvas follow-up could not be published", {
           taskId: envelope.id,
-          error,
+          error: done.error,
         });
       }
     }
     await record(outcome);
   }
 
-  async #follow(outcome: TaskOutcome, cont: Continuation): Promise<void> {
+  async #follow(outcome: TaskOutcome, cont: Continuation, retrying: boolean): Promise<void> {
     const envelope = outcome.delivery.envelope;
     // Only a redelivered run may find a claim whose follow-up never went out (its claimant died):
     // a first run that loses the claim leaves it to the live claimant.
-    const again = outcome.kind === "duplicate" || outcome.delivery.deliveryCount > 1;
+    const again = retrying || outcome.kind === "duplicate" || outcome.delivery.deliveryCount > 1;
     switch (outcome.kind) {
       case "succeeded": {
         const value = outcome.encoder
@@ -244,8 +251,11 @@ export class CanvasRuntime {
     if (!again) return false;
     const group = await groups.getGroup(groupId);
     if (group?.meta[MetaKey.chordCallbackTaskId] !== claimId) return false;
-    if (!this.#o.kv) return true;
-    return await this.#o.kv.get(dispatchedKey(groupId)) === null;
+    if (this.#o.kv && await this.#o.kv.get(dispatchedKey(groupId)) !== null) return false;
+    // Claimed, not marked: the claimant died around the publish. A callback a worker already
+    // took is out (publishing again would only make a copy); a `queued` one may not be.
+    const callback = await this.#o.statuses.get(claimId);
+    return !callback || callback.state === "queued";
   }
 
   #groupEnvelope(groupId: string): Envelope {
