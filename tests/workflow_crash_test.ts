@@ -40,7 +40,7 @@ async function crashProof(url: string, ns: string, dir: string): Promise<void> {
   const log = join(dir, `${ns}.log`);
   const env = { WF_URL: url, WF_LOG: log, WF_NS: ns };
   const producer = await StemWorkflowApp.fromUrl(url, {
-    namespace: ns,
+    connect: { namespace: ns },
     autoStart: false,
     allowUnregistered: true,
   });
