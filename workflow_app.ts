@@ -112,7 +112,12 @@ export class StemWorkflowApp {
     // The worker's handler needs the runtime and the runtime the app's producer: bind lazily.
     const handler = new FunctionTaskHandler<void, { runId: string }>({
       name: WORKFLOW_RUN_TASK,
-      options: { queue: workflowQueue, maxRetries: 1_000_000 },
+      // The delivery lease follows the run lease, so a killed worker's runs come back as soon.
+      options: {
+        queue: workflowQueue,
+        maxRetries: 1_000_000,
+        visibilityTimeout: leaseDuration ?? "30s",
+      },
       entrypoint: (ctx, args) => bound.runtime!.executeRun(args.runId, ctx),
     });
     const queues = rest.queues ?? [

@@ -30,7 +30,11 @@ function waiter(delivered: Map<string, number>) {
 
 async function eventsSurviveNoWorker(url: string, namespace: string): Promise<void> {
   const delivered = new Map<string, number>();
-  const options = { scripts: [waiter(delivered)], namespace, pollInterval: "100ms" as const };
+  const options = {
+    scripts: [waiter(delivered)],
+    connect: { namespace },
+    pollInterval: "100ms" as const,
+  };
   // 1. Runs start and suspend on distinct topics; then that worker goes away.
   const first = await StemWorkflowApp.fromUrl(url, options);
   await first.start();

@@ -363,6 +363,7 @@ export class WorkflowRuntime {
     const seen = new Set<string>();
     let index = 0;
     let previous: unknown = undefined;
+    let extended = this.#clock.now();
     const resume = state.suspensionData ?? {};
     const params = workflowParams(state);
     return async <V>(
@@ -394,8 +395,12 @@ export class WorkflowRuntime {
       if (!(await this.store.renewRunLease(state.id, this.#owner, this.#leaseMs))) {
         throw new AbortExecution("lease lost");
       }
-      // Keeps the broker from redelivering the execution while a long replay is under way.
-      await task?.heartbeat();
+      // Keeps the broker from redelivering the execution while a long replay is under way, by
+      // the run lease's length (not the broker's default) so a dead worker's runs return soon.
+      if (task && this.#clock.now() - extended >= this.#leaseMs / 2) {
+        extended = this.#clock.now();
+        await task.extendLease(this.#leaseMs);
+      }
       const ctx = this.#stepContext(
         state,
         params,
