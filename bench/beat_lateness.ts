@@ -25,7 +25,11 @@ async function measure(name: string, url: string): Promise<Record<string, number
     if (lateness.length === fires) done();
   });
   const startAt = Math.ceil(Date.now() / 1_000) * 1_000 + 2_000;
-  await app.beat.upsert({ id: `bench-${name}`, task: "bench.tick", spec: { every: "1s", startAt } });
+  await app.beat.upsert({
+    id: `bench-${name}`,
+    task: "bench.tick",
+    spec: { every: "1s", startAt },
+  });
   await app.beat.start();
   await finished;
   await app.close();
