@@ -63,7 +63,12 @@ describe("PostgreSQL adapter", { skip }, () => {
     const ledger = await brokers[0].sql.unsafe(
       `SELECT version, name FROM "${namespace}".stem_migrations ORDER BY version`,
     );
-    assert.deepEqual(ledger.map((r) => [r.version, r.name]), [[1, "init"], [2, "kv_deliveries"]]);
+    assert.deepEqual(ledger.map((r) => [r.version, r.name]), [
+      [1, "init"],
+      [2, "kv_deliveries"],
+      [3, "reserved"],
+      [4, "workflows"],
+    ]);
     await Promise.all(brokers.map((b) => b.close()));
   });
 
