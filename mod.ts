@@ -252,3 +252,11 @@ export {
   QueueConcurrency,
   type QueueConcurrencyOptions,
 } from "./src/rate_limit/queue_concurrency.ts";
+export type {
+  AtomicKv,
+  AtomicKvCapabilities,
+  KvEntry,
+  KvListOptions,
+  KvWriteOptions,
+} from "./src/kv/atomic_kv.ts";
+export type { StatusStore } from "./src/backend/status_store.ts";
