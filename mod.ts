@@ -318,3 +318,11 @@ export {
 export * from "./src/workflow/mod.ts";
 export { StemWorkflowApp } from "./workflow_app.ts";
 export type { StemWorkflowAppOptions } from "./workflow_app.ts";
+export type {
+  AtomicKv,
+  AtomicKvCapabilities,
+  KvEntry,
+  KvListOptions,
+  KvWriteOptions,
+} from "./src/kv/atomic_kv.ts";
+export type { StatusStore } from "./src/backend/status_store.ts";
