@@ -1,11 +1,8 @@
 // Beat: dispatch on a fake clock (fires, catch-up modes, versions, history, runOnce), exactly
 // once per fire across three Beats on one store (SQLite, Redis, Postgres), and a fire recorded
 // but not published (a Beat killed mid-dispatch) published again and run once.
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   Beat,
   fireTaskId,
@@ -13,23 +10,10 @@ import {
   ScheduleSpecError,
   ScheduleVersionError,
   StemApp,
-  type StemAppUrlOptions,
 } from "../mod.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { MetaKey } from "../src/core/meta_keys.ts";
-import { redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
-import { postgresSkipReason, startPostgres } from "./helpers/postgres_server.ts";
-
-const dir = mkdtempSync(join(tmpdir(), "stem-beat-"));
-const redisSkip = redisSkipReason();
-const postgresSkip = postgresSkipReason();
-const redis = redisSkip ? null : await startRedisServer();
-const postgres = postgresSkip ? null : await startPostgres();
-after(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await redis?.stop();
-  await postgres?.stop();
-});
+import { appStores } from "./helpers/app_stores.ts";
 
 const T0 = Date.parse("2026-06-01T00:00:00Z");
 
@@ -197,36 +181,7 @@ describe("Beat on a fake clock", () => {
   });
 });
 
-let n = 0;
-const shared: {
-  name: string;
-  skip: string | false | null;
-  url: () => string;
-  options: () => StemAppUrlOptions;
-}[] = [
-  {
-    name: "sqlite",
-    skip: null,
-    url: () => `sqlite:${join(dir, `b-${++n}.db`)}`,
-    options: () => ({}),
-  },
-  {
-    name: "redis",
-    skip: redisSkip,
-    url: () => redis!.url,
-    options: () => ({
-      connect: { namespace: `bt${++n}${Math.random().toString(36).slice(2, 7)}` },
-    }),
-  },
-  {
-    name: "postgres",
-    skip: postgresSkip,
-    url: () => postgres!.url,
-    options: () => ({
-      connect: { namespace: `bt${++n}_${Math.random().toString(36).slice(2, 7)}` },
-    }),
-  },
-];
+const shared = await appStores(["sqlite", "redis", "postgres"]);
 
 for (const store of shared) {
   describe(`three Beats on one store (${store.name})`, { skip: store.skip ?? false }, () => {

@@ -1,58 +1,14 @@
 // Revocation on every adapter: persisted (a worker that starts later honours it), a revoked
 // waiting task never runs and is `cancelled` at once, `terminate` aborts a running task's signal
 // and records it `cancelled` without a retry, and a revocation lapses at its expiry.
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { FunctionTaskHandler, StemApp, type StemAppUrlOptions, TaskRevokedError } from "../mod.ts";
-import { redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
-import { postgresSkipReason, startPostgres } from "./helpers/postgres_server.ts";
+import { FunctionTaskHandler, StemApp, TaskRevokedError } from "../mod.ts";
+import { appStores } from "./helpers/app_stores.ts";
 import { fakeTimeApp, gate, statusWhere } from "./helpers/app.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "stem-revoke-"));
-const redisSkip = redisSkipReason();
-const postgresSkip = postgresSkipReason();
-const redis = redisSkip ? null : await startRedisServer();
-const postgres = postgresSkip ? null : await startPostgres();
-after(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await redis?.stop();
-  await postgres?.stop();
-});
-
-let n = 0;
-/** Opens two apps on one store (a producer and a worker, as two processes would be). */
-const stores: {
-  name: string;
-  skip: string | false | null;
-  url: () => string;
-  options: () => StemAppUrlOptions;
-}[] = [
-  {
-    name: "sqlite",
-    skip: null,
-    url: () => `sqlite:${join(dir, `r-${++n}.db`)}`,
-    options: () => ({}),
-  },
-  {
-    name: "redis",
-    skip: redisSkip,
-    url: () => redis!.url,
-    options: () => ({
-      connect: { namespace: `rv${++n}${Math.random().toString(36).slice(2, 7)}` },
-    }),
-  },
-  {
-    name: "postgres",
-    skip: postgresSkip,
-    url: () => postgres!.url,
-    options: () => ({
-      connect: { namespace: `rv${++n}_${Math.random().toString(36).slice(2, 7)}` },
-    }),
-  },
-];
+/** Two apps on one store act as a producer and a worker in separate processes would. */
+const stores = await appStores(["sqlite", "redis", "postgres"]);
 
 function tasks(ran: string[], started?: { open: () => void }, signals?: AbortSignal[]) {
   return [

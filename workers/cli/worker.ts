@@ -10,7 +10,7 @@ import { overlayEnv, readVariable } from "../runtime/env.ts";
 import { readTextFile } from "../runtime/files.ts";
 import { integerFlag, listFlag, stringFlag, UsageError } from "./args.ts";
 import type { Command } from "./command.ts";
-import { addUrlSecret, durationFlag } from "./store_flags.ts";
+import { addUrlSecret, durationFlag, STORE_OPTIONS } from "./store_flags.ts";
 
 /** `stem worker`. */
 export const workerCommand: Command = {
@@ -24,16 +24,8 @@ Broker URLs: redis://, rediss://, https:// (Upstash REST), http:// (stem redis-h
 postgres://, sqlite:<path>, memory://. SIGTERM/SIGINT finish in-flight tasks; a second
 signal exits at once.`,
   options: {
-    broker: {
-      type: "string",
-      valueName: "URL",
-      description: "Broker URL (default $STEM_BROKER_URL, else memory://).",
-    },
-    backend: {
-      type: "string",
-      valueName: "URL",
-      description: "Result backend URL (default $STEM_RESULT_BACKEND_URL, else the broker).",
-    },
+    broker: STORE_OPTIONS.broker,
+    backend: STORE_OPTIONS.backend,
     queue: {
       type: "string",
       multiple: true,
