@@ -601,10 +601,23 @@ export class Worker {
   }
 
   async #renew(run: TaskRun, length: number): Promise<void> {
+    const renewed = (result: "renewed" | "lost" | "failed") => {
+      const { envelope } = run.delivery;
+      emitSignal(this.#deps.signals, "taskLeaseRenewed", {
+        id: envelope.id,
+        name: envelope.name,
+        attempt: envelope.attempt,
+        queue: run.delivery.queue,
+        workerId: this.id,
+        result,
+      });
+    };
     try {
       await this.#broker.extendLease(run.delivery, length);
+      renewed("renewed");
       if (this.#runs.has(run)) this.#armRenewal(run.delivery.leaseExpiresAt! - (length * 2) / 3);
     } catch (error) {
+      renewed(error instanceof LeaseLostError ? "lost" : "failed");
       if (error instanceof LeaseLostError) {
         this.#leaseLengths.delete(run);
         this.#logger.warn("A running task lost its lease; another worker may run it", {
