@@ -33,6 +33,7 @@ import { RateLimits } from "../rate_limit/rate_limits.ts";
 import type { TaskRegistry } from "../core/task_registry.ts";
 import { runBeforeUse } from "./start_on_first_use.ts";
 import { Canvas } from "../canvas/canvas.ts";
+import type { IsolateOptions } from "../isolate/isolate_options.ts";
 import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
 
 /** Options shared by every `StemApp` factory. */
@@ -89,6 +90,12 @@ export interface StemAppOptions {
    * (slot leases over `stores.locks`, freed by lease expiry when a worker crashes).
    */
   queueConcurrency?: Record<string, number>;
+  /**
+   * The worker's isolate pool for tasks marked `isolation: "worker"`: `tasks` is the module the
+   * isolates load (`new URL("./tasks.ts", import.meta.url)`). `StemApp` picks the runtime's
+   * runner. See docs/isolation.md.
+   */
+  isolate?: IsolateOptions;
 }
 
 /**
@@ -196,6 +203,7 @@ export class StemAppBase {
       revokes: this.revokes,
       logger: options.logger,
       kv: this.stores.kv,
+      isolate: options.isolate,
     };
     this.worker = new Worker(workerOptions);
     // However the worker was started (app.start(), worker.start()), first use must not start it

@@ -27,6 +27,8 @@ import type { RevokeStore } from "../control/revoke_store.ts";
 /** Running task ids a heartbeat lists at most. */
 const MAX_REPORTED_TASK_IDS = 100;
 import { CanvasRuntime } from "../canvas/runtime.ts";
+import { IsolatePool } from "../isolate/isolate_pool.ts";
+import type { IsolateOptions } from "../isolate/isolate_options.ts";
 import type { AtomicKv } from "../kv/atomic_kv.ts";
 
 /** Constructor options of {@link Worker}. */
@@ -100,6 +102,12 @@ export interface WorkerOptions {
   random?: () => number;
   /** Where the worker's diagnostics go (lost consumer, failed lease renewal...). @default silentLogger */
   logger?: Logger;
+  /**
+   * The isolate pool for tasks marked `isolation: "worker"` (docs/isolation.md); `runner` is
+   * required here (`StemApp` picks the runtime's). @default none: such tasks fail with
+   * `IsolationUnavailableError`
+   */
+  isolate?: IsolateOptions;
 }
 
 /** Options for {@link Worker.shutdown}. */
@@ -212,6 +220,9 @@ export class Worker {
       });
       this.#revocations = guard;
       this.#deps.revoked = (taskId) => guard.reason(taskId);
+    }
+    if (options.isolate) {
+      this.#deps.isolates = new IsolatePool(options.isolate, { clock, logger: this.#logger });
     }
     const backend = options.backend;
     if (backend) {
@@ -400,6 +411,14 @@ export class Worker {
   }
 
   async #shutdown(timeoutMs: number): Promise<void> {
+    try {
+      await this.#stop(timeoutMs);
+    } finally {
+      await this.#deps.isolates?.close();
+    }
+  }
+
+  async #stop(timeoutMs: number): Promise<void> {
     if (!this.#loop) return;
     const deadline = this.#deps.clock.now() + timeoutMs;
     emitSignal(this.#deps.signals, "workerStopping", { workerId: this.id });
@@ -648,6 +667,7 @@ export class Worker {
         concurrency: this.#concurrency,
         prefetch: this.#prefetch,
         stopping: this.#stopping !== null,
+        ...(this.#deps.isolates ? { isolates: { ...this.#deps.isolates.stats() } } : {}),
       },
     };
     emitSignal(this.#deps.signals, "workerHeartbeat", heartbeat);
