@@ -28,7 +28,7 @@ import type { RevokeStore } from "../control/revoke_store.ts";
 const MAX_REPORTED_TASK_IDS = 100;
 import { CanvasRuntime } from "../canvas/runtime.ts";
 import { IsolatePool } from "../isolate/isolate_pool.ts";
-import type { IsolateOptions } from "../isolate/isolate_options.ts";
+import type { IsolateOptions, IsolatePoolStats } from "../isolate/isolate_options.ts";
 import type { AtomicKv } from "../kv/atomic_kv.ts";
 
 /** Constructor options of {@link Worker}. */
@@ -241,6 +241,11 @@ export class Worker {
   /** The worker's view of revocations, when it has a {@link RevokeStore}. */
   get revocations(): RevocationGuard | undefined {
     return this.#revocations;
+  }
+
+  /** The isolate pool's counters, when the worker has one (`isolate` option). */
+  get isolates(): IsolatePoolStats | undefined {
+    return this.#deps.isolates?.stats();
   }
 
   /** Queues this worker consumes. */
