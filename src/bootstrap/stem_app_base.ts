@@ -34,6 +34,7 @@ import type { TaskRegistry } from "../core/task_registry.ts";
 import { runBeforeUse } from "./start_on_first_use.ts";
 import { Canvas } from "../canvas/canvas.ts";
 import type { IsolateOptions } from "../isolate/isolate_options.ts";
+import type { AutoscaleOptions } from "../worker/autoscaler.ts";
 import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
 
 /** Options shared by every `StemApp` factory. */
@@ -53,6 +54,8 @@ export interface StemAppOptions {
   defaultQueue?: string;
   /** Worker concurrency. @default 10 */
   concurrency?: number;
+  /** Concurrency that follows demand between `min` and `max` (see `WorkerOptions.autoscale`). */
+  autoscale?: AutoscaleOptions;
   /** Worker prefetch. @default concurrency * prefetchMultiplier */
   prefetch?: number;
   /** Prefetch per unit of concurrency (`STEM_PREFETCH_MULTIPLIER`). @default 2 */
@@ -186,6 +189,7 @@ export class StemAppBase {
       registry: this.registry,
       queues: options.queues ?? defaultQueues(options.tasks ?? [], options.defaultQueue),
       concurrency: options.concurrency,
+      autoscale: options.autoscale,
       prefetch: options.prefetch,
       prefetchMultiplier: options.prefetchMultiplier,
       retryStrategy: options.retryStrategy,

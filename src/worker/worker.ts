@@ -19,6 +19,7 @@ import { emitSignal, StemSignals, type StemSignalSet } from "../signals/stem_sig
 import type { DrainOptions, DrainSummary } from "./drain_options.ts";
 import { ExponentialJitterRetryStrategy, type RetryStrategy } from "./retry_strategy.ts";
 import { Semaphore } from "./semaphore.ts";
+import { type AutoscaleOptions, Autoscaler } from "./autoscaler.ts";
 import { type RunnerDeps, TaskRun } from "./task_runner.ts";
 import { MiddlewareChain, type TaskMiddleware } from "./middleware.ts";
 import { RevocationGuard } from "../control/revocation_guard.ts";
@@ -51,6 +52,12 @@ export interface WorkerOptions {
   middleware?: TaskMiddleware[];
   /** Tasks run at once. @default 10 */
   concurrency?: number;
+  /**
+   * Concurrency that follows demand instead of `concurrency`: starts at `min`, grows at once with
+   * running plus waiting tasks up to `max`, shrinks after `idleAfter` of lower demand. Reads
+   * `broker.counts()` of each queue every `interval`. Prefetch defaults to `max` × multiplier.
+   */
+  autoscale?: AutoscaleOptions;
   /**
    * Deliveries the broker may hold leased for this worker (running ones included).
    * @default concurrency * prefetchMultiplier
@@ -135,8 +142,8 @@ export class Worker {
   readonly #backend: ResultBackend | undefined;
   readonly #queues: string[];
   readonly #prefetch: number;
-  readonly #concurrency: number;
   readonly #semaphore: Semaphore;
+  readonly #autoscaler: Autoscaler | undefined;
   readonly #deps: RunnerDeps;
   readonly #heartbeatMs: number;
   readonly #runs = new Set<TaskRun>();
@@ -157,7 +164,7 @@ export class Worker {
 
   /** Creates a worker; call {@link Worker.start} to begin consuming. */
   constructor(options: WorkerOptions) {
-    const concurrency = options.concurrency ?? 10;
+    const concurrency = options.autoscale?.min ?? options.concurrency ?? 10;
     this.id = options.workerId ?? `stem-worker-${uuidv7().slice(-12)}`;
     this.#broker = options.broker;
     this.#backend = options.backend;
@@ -165,9 +172,9 @@ export class Worker {
     // nothing (a Redis worker stalls), so the mistake must surface where the worker is made.
     this.#queues = [...new Set(requestedQueues(options).map(validateQueueName))];
     this.#semaphore = new Semaphore(concurrency);
-    this.#concurrency = concurrency;
+    const mostSlots = options.autoscale?.max ?? concurrency;
     this.#prefetch = Math.max(
-      options.prefetch ?? concurrency * prefetchMultiplierOf(options.prefetchMultiplier),
+      options.prefetch ?? mostSlots * prefetchMultiplierOf(options.prefetchMultiplier),
       1,
     );
     this.#heartbeatMs = toMillis(options.heartbeatInterval ?? "10s");
@@ -221,6 +228,14 @@ export class Worker {
       this.#revocations = guard;
       this.#deps.revoked = (taskId) => guard.reason(taskId);
     }
+    if (options.autoscale) {
+      this.#autoscaler = new Autoscaler(options.autoscale, {
+        slots: this.#semaphore,
+        demand: () => this.#demand(),
+        clock,
+        logger: this.#logger,
+      });
+    }
     if (options.isolate) {
       this.#deps.isolates = new IsolatePool(options.isolate, { clock, logger: this.#logger });
     }
@@ -258,6 +273,11 @@ export class Worker {
     return this.#prefetch;
   }
 
+  /** Tasks allowed to run at once now (moves between the `autoscale` bounds when set). */
+  get concurrency(): number {
+    return this.#semaphore.size;
+  }
+
   /** Tasks running now. */
   get inflight(): number {
     return this.#runs.size;
@@ -279,6 +299,7 @@ export class Worker {
     this.#abort = new AbortController();
     this.#loop = this.#consumeWithReconnect(this.#abort.signal);
     this.#scheduleHeartbeat(0);
+    this.#autoscaler?.start();
     emitSignal(this.#deps.signals, "workerReady", { workerId: this.id, queues: this.queues });
     return Promise.resolve();
   }
@@ -428,6 +449,7 @@ export class Worker {
     const deadline = this.#deps.clock.now() + timeoutMs;
     emitSignal(this.#deps.signals, "workerStopping", { workerId: this.id });
     this.#abort?.abort();
+    this.#autoscaler?.stop();
     this.#deps.clock.clearTimeout(this.#heartbeatTimer);
     this.#revocations?.stop();
     // Leases keep being renewed while in-flight tasks finish; the timer stops at the end.
@@ -669,7 +691,8 @@ export class Worker {
         runningTaskIds: [...this.#runs].slice(0, MAX_REPORTED_TASK_IDS).map((run) =>
           run.delivery.envelope.id
         ),
-        concurrency: this.#concurrency,
+        concurrency: this.#semaphore.size,
+        ...(this.#autoscaler ? { autoscale: this.#autoscaler.bounds } : {}),
         prefetch: this.#prefetch,
         stopping: this.#stopping !== null,
         ...(this.#deps.isolates ? { isolates: { ...this.#deps.isolates.stats() } } : {}),
@@ -681,6 +704,12 @@ export class Worker {
         ttl: Math.max(this.#heartbeatMs * 3, 1_000),
       });
     }
+  }
+
+  /** Running tasks plus the tasks waiting in this worker's queues: what autoscaling follows. */
+  async #demand(): Promise<number> {
+    const counts = await Promise.all(this.#queues.map((queue) => this.#broker.counts(queue)));
+    return this.#runs.size + counts.reduce((sum, c) => sum + c.pending, 0);
   }
 
   /** The last error that interrupted the consume loop, if any. */
