@@ -63,25 +63,35 @@ async function perTask(name: string, isolated: boolean): Promise<number> {
   return ms / NOOP_TASKS;
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
 const rounds = calibrate(20);
 const t = performance.now();
 hashRounds(rounds);
 const taskMs = performance.now() - t;
-// Alternate the order inside a run too: the shared machine's load drifts.
-const two1 = await poolRun(2, rounds);
-const one = await poolRun(1, rounds);
-const two2 = await poolRun(2, rounds);
-const two = Math.min(two1, two2);
-const inline = await perTask("bench.noopInline", false);
-const isolated = await perTask("bench.noop", true);
+// 1 and 2 isolates (and inline and isolated) alternate, in swapped order each pair, and each
+// pair gives one ratio: the shared machine's load drifts more between pairs than within one.
+const ones: number[] = [], twos: number[] = [], speedups: number[] = [];
+const inlines: number[] = [], isolateds: number[] = [], overheads: number[] = [];
+for (let pair = 0; pair < PAIRS; pair++) {
+  const swap = pair % 2 === 1;
+  const [one, two] = swap
+    ? [await poolRun(2, rounds), await poolRun(1, rounds)].reverse()
+    : [await poolRun(1, rounds), await poolRun(2, rounds)];
+  ones.push(one), twos.push(two), speedups.push(one / two);
+  const [inline, isolated] = swap
+    ? [await perTask("bench.noop", true), await perTask("bench.noopInline", false)].reverse()
+    : [await perTask("bench.noopInline", false), await perTask("bench.noop", true)];
+  inlines.push(inline), isolateds.push(isolated), overheads.push(isolated - inline);
+}
 console.log(JSON.stringify({
   runtime,
   hashTaskMs: Number(taskMs.toFixed(1)),
   hashTasks: HASH_TASKS,
-  oneIsolateMs: Math.round(one),
-  twoIsolatesMs: Math.round(two),
-  speedup: Number((one / two).toFixed(2)),
-  noopInlineMsPerTask: Number(inline.toFixed(3)),
-  noopIsolatedMsPerTask: Number(isolated.toFixed(3)),
-  isolationOverheadMsPerTask: Number((isolated - inline).toFixed(3)),
+  oneIsolateMs: Math.round(median(ones)),
+  twoIsolatesMs: Math.round(median(twos)),
+  speedup: Number(median(speedups).toFixed(2)),
+  noopInlineMsPerTask: Number(median(inlines).toFixed(3)),
+  noopIsolatedMsPerTask: Number(median(isolateds).toFixed(3)),
+  isolationOverheadMsPerTask: Number(median(overheads).toFixed(3)),
 }));
