@@ -181,6 +181,25 @@ export {
 } from "./src/worker/retry_strategy.ts";
 export { type ShutdownOptions, Worker, type WorkerOptions } from "./src/worker/worker.ts";
 export type { DrainOptions, DrainSummary } from "./src/worker/drain_options.ts";
+export { type AutoscaleOptions, Autoscaler } from "./src/worker/autoscaler.ts";
+export {
+  type HostMessage,
+  IsolateBoundaryError,
+  IsolateCrashedError,
+  type IsolatedRunner,
+  type IsolateEndpoint,
+  type IsolateEvents,
+  type IsolateMessage,
+  type IsolateOptions,
+  IsolatePool,
+  type IsolatePoolStats,
+  type IsolateProcess,
+  IsolateStartError,
+  IsolationUnavailableError,
+  serveIsolate,
+  type ServeIsolateOptions,
+  type WireError,
+} from "./src/isolate/mod.ts";
 export { composeEnqueue, type TaskMiddleware, type TaskOutcome } from "./src/worker/middleware.ts";
 export { replayResetsStatus } from "./src/worker/dead_letter_replay.ts";
 export { builtInAdapters, StemApp, type StemAppEnvOptions } from "./app.ts";

@@ -35,6 +35,10 @@ export interface WorkerProcessOptions {
   concurrency: number;
   /** Deliveries leased ahead of free slots. */
   prefetch: number;
+  /** Concurrency that follows the backlog instead of `concurrency`. */
+  autoscale?: { min: number; max: number };
+  /** The isolate pool; its isolates load `tasksModule`. */
+  isolate?: { size: number; maxTasksPerIsolate?: number; maxIsolateMemory?: number };
   /** Passed to the adapters (TLS). */
   connect: AdapterConnectOptions;
   /** Envelope verification. */
@@ -89,9 +93,13 @@ function describe(app: StemApp, options: WorkerProcessOptions): string {
   const results = options.backendUrl === options.brokerUrl
     ? ""
     : `, results on ${redactUrl(options.backendUrl)}`;
+  const concurrency = options.autoscale
+    ? `autoscale ${options.autoscale.min}-${options.autoscale.max}`
+    : `concurrency ${options.concurrency}`;
+  const isolates = options.isolate ? `, isolates ${options.isolate.size}` : "";
   return `[stem] worker ${app.worker.id} consuming ${app.worker.queues.join(", ")} on ${
     redactUrl(options.brokerUrl)
-  } (concurrency ${options.concurrency}, prefetch ${options.prefetch}${results})`;
+  } (${concurrency}, prefetch ${options.prefetch}${isolates}${results})`;
 }
 
 /** Starts a worker process; resolves when it has shut down gracefully. */
@@ -104,6 +112,9 @@ export async function runWorkerProcess(options: WorkerProcessOptions, io: CliIo)
     backendUrl: options.backendUrl,
     queues,
     concurrency: options.concurrency,
+    autoscale: options.autoscale,
+    isolate: options.isolate &&
+      { ...options.isolate, tasks: pathToFileURL(resolve(options.tasksModule)) },
     prefetch: options.prefetch,
     signer: options.signer,
     encoders: options.encoders,

@@ -36,6 +36,8 @@ import { Canvas } from "../canvas/canvas.ts";
 import type { ControlApi, MemoryUsage } from "../control/control_api.ts";
 import { ControlClient } from "../control/control_client.ts";
 import { KvPausedQueues } from "../control/paused_queues.ts";
+import type { IsolateOptions } from "../isolate/isolate_options.ts";
+import type { AutoscaleOptions } from "../worker/autoscaler.ts";
 import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
 
 /** Options shared by every `StemApp` factory. */
@@ -55,6 +57,8 @@ export interface StemAppOptions {
   defaultQueue?: string;
   /** Worker concurrency. @default 10 */
   concurrency?: number;
+  /** Concurrency that follows demand between `min` and `max` (see `WorkerOptions.autoscale`). */
+  autoscale?: AutoscaleOptions;
   /** Worker prefetch. @default concurrency * prefetchMultiplier */
   prefetch?: number;
   /** Prefetch per unit of concurrency (`STEM_PREFETCH_MULTIPLIER`). @default 2 */
@@ -99,6 +103,12 @@ export interface StemAppOptions {
   control?: boolean;
   /** Reports memory for `stats` (worker processes pass the runtime's). @default none */
   memoryProbe?: () => MemoryUsage | null;
+  /**
+   * The worker's isolate pool for tasks marked `isolation: "worker"`: `tasks` is the module the
+   * isolates load (`new URL("./tasks.ts", import.meta.url)`). `StemApp` picks the runtime's
+   * runner. See docs/isolation.md.
+   */
+  isolate?: IsolateOptions;
 }
 
 /**
@@ -190,6 +200,7 @@ export class StemAppBase {
       registry: this.registry,
       queues: options.queues ?? defaultQueues(options.tasks ?? [], options.defaultQueue),
       concurrency: options.concurrency,
+      autoscale: options.autoscale,
       prefetch: options.prefetch,
       prefetchMultiplier: options.prefetchMultiplier,
       retryStrategy: options.retryStrategy,
@@ -210,6 +221,7 @@ export class StemAppBase {
       events: this.stores.events,
       control: options.control,
       memoryProbe: options.memoryProbe,
+      isolate: options.isolate,
     };
     this.worker = new Worker(workerOptions);
     // However the worker was started (app.start(), worker.start()), first use must not start it

@@ -1,3 +1,4 @@
+import type { IsolatePoolStats } from "../isolate/isolate_options.ts";
 import type { Duration } from "../core/duration.ts";
 import type { RevokeEntry } from "./revoke_store.ts";
 import type { RevokeOptions } from "./revoke_task.ts";
@@ -104,8 +105,12 @@ export interface StatsReply {
   workerId: string;
   /** What the worker says about itself (host, pid, runtime, version). */
   identity: Record<string, unknown>;
-  /** Tasks it runs at once. */
+  /** Tasks it runs at once now (between the `autoscale` bounds when it has them). */
   concurrency: number;
+  /** The worker's autoscale bounds, or null when its concurrency is fixed. */
+  autoscale: { min: number; max: number } | null;
+  /** Its isolate pool (tasks with `isolation: "worker"`), or null when it has none. */
+  isolates: IsolatePoolStats | null;
   /** Deliveries it may hold leased. */
   prefetch: number;
   /** Tasks running now. */

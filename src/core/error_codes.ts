@@ -77,6 +77,14 @@ export const ErrorCode = {
   unknownWorkflow: "unknown-workflow",
   /** A workflow definition or step call is invalid. */
   invalidWorkflow: "invalid-workflow",
+  /** A value (args, result, progress, a child enqueue) cannot cross to or from a task isolate. */
+  isolateUnserializable: "isolate-unserializable",
+  /** A task isolate exited while it ran a task (crash, out of memory, `exit()`). */
+  isolateCrashed: "isolate-crashed",
+  /** A task isolate could not start (its tasks module failed to load, or it never answered). */
+  isolateStartFailed: "isolate-start-failed",
+  /** A task is marked `isolation: "worker"` but the worker has no isolate pool. */
+  isolationUnavailable: "isolation-unavailable",
 } as const;
 
 /** One of the {@link ErrorCode} values. */

@@ -19,6 +19,7 @@ import { emitSignal, StemSignals, type StemSignalSet } from "../signals/stem_sig
 import type { DrainOptions, DrainSummary } from "./drain_options.ts";
 import { ExponentialJitterRetryStrategy, type RetryStrategy } from "./retry_strategy.ts";
 import { Semaphore } from "./semaphore.ts";
+import { type AutoscaleOptions, Autoscaler } from "./autoscaler.ts";
 import { type RunnerDeps, TaskRun } from "./task_runner.ts";
 import { MiddlewareChain, type TaskMiddleware } from "./middleware.ts";
 import { RevocationGuard } from "../control/revocation_guard.ts";
@@ -41,6 +42,8 @@ type OutcomeCounter = "succeeded" | "failed" | "retried" | "cancelled";
 /** Running task ids a heartbeat lists at most. */
 const MAX_REPORTED_TASK_IDS = 100;
 import { CanvasRuntime } from "../canvas/runtime.ts";
+import { IsolatePool } from "../isolate/isolate_pool.ts";
+import type { IsolateOptions, IsolatePoolStats } from "../isolate/isolate_options.ts";
 import type { AtomicKv } from "../kv/atomic_kv.ts";
 
 /** Constructor options of {@link Worker}. */
@@ -63,6 +66,12 @@ export interface WorkerOptions {
   middleware?: TaskMiddleware[];
   /** Tasks run at once. @default 10 */
   concurrency?: number;
+  /**
+   * Concurrency that follows demand instead of `concurrency`: starts at `min`, grows at once with
+   * running plus waiting tasks up to `max`, shrinks after `idleAfter` of lower demand. Reads
+   * `broker.counts()` of each queue every `interval`. Prefetch defaults to `max` × multiplier.
+   */
+  autoscale?: AutoscaleOptions;
   /**
    * Deliveries the broker may hold leased for this worker (running ones included).
    * @default concurrency * prefetchMultiplier
@@ -129,6 +138,12 @@ export interface WorkerOptions {
    * `process.memoryUsage()` / `Deno.memoryUsage()`). @default none (`memory: null`)
    */
   memoryProbe?: () => MemoryUsage | null;
+  /**
+   * The isolate pool for tasks marked `isolation: "worker"` (docs/isolation.md); `runner` is
+   * required here (`StemApp` picks the runtime's). @default none: such tasks fail with
+   * `IsolationUnavailableError`
+   */
+  isolate?: IsolateOptions;
 }
 
 /** Options for {@link Worker.shutdown}. */
@@ -164,8 +179,9 @@ export class Worker implements ControlledWorker {
   readonly #backend: ResultBackend | undefined;
   readonly #queues: string[];
   readonly #prefetch: number;
-  readonly #concurrency: number;
   readonly #semaphore: Semaphore;
+  readonly #autoscaler: Autoscaler | undefined;
+  readonly #autoscaleBounds: { min: number; max: number } | null;
   readonly #deps: RunnerDeps;
   readonly #heartbeatMs: number;
   readonly #runs = new Set<TaskRun>();
@@ -200,7 +216,7 @@ export class Worker implements ControlledWorker {
 
   /** Creates a worker; call {@link Worker.start} to begin consuming. */
   constructor(options: WorkerOptions) {
-    const concurrency = options.concurrency ?? 10;
+    const concurrency = options.autoscale?.min ?? options.concurrency ?? 10;
     this.id = options.workerId ?? `stem-worker-${uuidv7().slice(-12)}`;
     this.#broker = options.broker;
     this.#backend = options.backend;
@@ -208,9 +224,9 @@ export class Worker implements ControlledWorker {
     // nothing (a Redis worker stalls), so the mistake must surface where the worker is made.
     this.#queues = [...new Set(requestedQueues(options).map(validateQueueName))];
     this.#semaphore = new Semaphore(concurrency);
-    this.#concurrency = concurrency;
+    const mostSlots = options.autoscale?.max ?? concurrency;
     this.#prefetch = Math.max(
-      options.prefetch ?? concurrency * prefetchMultiplierOf(options.prefetchMultiplier),
+      options.prefetch ?? mostSlots * prefetchMultiplierOf(options.prefetchMultiplier),
       1,
     );
     this.#heartbeatMs = toMillis(options.heartbeatInterval ?? "10s");
@@ -271,6 +287,20 @@ export class Worker implements ControlledWorker {
       this.#revocations = guard;
       this.#deps.revoked = (taskId) => guard.reason(taskId);
     }
+    this.#autoscaleBounds = options.autoscale
+      ? { min: options.autoscale.min, max: options.autoscale.max }
+      : null;
+    if (options.autoscale) {
+      this.#autoscaler = new Autoscaler(options.autoscale, {
+        slots: this.#semaphore,
+        demand: () => this.#demand(),
+        clock,
+        logger: this.#logger,
+      });
+    }
+    if (options.isolate) {
+      this.#deps.isolates = new IsolatePool(options.isolate, { clock, logger: this.#logger });
+    }
     const backend = options.backend;
     if (backend) {
       this.#deps.followUp = new CanvasRuntime({
@@ -290,6 +320,11 @@ export class Worker implements ControlledWorker {
     return this.#revocations;
   }
 
+  /** The isolate pool's counters, when the worker has one (`isolate` option). */
+  get isolates(): IsolatePoolStats | undefined {
+    return this.#deps.isolates?.stats();
+  }
+
   /** Queues this worker consumes. */
   get queues(): string[] {
     return [...this.#queues];
@@ -298,6 +333,11 @@ export class Worker implements ControlledWorker {
   /** Deliveries the broker may hold leased for this worker at once. */
   get prefetch(): number {
     return this.#prefetch;
+  }
+
+  /** Tasks allowed to run at once now (moves between the `autoscale` bounds when set). */
+  get concurrency(): number {
+    return this.#semaphore.size;
   }
 
   /** Tasks running now. */
@@ -325,6 +365,7 @@ export class Worker implements ControlledWorker {
     const ready = Promise.all([this.#revocations?.start(), this.syncPauses()]);
     this.#loop = ready.then(() => this.#consumeWithReconnect(this.#abort!.signal));
     this.#scheduleHeartbeat(0);
+    this.#autoscaler?.start();
     emitSignal(this.#deps.signals, "workerReady", { workerId: this.id, queues: this.queues });
     return Promise.all([ready, this.#startControl()]).then(() => {});
   }
@@ -503,6 +544,14 @@ export class Worker implements ControlledWorker {
   }
 
   async #shutdown(timeoutMs: number): Promise<void> {
+    try {
+      await this.#stop(timeoutMs);
+    } finally {
+      await this.#deps.isolates?.close();
+    }
+  }
+
+  async #stop(timeoutMs: number): Promise<void> {
     if (!this.#loop) {
       await this.#responder?.stop();
       return;
@@ -510,6 +559,7 @@ export class Worker implements ControlledWorker {
     const deadline = this.#deps.clock.now() + timeoutMs;
     emitSignal(this.#deps.signals, "workerStopping", { workerId: this.id });
     this.#abort?.abort();
+    this.#autoscaler?.stop();
     this.#pauseChanged?.();
     this.#deps.clock.clearTimeout(this.#heartbeatTimer);
     if (this.#pauseTimer !== undefined) this.#deps.clock.clearTimeout(this.#pauseTimer);
@@ -702,7 +752,9 @@ export class Worker implements ControlledWorker {
     return {
       workerId: this.id,
       identity: { ...this.#identity },
-      concurrency: this.#concurrency,
+      concurrency: this.concurrency,
+      autoscale: this.#autoscaleBounds,
+      isolates: this.isolates ?? null,
       prefetch: this.#prefetch,
       inflight: this.#runs.size,
       inflightByQueue,
@@ -922,9 +974,11 @@ export class Worker implements ControlledWorker {
         runningTaskIds: [...this.#runs].slice(0, MAX_REPORTED_TASK_IDS).map((run) =>
           run.delivery.envelope.id
         ),
-        concurrency: this.#concurrency,
+        concurrency: this.#semaphore.size,
+        ...(this.#autoscaler ? { autoscale: this.#autoscaler.bounds } : {}),
         prefetch: this.#prefetch,
         stopping: this.#stopping !== null,
+        ...(this.#deps.isolates ? { isolates: { ...this.#deps.isolates.stats() } } : {}),
       },
     };
     emitSignal(this.#deps.signals, "workerHeartbeat", heartbeat);
@@ -933,6 +987,12 @@ export class Worker implements ControlledWorker {
         ttl: Math.max(this.#heartbeatMs * 3, 1_000),
       });
     }
+  }
+
+  /** Running tasks plus the tasks waiting in this worker's queues: what autoscaling follows. */
+  async #demand(): Promise<number> {
+    const counts = await Promise.all(this.#queues.map((queue) => this.#broker.counts(queue)));
+    return this.#runs.size + counts.reduce((sum, c) => sum + c.pending, 0);
   }
 
   /** The last error that interrupted the consume loop, if any. */

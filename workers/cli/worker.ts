@@ -8,7 +8,8 @@ import { existsSync } from "node:fs";
 import { StemConfig } from "../../src/config/stem_config.ts";
 import { overlayEnv, readVariable } from "../runtime/env.ts";
 import { readTextFile } from "../runtime/files.ts";
-import { integerFlag, listFlag, stringFlag, UsageError } from "./args.ts";
+import { integerFlag, listFlag, type OptionValues, stringFlag, UsageError } from "./args.ts";
+import type { WorkerProcessOptions } from "../worker_process.ts";
 import type { Command } from "./command.ts";
 import { addUrlSecret, durationFlag, STORE_OPTIONS } from "./store_flags.ts";
 
@@ -48,6 +49,28 @@ signal exits at once.`,
       valueName: "N",
       description: "Deliveries leased ahead (default concurrency × $STEM_PREFETCH_MULTIPLIER, 2).",
     },
+    autoscale: {
+      type: "string",
+      valueName: "MIN,MAX",
+      description:
+        "Concurrency that follows the backlog between MIN and MAX (instead of --concurrency).",
+    },
+    isolates: {
+      type: "string",
+      valueName: "N",
+      description:
+        'Isolates for tasks marked isolation: "worker" (Web Workers on Bun, subprocesses on Deno).',
+    },
+    "max-tasks-per-isolate": {
+      type: "string",
+      valueName: "N",
+      description: "Recycle an isolate after N tasks (default: never).",
+    },
+    "max-isolate-memory": {
+      type: "string",
+      valueName: "MB",
+      description: "Recycle an isolate whose memory passed MB after a task (default: no limit).",
+    },
     "shutdown-timeout": {
       type: "string",
       valueName: "DURATION",
@@ -60,6 +83,8 @@ signal exits at once.`,
     const prefetchFlag = integerFlag(values, "prefetch", 1);
     const queues = listFlag(values, "queue", "queues");
     const shutdownTimeout = durationFlag(values, "shutdown-timeout") ?? 30_000;
+    const autoscale = autoscaleFlag(values);
+    const isolate = isolateFlags(values);
     if (!existsSync(tasksModule)) {
       throw new UsageError(`Cannot find the tasks module "${tasksModule}"`);
     }
@@ -78,7 +103,9 @@ signal exits at once.`,
       queues: queues ?? app.queues,
       defaultQueue: app.defaultQueue,
       concurrency,
-      prefetch: prefetchFlag ?? concurrency * app.prefetchMultiplier,
+      prefetch: prefetchFlag ?? (autoscale?.max ?? concurrency) * app.prefetchMultiplier,
+      autoscale,
+      isolate,
       connect: await config.connectOptions({ readTextFile }),
       signer: app.signer,
       encoders: app.encoders,
@@ -87,3 +114,23 @@ signal exits at once.`,
     }, io);
   },
 };
+
+function autoscaleFlag(values: OptionValues): { min: number; max: number } | undefined {
+  const text = stringFlag(values, "autoscale");
+  if (text === undefined) return undefined;
+  const [min, max, ...rest] = text.split(",").map((part) => Number(part.trim()));
+  if (rest.length || !Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min) {
+    throw new UsageError(`--autoscale must be MIN,MAX with 1 <= MIN <= MAX, not "${text}"`);
+  }
+  return { min, max };
+}
+
+function isolateFlags(values: OptionValues): WorkerProcessOptions["isolate"] {
+  const size = integerFlag(values, "isolates", 1);
+  const maxTasksPerIsolate = integerFlag(values, "max-tasks-per-isolate", 1);
+  const maxIsolateMemory = integerFlag(values, "max-isolate-memory", 1);
+  if (size === undefined && (maxTasksPerIsolate ?? maxIsolateMemory) !== undefined) {
+    throw new UsageError("--max-tasks-per-isolate and --max-isolate-memory need --isolates N");
+  }
+  return size === undefined ? undefined : { size, maxTasksPerIsolate, maxIsolateMemory };
+}
