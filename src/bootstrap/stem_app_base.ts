@@ -36,7 +36,7 @@ import { Canvas } from "../canvas/canvas.ts";
 import type { ControlApi, MemoryUsage } from "../control/control_api.ts";
 import { ControlClient } from "../control/control_client.ts";
 import { KvPausedQueues } from "../control/paused_queues.ts";
-import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
+import { isMissingKv, resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
 
 /** Options shared by every `StemApp` factory. */
 export interface StemAppOptions {
@@ -208,6 +208,7 @@ export class StemAppBase {
       logger: options.logger,
       kv: this.stores.kv,
       events: this.stores.events,
+      queuePauses: !isMissingKv(this.stores.kv),
       control: options.control,
       memoryProbe: options.memoryProbe,
     };

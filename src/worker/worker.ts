@@ -122,6 +122,8 @@ export interface WorkerOptions {
   events?: EventBus;
   /** Answer remote control commands when `events` is given. @default true */
   control?: boolean;
+  /** Honour queue pauses persisted in `kv` (`app.control.pause`). @default true when `kv` is given */
+  queuePauses?: boolean;
   /** How often persisted queue pauses (in `kv`) are re-read. @default "2s" */
   pauseSyncInterval?: Duration;
   /**
@@ -216,7 +218,9 @@ export class Worker implements ControlledWorker {
     this.#heartbeatMs = toMillis(options.heartbeatInterval ?? "10s");
     this.#identity = options.identity ?? {};
     this.#logger = options.logger ?? silentLogger;
-    this.#pauses = options.kv ? new KvPausedQueues(options.kv) : undefined;
+    this.#pauses = options.kv && options.queuePauses !== false
+      ? new KvPausedQueues(options.kv)
+      : undefined;
     this.#pauseSyncMs = toMillis(options.pauseSyncInterval ?? "2s");
     this.#events = options.events;
     this.#memoryProbe = options.memoryProbe;
