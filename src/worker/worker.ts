@@ -190,6 +190,8 @@ export class Worker implements ControlledWorker {
   readonly #pauseSyncMs: number;
   #pauseTimer: TimerHandle | undefined;
   #pauseReadFailed = false;
+  /** Cuts a warm or soft shutdown short (a hard one arrived). */
+  #hurry: (() => void) | null = null;
   /** Aborted to re-open the consumer on the queues that are not paused. */
   #resubscribe: AbortController | null = null;
   #pauseChanged: (() => void) | null = null;
@@ -494,6 +496,8 @@ export class Worker implements ControlledWorker {
    * their deliveries to the queue so nothing is lost. Safe to call more than once.
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
+    // A hard shutdown during a warm or soft one hands the running tasks back now.
+    if (this.#stopping && options.mode === "hard") this.#hurry?.();
     if (!this.#stopping) {
       const mode = options.mode ?? "soft";
       const timeoutMs = mode === "warm"
@@ -523,10 +527,12 @@ export class Worker implements ControlledWorker {
     // Leases keep being renewed while in-flight tasks finish; the timer stops at the end.
     // The loop never waits for a slot while holding a delivery, so it ends as soon as the broker's
     // iterator sees the abort; the deadline still bounds it in case an adapter is slow to notice.
-    await this.#within(this.#loop, timeoutMs);
+    const hurried = new Promise<void>((resolve) => (this.#hurry = resolve));
+    await this.#within(Promise.race([this.#loop, hurried]), timeoutMs);
     let requeued = 0;
     const left = Math.max(0, deadline - this.#deps.clock.now());
-    if (this.#runs.size > 0 && !(await this.#within(this.#drained(), left))) {
+    if (this.#runs.size > 0) await this.#within(Promise.race([this.#drained(), hurried]), left);
+    if (this.#runs.size > 0) {
       for (const run of [...this.#runs]) {
         if (!run.abandon(new Error(`Worker ${this.id} shut down before the task finished.`))) {
           continue;
@@ -724,7 +730,10 @@ export class Worker implements ControlledWorker {
 
   /** Starts a shutdown for a control command; false when one is under way. */
   beginShutdown(mode: ShutdownMode, grace: Duration | undefined): boolean {
-    if (this.#stopping) return false;
+    if (this.#stopping) {
+      if (mode === "hard") this.#hurry?.();
+      return false;
+    }
     this.shutdown({ mode, timeout: grace }).catch((error) =>
       this.#logger.error("Shutdown failed", { workerId: this.id, error })
     );
