@@ -36,6 +36,9 @@ import type {
 import { type ControlledWorker, ControlResponder } from "../control/control_responder.ts";
 import { KvPausedQueues } from "../control/paused_queues.ts";
 
+/** How long `start()` waits for the first revocation and pause read and the control subscription. */
+const START_WAIT_MS = 10_000;
+
 type OutcomeCounter = "succeeded" | "failed" | "retried" | "cancelled";
 
 /** Running task ids a heartbeat lists at most. */
@@ -316,7 +319,10 @@ export class Worker implements ControlledWorker {
     return this.#loop !== null && this.#stopping === null;
   }
 
-  /** Starts consuming; resolves once the consumer is open. Calling it twice is a no-op. */
+  /**
+   * Starts consuming; resolves once revocations and queue pauses were read and remote control
+   * listens (at most 10 s: unreachable stores do not block it). Calling it twice is a no-op.
+   */
   start(): Promise<void> {
     if (this.#stopping) {
       return Promise.reject(
@@ -332,7 +338,8 @@ export class Worker implements ControlledWorker {
     this.#loop = ready.then(() => this.#consumeWithReconnect(this.#abort!.signal));
     this.#scheduleHeartbeat(0);
     emitSignal(this.#deps.signals, "workerReady", { workerId: this.id, queues: this.queues });
-    return Promise.all([ready, this.#startControl()]).then(() => {});
+    // Bounded: with its stores unreachable the worker still starts (its loop waits and retries).
+    return this.#within(Promise.all([ready, this.#startControl()]), START_WAIT_MS).then(() => {});
   }
 
   async #startControl(): Promise<void> {
