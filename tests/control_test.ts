@@ -202,6 +202,31 @@ for (const store of stores) {
         const hard = await outcome("hard");
         assert.equal(hard.requeued, 1);
         assert.equal(hard.status?.state, "queued");
+
+        // A hard shutdown during a warm one hands the running task back at once.
+        const key = id("g");
+        const never = gate();
+        gates.set(key, never.promise);
+        const worker = await c.app({
+          tasks: tasks(gates),
+          workerId: id("wesc"),
+          queues: ["work-escalate"],
+        });
+        const started = worker.signals.taskStarted.next();
+        const stopped = worker.signals.workerShutdown.next();
+        await worker.start();
+        await client.stem.enqueue("ctl.hold", {
+          args: { gate: key },
+          options: { queue: "work-escalate" },
+        });
+        await started;
+        const target = { targets: [worker.worker.id], timeout: "3s" as const };
+        const warmFirst = await client.control.shutdown({ mode: "warm", ...target });
+        assert.equal(warmFirst.replies[0]?.payload?.initiated, true);
+        const hardNext = await client.control.shutdown({ mode: "hard", ...target });
+        assert.equal(hardNext.replies[0]?.payload?.initiated, false);
+        assert.equal((await stopped).requeued, 1);
+        never.open();
       } finally {
         await c.close();
       }

@@ -38,7 +38,7 @@ import { ControlClient } from "../control/control_client.ts";
 import { KvPausedQueues } from "../control/paused_queues.ts";
 import type { IsolateOptions } from "../isolate/isolate_options.ts";
 import type { AutoscaleOptions } from "../worker/autoscaler.ts";
-import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
+import { isMissingKv, resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
 
 /** Options shared by every `StemApp` factory. */
 export interface StemAppOptions {
@@ -219,6 +219,7 @@ export class StemAppBase {
       logger: options.logger,
       kv: this.stores.kv,
       events: this.stores.events,
+      queuePauses: !isMissingKv(this.stores.kv),
       control: options.control,
       memoryProbe: options.memoryProbe,
       isolate: options.isolate,

@@ -94,6 +94,11 @@ const unavailable = (): Promise<never> =>
     ),
   );
 
+/** True when `kv` is the stand-in of a set assembled from parts that carry none. */
+export function isMissingKv(kv: AtomicKv): boolean {
+  return kv === missingKv;
+}
+
 /** Stands in for the kv of a set assembled from parts that carry none. */
 const missingKv: AtomicKv = {
   capabilities: { serverTime: false },

@@ -21,7 +21,7 @@ export interface ControlOptions {
    * Worker ids to address; absent or empty means every worker. Every addressed worker receives
    * the command (it is broadcast on the event bus, not taken from a queue).
    */
-  targets?: string[];
+  targets?: readonly string[];
   /** How long replies are collected. @default "2s" */
   timeout?: Duration;
 }
@@ -151,7 +151,10 @@ export interface ShutdownReply {
   mode: ShutdownMode;
   /** Tasks running when the command arrived. */
   inflight: number;
-  /** False when a shutdown was already under way (the first one's mode holds). */
+  /**
+   * False when a shutdown was already under way: the first one's mode holds, except that a
+   * `hard` one cuts a warm or soft one short (running tasks are handed back at once).
+   */
   initiated: boolean;
 }
 

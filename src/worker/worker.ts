@@ -37,6 +37,9 @@ import type {
 import { type ControlledWorker, ControlResponder } from "../control/control_responder.ts";
 import { KvPausedQueues } from "../control/paused_queues.ts";
 
+/** How long `start()` waits for the first revocation and pause read and the control subscription. */
+const START_WAIT_MS = 10_000;
+
 type OutcomeCounter = "succeeded" | "failed" | "retried" | "cancelled";
 
 /** Running task ids a heartbeat lists at most. */
@@ -131,6 +134,8 @@ export interface WorkerOptions {
   events?: EventBus;
   /** Answer remote control commands when `events` is given. @default true */
   control?: boolean;
+  /** Honour queue pauses persisted in `kv` (`app.control.pause`). @default true when `kv` is given */
+  queuePauses?: boolean;
   /** How often persisted queue pauses (in `kv`) are re-read. @default "2s" */
   pauseSyncInterval?: Duration;
   /**
@@ -204,6 +209,8 @@ export class Worker implements ControlledWorker {
   readonly #pauseSyncMs: number;
   #pauseTimer: TimerHandle | undefined;
   #pauseReadFailed = false;
+  /** Cuts a warm or soft shutdown short (a hard one arrived). */
+  #hurry: (() => void) | null = null;
   /** Aborted to re-open the consumer on the queues that are not paused. */
   #resubscribe: AbortController | null = null;
   #pauseChanged: (() => void) | null = null;
@@ -232,7 +239,9 @@ export class Worker implements ControlledWorker {
     this.#heartbeatMs = toMillis(options.heartbeatInterval ?? "10s");
     this.#identity = options.identity ?? {};
     this.#logger = options.logger ?? silentLogger;
-    this.#pauses = options.kv ? new KvPausedQueues(options.kv) : undefined;
+    this.#pauses = options.kv && options.queuePauses !== false
+      ? new KvPausedQueues(options.kv)
+      : undefined;
     this.#pauseSyncMs = toMillis(options.pauseSyncInterval ?? "2s");
     this.#events = options.events;
     this.#memoryProbe = options.memoryProbe;
@@ -350,7 +359,10 @@ export class Worker implements ControlledWorker {
     return this.#loop !== null && this.#stopping === null;
   }
 
-  /** Starts consuming; resolves once the consumer is open. Calling it twice is a no-op. */
+  /**
+   * Starts consuming; resolves once revocations and queue pauses were read and remote control
+   * listens (at most 10 s: unreachable stores do not block it). Calling it twice is a no-op.
+   */
   start(): Promise<void> {
     if (this.#stopping) {
       return Promise.reject(
@@ -367,7 +379,8 @@ export class Worker implements ControlledWorker {
     this.#scheduleHeartbeat(0);
     this.#autoscaler?.start();
     emitSignal(this.#deps.signals, "workerReady", { workerId: this.id, queues: this.queues });
-    return Promise.all([ready, this.#startControl()]).then(() => {});
+    // Bounded: with its stores unreachable the worker still starts (its loop waits and retries).
+    return this.#within(Promise.all([ready, this.#startControl()]), START_WAIT_MS).then(() => {});
   }
 
   async #startControl(): Promise<void> {
@@ -531,6 +544,8 @@ export class Worker implements ControlledWorker {
    * their deliveries to the queue so nothing is lost. Safe to call more than once.
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
+    // A hard shutdown during a warm or soft one hands the running tasks back now.
+    if (this.#stopping && options.mode === "hard") this.#hurry?.();
     if (!this.#stopping) {
       const mode = options.mode ?? "soft";
       const timeoutMs = mode === "warm"
@@ -569,10 +584,12 @@ export class Worker implements ControlledWorker {
     // Leases keep being renewed while in-flight tasks finish; the timer stops at the end.
     // The loop never waits for a slot while holding a delivery, so it ends as soon as the broker's
     // iterator sees the abort; the deadline still bounds it in case an adapter is slow to notice.
-    await this.#within(this.#loop, timeoutMs);
+    const hurried = new Promise<void>((resolve) => (this.#hurry = resolve));
+    await this.#within(Promise.race([this.#loop, hurried]), timeoutMs);
     let requeued = 0;
     const left = Math.max(0, deadline - this.#deps.clock.now());
-    if (this.#runs.size > 0 && !(await this.#within(this.#drained(), left))) {
+    if (this.#runs.size > 0) await this.#within(Promise.race([this.#drained(), hurried]), left);
+    if (this.#runs.size > 0) {
       for (const run of [...this.#runs]) {
         if (!run.abandon(new Error(`Worker ${this.id} shut down before the task finished.`))) {
           continue;
@@ -772,7 +789,10 @@ export class Worker implements ControlledWorker {
 
   /** Starts a shutdown for a control command; false when one is under way. */
   beginShutdown(mode: ShutdownMode, grace: Duration | undefined): boolean {
-    if (this.#stopping) return false;
+    if (this.#stopping) {
+      if (mode === "hard") this.#hurry?.();
+      return false;
+    }
     this.shutdown({ mode, timeout: grace }).catch((error) =>
       this.#logger.error("Shutdown failed", { workerId: this.id, error })
     );
