@@ -326,3 +326,26 @@ export type {
   KvWriteOptions,
 } from "./src/kv/atomic_kv.ts";
 export type { StatusStore } from "./src/backend/status_store.ts";
+export {
+  globMatcher,
+  type QueueSpec,
+  type RouteDecision,
+  type RouteQuery,
+  type Router,
+  type RouteRequest,
+  type RouteSpec,
+  type RouteTarget,
+  RoutingConfig,
+  RoutingConfigError,
+  type RoutingOptions,
+  type RoutingSpec,
+} from "./src/routing/mod.ts";
+export {
+  BROADCAST_INBOX_PREFIX,
+  BroadcastDirectory,
+  broadcastInboxOf,
+} from "./src/routing/broadcast_directory.ts";
+export {
+  BroadcastSubscription,
+  type BroadcastSubscriptionOptions,
+} from "./src/routing/broadcast_subscription.ts";

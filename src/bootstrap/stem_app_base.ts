@@ -33,6 +33,10 @@ import { RateLimits } from "../rate_limit/rate_limits.ts";
 import type { TaskRegistry } from "../core/task_registry.ts";
 import { runBeforeUse } from "./start_on_first_use.ts";
 import { Canvas } from "../canvas/canvas.ts";
+import { RoutingConfig, type RoutingOptions } from "../routing/routing_config.ts";
+import { BroadcastDirectory, broadcastInboxOf } from "../routing/broadcast_directory.ts";
+import { BroadcastSubscription } from "../routing/broadcast_subscription.ts";
+import { uuidv7 } from "../core/ids.ts";
 import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
 
 /** Options shared by every `StemApp` factory. */
@@ -89,6 +93,17 @@ export interface StemAppOptions {
    * (slot leases over `stores.locks`, freed by lease expiry when a worker crashes).
    */
   queueConcurrency?: Record<string, number>;
+  /**
+   * Where tasks go (routes by task glob and header, aliases, priority ranges, broadcast
+   * channels): applied by the producer to every publish, and, unless `queues` is given, the
+   * source of the queues the worker consumes. See docs/routing.md.
+   */
+  routing?: RoutingConfig | RoutingOptions;
+  /**
+   * Broadcast channels the app's worker subscribes to (it runs each task sent to one once).
+   * @default every channel the routing config declares, when the app has tasks
+   */
+  broadcasts?: string[];
 }
 
 /**
@@ -130,11 +145,14 @@ export class StemAppBase {
   readonly revokes: RevokeStore;
   /** Beat's schedule entries: the set's own, else written over its `kv`. */
   readonly schedules: ScheduleStore;
+  /** The routing config producer and worker share, when one was given. */
+  readonly routing: RoutingConfig | undefined;
   #beat: Beat | undefined;
   readonly #options: StemAppOptions;
   readonly #autoStart: boolean;
   readonly #clock: Clock;
   #canvas: Canvas | undefined;
+  #subscription: BroadcastSubscription | undefined;
   #workerStarted = false;
   #closed = false;
 
@@ -153,6 +171,35 @@ export class StemAppBase {
     this.#clock = options.clock ?? systemClock;
     this.#autoStart = options.autoStart ?? true;
     const encoders = new TaskPayloadEncoderRegistry(options.encoders ?? []);
+    this.routing = options.routing === undefined || options.routing instanceof RoutingConfig
+      ? options.routing
+      : new RoutingConfig(options.routing);
+    const tasks = options.tasks ?? [];
+    const workerId = options.workerId ?? `stem-worker-${uuidv7().slice(-12)}`;
+    const directory = new BroadcastDirectory(this.stores.kv);
+    const channels = options.broadcasts ??
+      (tasks.length > 0 ? [...(this.routing?.broadcasts ?? [])] : []);
+    const queues = options.queues ? [...options.queues] : this.routing
+      ? this.routing.workerQueues(
+        tasks.map((t) => t.name),
+        [
+          ...(options.defaultQueue ? [options.defaultQueue] : []),
+          ...tasks.flatMap((t) => t.options?.queue ? [t.options.queue] : []),
+        ],
+      )
+      : defaultQueues(tasks, options.defaultQueue);
+    if (channels.length > 0) {
+      const inbox = broadcastInboxOf(workerId);
+      queues.push(inbox);
+      this.#subscription = new BroadcastSubscription({
+        directory,
+        channels,
+        workerId,
+        inbox,
+        clock: options.clock,
+        logger: options.logger,
+      });
+    }
     const middleware = [
       ...builtInMiddleware(this.stores, options, this.signals, this.registry),
       ...(options.middleware ?? []),
@@ -171,13 +218,15 @@ export class StemAppBase {
       defaultQueue: options.defaultQueue,
       logger: options.logger,
       middleware,
+      routing: this.routing,
+      broadcasts: directory,
     };
     this.stem = runBeforeUse(new Stem(stemOptions), () => this.#beforeUse());
     const workerOptions: WorkerOptions = {
       broker: this.broker,
       backend: this.backend,
       registry: this.registry,
-      queues: options.queues ?? defaultQueues(options.tasks ?? [], options.defaultQueue),
+      queues,
       concurrency: options.concurrency,
       prefetch: options.prefetch,
       prefetchMultiplier: options.prefetchMultiplier,
@@ -188,7 +237,7 @@ export class StemAppBase {
       stem: this.stem,
       signals: this.signals,
       clock: options.clock,
-      workerId: options.workerId,
+      workerId,
       resultTtl: options.resultTtl,
       random: options.random,
       heartbeatInterval: options.heartbeatInterval,
@@ -200,8 +249,12 @@ export class StemAppBase {
     this.worker = new Worker(workerOptions);
     // However the worker was started (app.start(), worker.start()), first use must not start it
     // again: a worker someone shut down stays down.
-    this.signals.workerReady.connect(() => (this.#workerStarted = true), {
-      filter: (ready) => ready.workerId === this.worker.id,
+    this.signals.workerReady.connect(() => {
+      this.#workerStarted = true;
+      void this.#subscription?.start();
+    }, { filter: (ready) => ready.workerId === this.worker.id });
+    this.signals.workerStopping.connect(() => void this.#subscription?.stop(), {
+      filter: (stopping) => stopping.workerId === this.worker.id,
     });
   }
 
@@ -216,6 +269,7 @@ export class StemAppBase {
       throw new TypeError("This StemApp was closed; create a new one to start again.");
     }
     await this.worker.start();
+    await this.#subscription?.start();
   }
 
   /** Shuts the worker down (waiting up to `timeout` for running tasks), then closes the stores once. */
@@ -223,6 +277,7 @@ export class StemAppBase {
     if (this.#closed) return;
     this.#closed = true;
     await this.#beat?.stop();
+    await this.#subscription?.stop();
     await this.worker.shutdown({ timeout: options.timeout ?? "10s" });
     await this.stores.close();
   }
@@ -266,6 +321,7 @@ export class StemAppBase {
     if (!this.#autoStart || this.#closed || this.#workerStarted) return;
     if (this.registry.list().length === 0) return;
     await this.worker.start();
+    await this.#subscription?.start();
   }
 }
 

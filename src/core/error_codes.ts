@@ -75,6 +75,8 @@ export const ErrorCode = {
   unknownWorkflow: "unknown-workflow",
   /** A workflow definition or step call is invalid. */
   invalidWorkflow: "invalid-workflow",
+  /** A routing configuration is invalid (`RoutingConfigError.field` names what). */
+  invalidRouting: "invalid-routing",
 } as const;
 
 /** One of the {@link ErrorCode} values. */
