@@ -31,6 +31,7 @@ export class BroadcastSubscription {
   readonly #clock: Clock;
   #timer: TimerHandle | undefined;
   #running = false;
+  #started: Promise<void> | undefined;
 
   /** A subscription; nothing is recorded until `start()`. */
   constructor(options: BroadcastSubscriptionOptions) {
@@ -39,11 +40,11 @@ export class BroadcastSubscription {
     this.#clock = options.clock ?? systemClock;
   }
 
-  /** Records every channel's subscription, then keeps renewing them. */
-  async start(): Promise<void> {
-    if (this.#running) return;
+  /** Records every channel's subscription, then keeps renewing them; a second call waits for the first. */
+  start(): Promise<void> {
+    if (this.#running) return this.#started!;
     this.#running = true;
-    await this.#renew();
+    return this.#started = this.#renew();
   }
 
   /** Stops renewing and removes the subscriptions. */
@@ -51,6 +52,7 @@ export class BroadcastSubscription {
     if (!this.#running) return;
     this.#running = false;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    await this.#started;
     const { directory, channels, workerId } = this.#options;
     await Promise.all(channels.map((c) => directory.unsubscribe(c, workerId)));
   }
