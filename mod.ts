@@ -349,3 +349,16 @@ export {
   BroadcastSubscription,
   type BroadcastSubscriptionOptions,
 } from "./src/routing/broadcast_subscription.ts";
+export {
+  isQueueEvent,
+  MAX_EVENT_RESULT_LENGTH,
+  QUEUE_EVENT_TYPES,
+  QUEUE_EVENTS_TOPIC,
+  type QueueEvent,
+  type QueueEventError,
+  QueueEvents,
+  type QueueEventsOptions,
+  QueueEventsPublisher,
+  type QueueEventsPublisherOptions,
+  type QueueEventType,
+} from "./src/queue_events/mod.ts";

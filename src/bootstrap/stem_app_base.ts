@@ -37,6 +37,10 @@ import { RoutingConfig, type RoutingOptions } from "../routing/routing_config.ts
 import { BroadcastDirectory, broadcastInboxOf } from "../routing/broadcast_directory.ts";
 import { BroadcastSubscription } from "../routing/broadcast_subscription.ts";
 import { uuidv7 } from "../core/ids.ts";
+import type { JsonValue } from "../core/envelope.ts";
+import type { EventBus } from "../workflow/event_bus.ts";
+import { QueueEvents } from "../queue_events/queue_events.ts";
+import { QueueEventsPublisher } from "../queue_events/queue_events_publisher.ts";
 import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
 
 /** Options shared by every `StemApp` factory. */
@@ -104,6 +108,13 @@ export interface StemAppOptions {
    * @default every channel the routing config declares, when the app has tasks
    */
   broadcasts?: string[];
+  /**
+   * Publish task lifecycle events (waiting, delayed, active, progress, completed, failed,
+   * retried, dead-lettered, cancelled) on the store set's `EventBus` for `app.queueEvents()`
+   * listeners in any process. Off by default: it costs one bus message per step of every task.
+   * @default false
+   */
+  publishQueueEvents?: boolean;
 }
 
 /**
@@ -153,6 +164,7 @@ export class StemAppBase {
   readonly #clock: Clock;
   #canvas: Canvas | undefined;
   #subscription: BroadcastSubscription | undefined;
+  #publisher: QueueEventsPublisher | undefined;
   #workerStarted = false;
   #closed = false;
 
@@ -249,6 +261,14 @@ export class StemAppBase {
     this.worker = new Worker(workerOptions);
     // However the worker was started (app.start(), worker.start()), first use must not start it
     // again: a worker someone shut down stays down.
+    if (options.publishQueueEvents) {
+      this.#publisher = new QueueEventsPublisher({
+        bus: this.#eventBus("publishQueueEvents"),
+        clock: options.clock,
+        logger: options.logger,
+      });
+      this.#publisher.connect(this.signals);
+    }
     this.signals.workerReady.connect(() => {
       this.#workerStarted = true;
       void this.#subscription?.start();
@@ -279,6 +299,7 @@ export class StemAppBase {
     await this.#beat?.stop();
     await this.#subscription?.stop();
     await this.worker.shutdown({ timeout: options.timeout ?? "10s" });
+    this.#publisher?.disconnect();
     await this.stores.close();
   }
 
@@ -315,6 +336,40 @@ export class StemAppBase {
       logger: this.#options.logger,
       signals: this.signals,
     });
+  }
+
+  /**
+   * A started listener of task lifecycle events on `queue` (every queue when omitted), from
+   * every process on this store set that publishes them (`publishQueueEvents`). Close it when
+   * done. Needs a store set with an `EventBus` (memory: this process only; Redis: every process).
+   *
+   * @example
+   * ```ts ignore
+   * const events = await app.queueEvents("emails");
+   * events.on("completed", (e) => console.log(e.taskId, e.result));
+   * ```
+   */
+  async queueEvents(queue?: string): Promise<QueueEvents> {
+    const listener = new QueueEvents(this.#eventBus("queueEvents()"), { queue });
+    await listener.start();
+    return listener;
+  }
+
+  /** Publishes a custom event (`type: "custom"`, with `name` and `data`) to `queue`'s listeners. */
+  async emitQueueEvent(queue: string, name: string, payload: JsonValue = null): Promise<void> {
+    const publisher = this.#publisher ??
+      new QueueEventsPublisher({ bus: this.#eventBus("emitQueueEvent()"), clock: this.#clock });
+    await publisher.emit(queue, name, payload);
+  }
+
+  #eventBus(feature: string): EventBus {
+    if (!this.stores.events) {
+      throw new TypeError(
+        `${feature} needs an EventBus, and this app's store set has none (\`stores.events\`): ` +
+          "connect by URL to an adapter that provides one (memory, Redis).",
+      );
+    }
+    return this.stores.events;
   }
 
   async #beforeUse(): Promise<void> {

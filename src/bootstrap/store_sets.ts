@@ -61,6 +61,7 @@ export function mergeStores(brokerSet: StoreSet, backendSet: StoreSet): StoreSet
     kv: backendSet.kv,
     locks: backendSet.locks,
     rateLimiter: backendSet.rateLimiter,
+    events: backendSet.events,
     close: once(async () => {
       await Promise.all([brokerSet.close(), backendSet.close()]);
     }),
