@@ -364,3 +364,39 @@ export type {
   KvWriteOptions,
 } from "./src/kv/atomic_kv.ts";
 export type { StatusStore } from "./src/backend/status_store.ts";
+export {
+  globMatcher,
+  type QueueSpec,
+  type RouteDecision,
+  type RouteQuery,
+  type Router,
+  type RouteRequest,
+  type RouteSpec,
+  type RouteTarget,
+  RoutingConfig,
+  RoutingConfigError,
+  type RoutingOptions,
+  type RoutingSpec,
+} from "./src/routing/mod.ts";
+export {
+  BROADCAST_INBOX_PREFIX,
+  BroadcastDirectory,
+  broadcastInboxOf,
+} from "./src/routing/broadcast_directory.ts";
+export {
+  BroadcastSubscription,
+  type BroadcastSubscriptionOptions,
+} from "./src/routing/broadcast_subscription.ts";
+export {
+  isQueueEvent,
+  MAX_EVENT_RESULT_LENGTH,
+  QUEUE_EVENT_TYPES,
+  QUEUE_EVENTS_TOPIC,
+  type QueueEvent,
+  type QueueEventError,
+  QueueEvents,
+  type QueueEventsOptions,
+  QueueEventsPublisher,
+  type QueueEventsPublisherOptions,
+  type QueueEventType,
+} from "./src/queue_events/mod.ts";

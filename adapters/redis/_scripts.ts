@@ -11,6 +11,7 @@ export type ScriptName =
   | "counts"
   | "deadLetter"
   | "extend"
+  | "gcra"
   | "getDead"
   | "getGroup"
   | "initGroup"
@@ -18,6 +19,7 @@ export type ScriptName =
   | "kvEntries"
   | "kvIncrement"
   | "kvWrite"
+  | "lock"
   | "nack"
   | "publish"
   | "purge"
@@ -84,6 +86,13 @@ export const scripts: Readonly<Record<ScriptName, RedisScript>> = {
     lockingSha: "560188759075e10a8bde031d4b275ba2d0cfa6f4",
     source: "-- extend: moves the lease deadline of a delivery to now + ARGV[5] ms. The entry stays with the\n-- same consumer; XCLAIM ... JUSTID also resets its idle time in the pending list (shown by\n-- XPENDING) without bumping the delivery count.\n--\n-- KEYS[1] band stream   KEYS[2] lease sorted set\n-- ARGV[1] consumer group   ARGV[2] entry id   ARGV[3] delivery count   ARGV[4] band\n-- ARGV[5] extension ms\n--\n-- Returns the new deadline (server ms), or 0 when the lease is lost.\n-- Server time in epoch milliseconds (one clock for every client).\nlocal function server_now()\n  local t = redis.call('TIME')\n  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nend\n-- A delivery's lease member is \"band|id|count\": count is the entry's delivery count when it was\n-- handed out, and a redelivery bumps it, so an older receipt no longer names a live lease.\nlocal function lease_member(band, id, count)\n  return band .. '|' .. id .. '|' .. count\nend\n\n-- Acknowledges and deletes a settled stream entry (its lease is already removed).\nlocal function drop_entry(stream, group, id)\n  redis.call('XACK', stream, group, id)\n  redis.call('XDEL', stream, id)\nend\nlocal member = lease_member(ARGV[4], ARGV[2], ARGV[3])\nif not redis.call('ZSCORE', KEYS[2], member) then return 0 end\nlocal deadline = server_now() + tonumber(ARGV[5])\nredis.call('ZADD', KEYS[2], deadline, member)\nlocal pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)\nif pending[1] then redis.call('XCLAIM', KEYS[1], ARGV[1], pending[1][2], 0, ARGV[2], 'JUSTID') end\nreturn deadline\n",
   },
+  gcra: {
+    name: "gcra",
+    keys: 2,
+    sha: "c64b4cc95472e12333fa3d85788a8221a544713a",
+    lockingSha: "cf68e1ba86ce7af5d3fdff3b08a5d2f0a24ad7fd",
+    source: "-- gcra: one rate-limit acquire (GCRA) on the server's clock: redeem a holder's reserved slot, or\n-- take a run, or reserve the next slot for a denied holder. Mirrors src/rate_limit/gcra.ts.\n--\n-- KEYS[1] state key (the TAT, epoch ms)   KEYS[2] the holder's reservation key ('' role when none)\n-- ARGV[1] interval ms   ARGV[2] burst   ARGV[3] period ms   ARGV[4] '1' when a holder asks\n-- ARGV[5] '1' to redeem the holder's reservation first   ARGV[6] slack ms (a slot this close is due)\n--\n-- Returns { allowed (1|0), slot epoch ms as a string } (strings keep the fraction Lua would cut).\n-- Server time in epoch milliseconds (one clock for every client).\nlocal function server_now()\n  local t = redis.call('TIME')\n  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nend\nlocal now = server_now()\nlocal interval, burst, period = tonumber(ARGV[1]), math.max(1, tonumber(ARGV[2])), tonumber(ARGV[3])\nlocal holder = ARGV[4] == '1'\n\nif holder and ARGV[5] == '1' then\n  local slot = tonumber(redis.call('GET', KEYS[2]) or '')\n  if slot then\n    if slot > now + tonumber(ARGV[6]) then return { 0, string.format('%.3f', slot) } end\n    redis.call('DEL', KEYS[2])\n    return { 1, string.format('%.3f', now) }\n  end\nend\n\nlocal stored = tonumber(redis.call('GET', KEYS[1]) or '')\nlocal tat = math.max(stored or now, now)\nlocal allow_at = tat - (burst - 1) * interval\nlocal allowed, at, next_tat = 0, allow_at, tat\nif allow_at <= now then\n  allowed, at, next_tat = 1, now, tat + interval\nelseif holder then\n  next_tat = tat + interval\nend\nif next_tat ~= stored then\n  redis.call('SET', KEYS[1], string.format('%.3f', next_tat), 'PX', math.ceil(next_tat - now + period))\nend\nif allowed == 0 and holder then\n  redis.call('SET', KEYS[2], string.format('%.3f', at), 'PX', math.ceil(at - now + period))\nend\nreturn { allowed, string.format('%.3f', at) }\n",
+  },
   getDead: {
     name: "get_dead",
     keys: 2,
@@ -132,6 +141,13 @@ export const scripts: Readonly<Record<ScriptName, RedisScript>> = {
     sha: "234937328c696af7a12862b27e923c350d9724e6",
     lockingSha: "a449cf8aa66d0d45d8f082842a673de745f51775",
     source: "-- kv_write: set, set-if-absent or compare-and-set of one AtomicKv key, with an optional TTL.\n--\n-- KEYS[1] value key   KEYS[2] kv index   KEYS[3] kv expiry set\n-- ARGV[1] mode: 'set' | 'nx' | 'cas'   ARGV[2] the key as the caller named it (index member)\n-- ARGV[3] new value   ARGV[4] ttl ms ('' = never expires)   ARGV[5] expected value (cas)\n--\n-- Returns 1 when it wrote, 0 when the condition failed.\n-- Server time in epoch milliseconds (one clock for every client).\nlocal function server_now()\n  local t = redis.call('TIME')\n  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nend\n-- Keeps the kv index in step with the value keys. KEYS[2] is the index (every live key, score\n-- 0, read by ZRANGEBYLEX), KEYS[3] the expiry set (keys with a TTL, scored by when they lapse).\nlocal function kv_prune(now)\n  local lapsed = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', string.format('%.0f', now),\n    'LIMIT', 0, 20)\n  if #lapsed > 0 then\n    redis.call('ZREM', KEYS[2], unpack(lapsed))\n    redis.call('ZREM', KEYS[3], unpack(lapsed))\n  end\nend\n\n-- Records that `member` now lives until now + ttl (ttl '' = forever).\nlocal function kv_track(member, now, ttl)\n  redis.call('ZADD', KEYS[2], 0, member)\n  if ttl == '' then\n    redis.call('ZREM', KEYS[3], member)\n  else\n    redis.call('ZADD', KEYS[3], string.format('%.0f', now + tonumber(ttl)), member)\n  end\nend\nlocal now = server_now()\nkv_prune(now)\nlocal mode = ARGV[1]\nif mode ~= 'set' then\n  local current = redis.call('GET', KEYS[1])\n  if mode == 'nx' and current then return 0 end\n  if mode == 'cas' and current ~= ARGV[5] then return 0 end\nend\nif ARGV[4] == '' then\n  redis.call('SET', KEYS[1], ARGV[3])\nelse\n  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])\nend\nkv_track(ARGV[2], now, ARGV[4])\nreturn 1\n",
+  },
+  lock: {
+    name: "lock",
+    keys: 1,
+    sha: "4d55bb50e365066ea1d42f0b8e24747df07c4dbe",
+    lockingSha: "dad65f7fad56c331627515e809c730ddc037fee2",
+    source: "-- lock: acquire, renew or release one named lease by owner, in one round trip.\n--\n-- KEYS[1] lock key\n-- ARGV[1] op: 'acquire' | 'renew' | 'release'   ARGV[2] owner   ARGV[3] ttl ms (acquire, renew)\n--\n-- Returns 1 when the lock is (or was, for release) the owner's and the op took effect, else 0.\nlocal current = redis.call('GET', KEYS[1])\nlocal op, owner = ARGV[1], ARGV[2]\nif op == 'acquire' and not current then\n  redis.call('SET', KEYS[1], owner, 'PX', ARGV[3])\n  return 1\nend\nif current ~= owner then return 0 end\nif op == 'release' then\n  redis.call('DEL', KEYS[1])\nelse\n  redis.call('PEXPIRE', KEYS[1], ARGV[3])\nend\nreturn 1\n",
   },
   nack: {
     name: "nack",

@@ -14,6 +14,8 @@ import { connectTransport } from "./connect.ts";
 import type { RedisTransport } from "./transport.ts";
 import { RedisWorkflowStore } from "./workflow/redis_workflow_store.ts";
 import { RedisEventBus } from "./workflow/redis_event_bus.ts";
+import { RedisLockStore } from "./locks/redis_lock_store.ts";
+import { RedisRateLimiter } from "./rate_limit/redis_rate_limiter.ts";
 
 /** Options of the Redis adapter's `connect`: transport, broker and backend settings in one. */
 export interface RedisStoreSetOptions
@@ -81,6 +83,8 @@ export function redisStoreSet(
       clock: options.clock,
     }),
     events,
+    locks: new RedisLockStore(transport, { namespace: options.namespace }),
+    rateLimiter: new RedisRateLimiter(transport, { namespace: options.namespace }),
     transport,
     close: () => (closing ??= close()),
   };

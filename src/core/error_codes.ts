@@ -85,6 +85,8 @@ export const ErrorCode = {
   isolateStartFailed: "isolate-start-failed",
   /** A task is marked `isolation: "worker"` but the worker has no isolate pool. */
   isolationUnavailable: "isolation-unavailable",
+  /** A routing configuration is invalid (`RoutingConfigError.field` names what). */
+  invalidRouting: "invalid-routing",
 } as const;
 
 /** One of the {@link ErrorCode} values. */
