@@ -463,7 +463,10 @@ export class Stem {
    * have published.
    */
   async #publishPrepared(routed: Prepared[]): Promise<void> {
-    const list = await this.#fanOut(routed);
+    // No await for the common case: most publishes name no broadcast channel.
+    const list = routed.some((p) => p.envelope.meta[MetaKey.broadcast] !== undefined)
+      ? await this.#fanOut(routed)
+      : routed;
     if (list.length === 0) return;
     if (list.length === 1 && !list[0].exclusive) return await this.#publishOne(list[0]);
     const envelopes = await Promise.all(
