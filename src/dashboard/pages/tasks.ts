@@ -111,7 +111,7 @@ export function enqueueForm(ctx: PageContext, queues: string[]): SafeHtml {
   return html`
     <div class="panel">
       <h2>Enqueue a task</h2>
-      <form class="form" method="post"
+      <form id="enqueue" class="form" method="post"
         action="${href(ctx, "/tasks")}"><input type="hidden" name="${CSRF_FIELD}" value="${ctx
           .csrf}">
     <div class="filters"><label>Task name <input name="name" list="task-names" required></label>
