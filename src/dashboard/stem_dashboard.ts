@@ -154,7 +154,7 @@ export function stemDashboard(app: DashboardApp, options: DashboardOptions): Hon
       const markup = c.req.header("x-stem-fragment") === "1"
         ? page.live
         : layout(ctx, title, page, refreshMs);
-      return c.html(markup.value);
+      return c.html(markup.value.trimStart());
     };
 
   dash.get("/", serve(overviewPage));

@@ -64,7 +64,7 @@ export async function overviewPage(ctx: PageContext): Promise<Page> {
       "dead letters",
     )}${card("workers", `${online} / ${workers.length}`, "workers online")}${card(
       "done",
-      done,
+      done + failed,
       "finished, last hour",
     )}${card("failure-rate", rate, "failure rate, last hour")}${card(
       "health",

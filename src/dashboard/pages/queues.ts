@@ -12,7 +12,7 @@ export async function queuesPage(ctx: PageContext): Promise<Page> {
     <p
       class="muted">Brokers keep no list of queues: these are the configured queues and those live workers consume. Open any queue at <code>${href(
         ctx,
-        "/queues/&lt;name&gt;",
+        "/queues/<name>",
       )}</code>.</p>
   `;
   return { title: "Queues", nav: "queues", live };
