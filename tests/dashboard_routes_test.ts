@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { FunctionTaskHandler, StemApp } from "../mod.ts";
-import { stemDashboard } from "../src/dashboard/mod.ts";
+import { type DashboardEnv, stemDashboard } from "../src/dashboard/mod.ts";
 import { appStores } from "./helpers/app_stores.ts";
 
 const BASE = "http://dash.test";
@@ -29,7 +29,11 @@ function form(fields: Record<string, string>, headers: Record<string, string> = 
   };
 }
 
-async function page(dash: Hono, path: string, init?: RequestInit): Promise<string> {
+async function page(
+  dash: Hono<DashboardEnv> | Hono,
+  path: string,
+  init?: RequestInit,
+): Promise<string> {
   const response = await dash.request(`${BASE}${path}`, init);
   assert.equal(response.status, 200, `${path}: ${response.status}`);
   return await response.text();
@@ -40,7 +44,7 @@ after(async () => {
 });
 
 describe("stemDashboard() routes (SQLite)", () => {
-  let dash: Hono;
+  let dash: Hono<DashboardEnv>;
   let csrf: string;
 
   before(async () => {
@@ -266,7 +270,7 @@ describe("stemDashboard() routes (SQLite)", () => {
       control: {
         pause: (q) => Promise.resolve(calls.push(`pause ${q}`) && paused.add(q)),
         resume: (q) => Promise.resolve(calls.push(`resume ${q}`) && paused.delete(q)),
-        paused: () => Promise.resolve([...paused]),
+        pausedQueues: () => Promise.resolve([...paused].map((queue) => ({ queue }))),
       },
     });
     const shown = await page(controlled, "/queues/parked");
@@ -325,7 +329,7 @@ describe("stemDashboard() auth and mounting", () => {
     outer.get("/", (c) => c.text("my app"));
     outer.route("/", stemDashboard(app, { auth: false, basePath: "/admin/stem/" }));
     assert.equal(await (await outer.request(`${BASE}/`)).text(), "my app");
-    const html = await page(outer as unknown as Hono, "/admin/stem/tasks");
+    const html = await page(outer, "/admin/stem/tasks");
     assert.match(html, /href="\/admin\/stem\/dead-letters"/);
     assert.match(html, /action="\/admin\/stem\/tasks"/);
     assert.match(html, /data-base="\/admin\/stem"/);

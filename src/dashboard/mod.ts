@@ -11,7 +11,7 @@
  *
  * @module
  */
-export { stemDashboard } from "./stem_dashboard.ts";
+export { type DashboardEnv, stemDashboard } from "./stem_dashboard.ts";
 export type { DashboardApp, DashboardOptions } from "./dashboard_options.ts";
 export type { DashboardAuthOptions } from "./dashboard_auth.ts";
 export type { DashboardQueueControl } from "./queue_control.ts";

@@ -1,17 +1,16 @@
 /**
- * The seam for queue pause/resume on the queue pages. Remote control (`app.control`) is built
- * separately; pass an object with these methods as `stemDashboard(app, { control })` and the
- * Pause/Resume buttons and their POST routes appear. Until then the pages show no buttons.
+ * The seam for queue pause/resume on the queue pages. It is shaped like remote control's
+ * `app.control` (a subset of it), so once that lands the wiring is `control: app.control`; any
+ * object with these methods works too. When it is given, the Pause/Resume buttons and their POST
+ * routes appear; until then the pages show no buttons.
  *
  * @example
  * ```ts ignore
+ * stemDashboard(app, { auth: false, control: app.control });
+ * // or your own:
  * stemDashboard(app, {
  *   auth: false,
- *   control: {
- *     pause: (queue) => app.control.pause(queue),
- *     resume: (queue) => app.control.resume(queue),
- *     paused: () => app.control.pausedQueues(),
- *   },
+ *   control: { pause: (q) => myPause(q), resume: (q) => myResume(q) },
  * });
  * ```
  */
@@ -21,5 +20,5 @@ export interface DashboardQueueControl {
   /** Resumes a paused queue. */
   resume(queue: string): Promise<unknown>;
   /** The queues paused now; without it, both buttons show. */
-  paused?(): Promise<readonly string[]>;
+  pausedQueues?(): Promise<readonly { queue: string }[]>;
 }

@@ -22,7 +22,8 @@ import { tasksPage } from "./pages/tasks.ts";
 import { workflowRunPage, workflowsPage } from "./pages/workflows.ts";
 import { workersPage } from "./pages/workers.ts";
 
-type Env = { Variables: { form: Record<string, string> } };
+/** The hono environment of the dashboard app: the parsed form of a POST, after its CSRF check. */
+export type DashboardEnv = { Variables: { form: Record<string, string> } };
 
 const SECURITY_HEADERS: Record<string, string> = {
   "content-security-policy":
@@ -71,7 +72,7 @@ function simplePage(status: number, title: string, message: string): Response {
  * Deno.serve(dashboard.fetch); // or: myHonoApp.route("/", dashboard)
  * ```
  */
-export function stemDashboard(app: DashboardApp, options: DashboardOptions): Hono<Env> {
+export function stemDashboard(app: DashboardApp, options: DashboardOptions): Hono<DashboardEnv> {
   const base = normaliseBase(options.basePath);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
@@ -82,7 +83,7 @@ export function stemDashboard(app: DashboardApp, options: DashboardOptions): Hon
   const readOnly = options.readOnly ?? false;
   const mayEnqueue = enqueueFilter(options.enqueue);
   const queues = [...new Set(options.queues ?? [app.stem.defaultQueue, ...taskQueues(app)])];
-  const root = new Hono<Env>();
+  const root = new Hono<DashboardEnv>();
   const dash = base ? root.basePath(base) : root;
 
   root.onError((error) => {

@@ -48,5 +48,6 @@ export function queueTable(
 
 /** The paused queues, when queue control is wired and can tell. */
 export async function pausedQueues(ctx: PageContext): Promise<Set<string>> {
-  return new Set(ctx.control?.paused ? await ctx.control.paused() : []);
+  const paused = ctx.control?.pausedQueues ? await ctx.control.pausedQueues() : [];
+  return new Set(paused.map((p) => p.queue));
 }

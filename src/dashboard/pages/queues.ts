@@ -38,11 +38,11 @@ export async function queueDetailPage(ctx: PageContext, queue: string): Promise<
         `
         : ""
     }${
-      !isPaused || !ctx.control.paused
+      !isPaused || !ctx.control.pausedQueues
         ? actionForm(ctx, `/queues/${q}/pause`, "Pause", { confirm: `Pause ${queue}?` })
         : ""
     } ${
-      isPaused || !ctx.control.paused ? actionForm(ctx, `/queues/${q}/resume`, "Resume") : ""
+      isPaused || !ctx.control.pausedQueues ? actionForm(ctx, `/queues/${q}/resume`, "Resume") : ""
     }</p>`
     : html``;
   const card = (key: string, n: number, label: string) =>
