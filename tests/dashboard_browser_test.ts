@@ -108,6 +108,25 @@ for (const store of stores) {
       await screenshot(page, "overview");
     });
 
+    test("without EventSource the page falls back to polling and still updates", async () => {
+      const polling = await browser.context.newPage();
+      await polling.addInitScript(() => {
+        delete (globalThis as { EventSource?: unknown }).EventSource;
+      });
+      try {
+        await polling.goto(`${url}/queues/parked`);
+        await polling.waitForSelector("#live-dot.polling");
+        const before = Number(await polling.textContent('[data-card="pending"] .n'));
+        await app.stem.enqueue("emails.send", { options: { queue: "parked" } });
+        await polling.waitForFunction(
+          (n) => document.querySelector('[data-card="pending"] .n')?.textContent === String(n),
+          before + 1,
+        );
+      } finally {
+        await polling.close();
+      }
+    });
+
     test("a person opens a waiting task from the list and revokes it", async () => {
       const [waiting] = await app.stores.statuses.listTaskStatuses({ queue: "parked", limit: 1 });
       await page.goto(`${url}/tasks?queue=parked`);
