@@ -284,6 +284,45 @@ describe("stemDashboard() routes (SQLite)", () => {
     assert.match(await page(controlled, "/queues/parked"), /badge-paused/);
   });
 
+  test("the worker-control seam: Ping and Shutdown per worker call control and report who answered", async () => {
+    const workerId = app.worker.id;
+    assert.doesNotMatch(await page(dash, "/workers"), />Ping</);
+    const calls: unknown[] = [];
+    const controlled = stemDashboard(app, {
+      auth: false,
+      control: {
+        pause: () => Promise.resolve(),
+        resume: () => Promise.resolve(),
+        ping: (options) => {
+          calls.push(["ping", options]);
+          return Promise.resolve({ replies: [{ workerId, ok: true }], missing: [] });
+        },
+        shutdown: (options) => {
+          calls.push(["shutdown", options]);
+          return Promise.resolve({ replies: [], missing: [workerId] });
+        },
+      },
+    });
+    const shown = await page(controlled, "/workers");
+    assert.match(shown, />Ping</);
+    assert.match(shown, />Shut down</);
+    const token = tokenOf(shown);
+    const path = `${BASE}/workers/${encodeURIComponent(workerId)}`;
+    const ping = await controlled.request(`${path}/ping`, form({ _csrf: token }));
+    assert.match(decodeURIComponent(ping.headers.get("location")!), /notice=.* answered\./);
+    const stop = await controlled.request(`${path}/shutdown`, form({ _csrf: token, mode: "soft" }));
+    assert.match(
+      decodeURIComponent(stop.headers.get("location")!),
+      /error=.* did not answer the shutdown/,
+    );
+    const bad = await controlled.request(`${path}/shutdown`, form({ _csrf: token, mode: "now" }));
+    assert.match(decodeURIComponent(bad.headers.get("location")!), /must be warm, soft or hard/);
+    assert.deepEqual(calls, [
+      ["ping", { targets: [workerId] }],
+      ["shutdown", { targets: [workerId], mode: "soft" }],
+    ]);
+  });
+
   test("read-only hides the forms and refuses POSTs", async () => {
     const ro = stemDashboard(app, { auth: false, readOnly: true });
     const html = await page(ro, `/dead-letters?queue=default`);

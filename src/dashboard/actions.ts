@@ -2,7 +2,7 @@ import type { Context, Hono } from "hono";
 import type { JsonValue } from "../core/envelope.ts";
 import { StemError } from "../core/errors.ts";
 import type { DashboardApp } from "./dashboard_options.ts";
-import type { DashboardQueueControl } from "./queue_control.ts";
+import type { DashboardControl, DashboardControlResult } from "./dashboard_control.ts";
 import { replayOneDeadLetter } from "./replay_one.ts";
 
 /** What the action routes need. */
@@ -14,7 +14,7 @@ export interface ActionDeps {
   /** May the enqueue form send this task? */
   mayEnqueue: (name: string) => boolean;
   /** Queue pause/resume, when wired. */
-  control: DashboardQueueControl | undefined;
+  control: DashboardControl | undefined;
   /** Time source (purge windows). */
   now: () => number;
 }
@@ -164,7 +164,8 @@ export function registerActions(
   }
   const control = deps.control;
   if (!control) return;
-  // The queue-control seam (see queue_control.ts): routes exist only when control is wired.
+  registerWorkerActions(app, deps, control);
+  // The queue-control seam (see dashboard_control.ts): routes exist only when control is wired.
   for (const verb of ["pause", "resume"] as const) {
     app.post(`/queues/:queue/${verb}`, (c) => {
       const queue = c.req.param("queue");
@@ -174,5 +175,40 @@ export function registerActions(
         return [self, `${verb === "pause" ? "Paused" : "Resumed"} ${queue}.`];
       });
     });
+  }
+}
+
+function answered(verb: string, workerId: string, result: DashboardControlResult): string {
+  const reply = result.replies.find((r) => r.workerId === workerId);
+  if (!reply) throw new ActionError(`${workerId} did not answer the ${verb} in time.`);
+  if (!reply.ok) throw new ActionError(`${workerId} could not carry out the ${verb}.`);
+  return verb === "ping" ? `${workerId} answered.` : `${workerId} is shutting down.`;
+}
+
+function registerWorkerActions(
+  app: Hono<{ Variables: { form: Form } }>,
+  deps: ActionDeps,
+  control: DashboardControl,
+): void {
+  const { ping, shutdown } = control;
+  if (ping) {
+    app.post("/workers/:id/ping", (c) =>
+      attempt(c, deps, "/workers", async () => {
+        const id = c.req.param("id");
+        const result = await ping.call(control, { targets: [id] });
+        return ["/workers", answered("ping", id, result)];
+      }));
+  }
+  if (shutdown) {
+    app.post("/workers/:id/shutdown", (c) =>
+      attempt(c, deps, "/workers", async () => {
+        const id = c.req.param("id");
+        const mode = c.get("form").mode ?? "warm";
+        if (mode !== "warm" && mode !== "soft" && mode !== "hard") {
+          throw new ActionError(`Shutdown mode must be warm, soft or hard, not "${mode}".`);
+        }
+        const result = await shutdown.call(control, { targets: [id], mode });
+        return ["/workers", answered("shutdown", id, result)];
+      }));
   }
 }

@@ -10,7 +10,7 @@ import type { Stem } from "../producer/stem.ts";
 import type { Beat } from "../scheduler/beat.ts";
 import type { ScheduleStore } from "../scheduler/schedule_store.ts";
 import type { DashboardAuthOptions } from "./dashboard_auth.ts";
-import type { DashboardQueueControl } from "./queue_control.ts";
+import type { DashboardControl } from "./dashboard_control.ts";
 
 /**
  * What the dashboard reads and acts on: a `StemApp` (or `workflowApp.app`) has all of it. Runs,
@@ -56,8 +56,8 @@ export interface DashboardOptions {
   csrfSecret?: string;
   /** Extra origins whose POSTs are accepted (a proxy's public origin). @default [] */
   trustedOrigins?: string[];
-  /** Queue pause/resume (see `DashboardQueueControl`); the buttons show when given. */
-  control?: DashboardQueueControl;
+  /** Remote control (see `DashboardControl`, e.g. `app.control`): pause/resume, ping, shutdown. */
+  control?: DashboardControl;
   /** Statuses read to draw the last hour's throughput. @default 500 */
   chartSample?: number;
   /** Ends the live streams, so a graceful server shutdown does not wait on them forever. */

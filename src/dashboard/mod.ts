@@ -14,6 +14,6 @@
 export { type DashboardEnv, stemDashboard } from "./stem_dashboard.ts";
 export type { DashboardApp, DashboardOptions } from "./dashboard_options.ts";
 export type { DashboardAuthOptions } from "./dashboard_auth.ts";
-export type { DashboardQueueControl } from "./queue_control.ts";
+export type { DashboardControl, DashboardControlResult } from "./dashboard_control.ts";
 export { CSRF_FIELD, CSRF_HEADER } from "./csrf.ts";
 export { replayOneDeadLetter, type ReplayOneResult } from "./replay_one.ts";

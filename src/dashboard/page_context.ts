@@ -2,7 +2,7 @@ import type { Clock } from "../core/clock.ts";
 import { CSRF_FIELD } from "./csrf.ts";
 import type { DashboardApp, DashboardOptions } from "./dashboard_options.ts";
 import { html, type SafeHtml } from "./html.ts";
-import type { DashboardQueueControl } from "./queue_control.ts";
+import type { DashboardControl } from "./dashboard_control.ts";
 
 /** What every page renders with. */
 export interface PageContext {
@@ -21,7 +21,7 @@ export interface PageContext {
   /** Queues named by the options (workers add theirs). */
   queues: readonly string[];
   /** Queue pause/resume, when wired. */
-  control: DashboardQueueControl | undefined;
+  control: DashboardControl | undefined;
   /** May the enqueue form send this task? */
   mayEnqueue: (name: string) => boolean;
   /** Statuses read for the chart. */

@@ -2,7 +2,8 @@ import type { JsonValue } from "../../core/envelope.ts";
 import { workerOverview } from "../../inspect/worker_overview.ts";
 import { badge, timeCell } from "../format.ts";
 import { html } from "../html.ts";
-import { href, type Page, type PageContext } from "../page_context.ts";
+import { actionForm, href, type Page, type PageContext } from "../page_context.ts";
+import type { SafeHtml } from "../html.ts";
 
 const SHOWN = ["host", "pid", "runtime", "concurrency", "version"];
 
@@ -12,6 +13,29 @@ function text(value: JsonValue | undefined): string {
     : typeof value === "string"
     ? value
     : JSON.stringify(value);
+}
+
+function hasWorkerControl(ctx: PageContext): boolean {
+  return !ctx.readOnly && !!(ctx.control?.ping || ctx.control?.shutdown);
+}
+
+// The worker-control seam: Ping and Shutdown appear when `control` has those methods.
+function actionsCell(ctx: PageContext, workerId: string): SafeHtml {
+  if (!hasWorkerControl(ctx)) return html``;
+  const id = encodeURIComponent(workerId);
+  const ping = ctx.control?.ping ? actionForm(ctx, `/workers/${id}/ping`, "Ping") : "";
+  const modes = html`
+    <select name="mode"
+      aria-label="Shutdown mode"><option value="warm">warm</option><option value="soft">soft</option><option value="hard">hard</option></select>
+  `;
+  const shutdown = ctx.control?.shutdown
+    ? actionForm(ctx, `/workers/${id}/shutdown`, "Shut down", {
+      kind: "danger",
+      confirm: `Shut down ${workerId}?`,
+      extra: modes,
+    })
+    : "";
+  return html`<td>${ping} ${shutdown}</td>`;
 }
 
 /** `/workers`: heartbeats, online/offline, queues, running task ids. */
@@ -31,7 +55,7 @@ export async function workersPage(ctx: PageContext): Promise<Page> {
         )}</td><td>${timeCell(w.lastSeen, ctx.now)}</td><td class="num">${w.inflight}</td><td>${w
           .queues.join(", ")}</td>${SHOWN.map((k) =>
             html`<td>${text(w.extras[k])}</td>`
-          )}<td>${links}</td></tr>
+          )}<td>${links}</td>${actionsCell(ctx, w.workerId)}</tr>
     `;
   });
   const live = workers.length
@@ -40,7 +64,9 @@ export async function workersPage(ctx: PageContext): Promise<Page> {
         <table>
           <thead>
             <tr><th>Worker</th><th>State</th><th>Last heartbeat</th><th class="num">In flight</th><th>Queues</th>${SHOWN
-              .map((k) => html`<th>${k}</th>`)}<th>Running tasks</th></tr>
+              .map((k) => html`<th>${k}</th>`)}<th>Running tasks</th>${hasWorkerControl(ctx)
+              ? html`<th></th>`
+              : ""}</tr>
           </thead>
           <tbody>${rows}</tbody>
         </table>
