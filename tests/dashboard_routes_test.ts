@@ -236,6 +236,26 @@ describe("stemDashboard() routes (SQLite)", () => {
     assert.equal((await dash.request(`${BASE}/workflows/nope`)).status, 404);
   });
 
+  test("a running task shows its progress bar, its lineage links and a Revoke button", async () => {
+    await app.stores.statuses.set({
+      id: "child-1",
+      name: "ok.echo",
+      state: "running",
+      result: null,
+      error: null,
+      attempt: 1,
+      meta: { queue: "parked", parentId: "parent-<1>", rootId: "root-1" },
+      progress: { percent: 42, data: { step: "resize" } },
+      timestamps: { startedAt: Date.now() },
+    });
+    const html = await page(dash, "/tasks/child-1");
+    assert.match(html, /<span style="width:42%">/);
+    assert.match(html, /href="\/tasks\/parent-%3C1%3E">parent-&lt;1&gt;</);
+    assert.match(html, /href="\/tasks\/root-1"/);
+    assert.match(html, />Revoke</);
+    assert.match(html, /attempt 1 started/);
+  });
+
   test("the fragment request returns only the live region", async () => {
     const fragment = await page(dash, "/queues", { headers: { "x-stem-fragment": "1" } });
     assert.ok(!fragment.includes("<html"));
