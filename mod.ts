@@ -213,6 +213,25 @@ export {
 export { KvRevokeStore, REVOKE_KEY_PREFIX } from "./src/control/kv_revoke_store.ts";
 export { RevocationGuard, type RevocationGuardOptions } from "./src/control/revocation_guard.ts";
 export { type RevokeDeps, type RevokeOptions, revokeTask } from "./src/control/revoke_task.ts";
+export {
+  type ControlApi,
+  type ControlOptions,
+  type ControlReply,
+  type ControlResult,
+  type ControlShutdownOptions,
+  type InspectReply,
+  type MemoryUsage,
+  type PausedQueue,
+  type PingReply,
+  type QueuePauseOptions,
+  type QueueStateReply,
+  type RevokeReply,
+  type RunningTaskInfo,
+  SHUTDOWN_MODES,
+  type ShutdownMode,
+  type ShutdownReply,
+  type StatsReply,
+} from "./src/control/control_api.ts";
 export { Beat, type BeatOptions, type DispatchReport } from "./src/scheduler/beat.ts";
 export { BEAT_NONCE_PREFIX, beatDuplicateFilter } from "./src/scheduler/beat_duplicate_filter.ts";
 export {

@@ -40,6 +40,9 @@ export const MIGRATIONS: readonly Migration[] = [
 
 /** Every query the adapter runs, by name (see the .sql files for parameters). */
 export const SQL = {
+  busNotify: "SELECT pg_notify(lower(current_schema()) || '_bus', $1) AS sent",
+  busNotifyStored:
+    "WITH stored AS (\n  INSERT INTO stem_kv (key, value, expires_at) VALUES ($1, $2, $3::int8)\n  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at\n  RETURNING key\n)\nSELECT pg_notify(lower(current_schema()) || '_bus', $4) AS sent FROM stored",
   cleanupGroups: "DELETE FROM stem_groups WHERE expires_at <= $1",
   cleanupKv: "DELETE FROM stem_kv WHERE expires_at <= $1",
   cleanupResults: "DELETE FROM stem_results WHERE expires_at <= $1",

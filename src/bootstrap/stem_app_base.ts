@@ -33,6 +33,9 @@ import { RateLimits } from "../rate_limit/rate_limits.ts";
 import type { TaskRegistry } from "../core/task_registry.ts";
 import { runBeforeUse } from "./start_on_first_use.ts";
 import { Canvas } from "../canvas/canvas.ts";
+import type { ControlApi, MemoryUsage } from "../control/control_api.ts";
+import { ControlClient } from "../control/control_client.ts";
+import { KvPausedQueues } from "../control/paused_queues.ts";
 import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
 
 /** Options shared by every `StemApp` factory. */
@@ -89,6 +92,13 @@ export interface StemAppOptions {
    * (slot leases over `stores.locks`, freed by lease expiry when a worker crashes).
    */
   queueConcurrency?: Record<string, number>;
+  /**
+   * Answer remote control commands (`app.control`, `stem worker …`) over the store set's event
+   * bus. @default true (off, with a log line, when the set has no bus)
+   */
+  control?: boolean;
+  /** Reports memory for `stats` (worker processes pass the runtime's). @default none */
+  memoryProbe?: () => MemoryUsage | null;
 }
 
 /**
@@ -135,6 +145,7 @@ export class StemAppBase {
   readonly #autoStart: boolean;
   readonly #clock: Clock;
   #canvas: Canvas | undefined;
+  #control: ControlClient | undefined;
   #workerStarted = false;
   #closed = false;
 
@@ -196,6 +207,9 @@ export class StemAppBase {
       revokes: this.revokes,
       logger: options.logger,
       kv: this.stores.kv,
+      events: this.stores.events,
+      control: options.control,
+      memoryProbe: options.memoryProbe,
     };
     this.worker = new Worker(workerOptions);
     // However the worker was started (app.start(), worker.start()), first use must not start it
@@ -208,6 +222,28 @@ export class StemAppBase {
   /** Chains, groups, chords and batches over this app's producer and stores. */
   get canvas(): Canvas {
     return this.#canvas ??= new Canvas(this.stem, { kv: this.stores.kv });
+  }
+
+  /**
+   * Remote control of every worker on these stores (this app's and other processes'): ping,
+   * inspect, stats, pause/resume a queue (persisted), shutdown, revoke. Commands travel over the
+   * store set's event bus; see docs/operations.md.
+   *
+   * @example
+   * ```ts ignore
+   * const { replies, missing } = await app.control.ping({ timeout: "1s" });
+   * await app.control.pause("emails", { reason: "provider outage" });
+   * ```
+   */
+  get control(): ControlApi {
+    return this.#control ??= new ControlClient({
+      events: this.stores.events,
+      heartbeats: this.stores.heartbeats,
+      pauses: new KvPausedQueues(this.stores.kv),
+      revokes: this.revokes,
+      statuses: this.stores.statuses,
+      clock: this.#clock,
+    });
   }
 
   /** Starts the worker (optional: the first enqueue or wait does it unless `autoStart: false`). */

@@ -61,6 +61,8 @@ export function mergeStores(brokerSet: StoreSet, backendSet: StoreSet): StoreSet
     kv: backendSet.kv,
     locks: backendSet.locks,
     rateLimiter: backendSet.rateLimiter,
+    // Remote control pairs the bus with the heartbeats (who should answer), so the result side's.
+    events: backendSet.events ?? brokerSet.events,
     close: once(async () => {
       await Promise.all([brokerSet.close(), backendSet.close()]);
     }),

@@ -1,6 +1,7 @@
 import type { Counter, Histogram, Meter, UpDownCounter } from "@opentelemetry/api";
 import type { TaskMiddleware } from "../core/middleware.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
+import type { StemSignalSet } from "../signals/stem_signals.ts";
 import { queueOverview, type QueueOverviewSource } from "../inspect/queue_overview.ts";
 import { escapeLabel, MetricRegistry } from "./metric_registry.ts";
 
@@ -36,6 +37,9 @@ interface OtelInstruments {
   outcomes: Counter;
   duration: Histogram;
   inflight: UpDownCounter;
+  revoked: Counter;
+  deduplicated: Counter;
+  leaseRenewals: Counter;
 }
 
 /**
@@ -79,6 +83,15 @@ export class TaskMetrics {
       inflight: meter.createUpDownCounter("stem.tasks.inflight", {
         description: "Handlers running now.",
       }),
+      revoked: meter.createCounter("stem.tasks.revoked", {
+        description: "Tasks cancelled by a revocation.",
+      }),
+      deduplicated: meter.createCounter("stem.tasks.deduplicated", {
+        description: "Enqueues of a unique task that returned the pending task's id.",
+      }),
+      leaseRenewals: meter.createCounter("stem.lease.renewals", {
+        description: "Renewals of running tasks' delivery leases, by result.",
+      }),
     };
   }
 
@@ -117,9 +130,36 @@ export class TaskMetrics {
         };
         this.#registry.add("stem_tasks_finished_total", labels, 1);
         this.#otel?.outcomes.add(1, labels);
+        if (outcome.kind === "cancelled" && outcome.reason.startsWith("revoked: ")) {
+          const ref = { task: outcome.ref.name, queue: outcome.delivery.queue };
+          this.#registry.add("stem_tasks_revoked_total", ref, 1);
+          this.#otel?.revoked.add(1, ref);
+        }
         return next();
       },
     };
+  }
+
+  /**
+   * Counts what only signals see: deduplicated enqueues of unique tasks
+   * (`stem_tasks_deduplicated_total{task,queue,mode}`) and lease renewals of running tasks
+   * (`stem_lease_renewals_total{queue,result}`). Pass `app.signals`; returns a function that
+   * disconnects.
+   */
+  observe(signals: StemSignalSet): () => void {
+    const offs = [
+      signals.taskDeduplicated.connect(({ name, queue, mode }) => {
+        const labels = { task: name, queue, mode };
+        this.#registry.add("stem_tasks_deduplicated_total", labels, 1);
+        this.#otel?.deduplicated.add(1, labels);
+      }),
+      signals.taskLeaseRenewed.connect(({ queue, result }) => {
+        const labels = { queue, result };
+        this.#registry.add("stem_lease_renewals_total", labels, 1);
+        this.#otel?.leaseRenewals.add(1, labels);
+      }),
+    ];
+    return () => offs.forEach((off) => off());
   }
 
   /**
@@ -163,4 +203,7 @@ const HELP: Record<string, [string, "counter" | "gauge" | "histogram"]> = {
   stem_tasks_finished_total: ["Task deliveries settled, by outcome.", "counter"],
   stem_tasks_inflight: ["Handlers running now.", "gauge"],
   stem_task_duration_ms: ["Handler run time in milliseconds.", "histogram"],
+  stem_tasks_revoked_total: ["Tasks cancelled by a revocation.", "counter"],
+  stem_tasks_deduplicated_total: ["Enqueues of a unique task that found one pending.", "counter"],
+  stem_lease_renewals_total: ["Lease renewals of running tasks, by result.", "counter"],
 };
