@@ -31,6 +31,8 @@ describe("stem dashboard (real Redis)", { skip: redisSkipReason() ?? false }, ()
       assert.equal(response.status, 200);
       const html = await response.text();
       assert.match(html, /<tr data-queue="mail">[\s\S]*?data-count="pending">2</);
+      // `stem dashboard` wires remote control: the queue page has Pause.
+      assert.match(await (await fetch(`${base}queues/mail`)).text(), />Pause</);
       const stream = await fetch(`${base}events`);
       const reader = stream.body!.getReader();
       assert.match(new TextDecoder().decode((await reader.read()).value), /event: ready/);

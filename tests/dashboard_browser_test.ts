@@ -69,6 +69,7 @@ for (const store of stores) {
         queues: ["default", "parked"],
         refreshInterval: 100,
         signal: streams.signal,
+        control: app.control,
       });
       server = serveFetch("127.0.0.1", 0, dashboard.fetch);
       url = `http://127.0.0.1:${server.port}`;
@@ -194,6 +195,21 @@ for (const store of stores) {
       await page.waitForURL(target);
       assert.match((await page.textContent("body"))!, /Cross-origin request refused/);
       assert.equal((await app.stem.getTaskStatus(waiting.id))?.state, "queued");
+    });
+
+    test("remote control: Pause and Resume a queue, Ping a worker that answers", async () => {
+      await page.goto(`${url}/queues/parked`);
+      page.once("dialog", (dialog) => dialog.accept());
+      await page.click('button:has-text("Pause")');
+      await page.waitForSelector(".badge-paused");
+      assert.match((await page.textContent('[role="status"]'))!, /Paused parked/);
+      assert.deepEqual((await app.control.pausedQueues()).map((p) => p.queue), ["parked"]);
+      await page.click('button:has-text("Resume")');
+      assert.match((await page.textContent('[role="status"]'))!, /Resumed parked/);
+      assert.deepEqual(await app.control.pausedQueues(), []);
+      await page.goto(`${url}/workers`);
+      await page.click(`tr[data-worker="${app.worker.id}"] button:has-text("Ping")`);
+      assert.match((await page.textContent('[role="status"]'))!, /answered/);
     });
 
     test("workers and schedules pages show what the stores hold", async () => {

@@ -102,6 +102,7 @@ Environment: STEM_DASHBOARD_BASIC, STEM_DASHBOARD_TOKEN, STEM_DASHBOARD_PORT. ${
         refreshInterval: refresh,
         readOnly: values["read-only"] === true,
         signal: streams.signal,
+        control: app.control,
         ...(queues ? { queues } : {}),
       });
       const server = serveFetch(hostname, port, dashboard.fetch);
