@@ -71,7 +71,7 @@ export function actionForm(
   `;
 }
 
-/** Options resolved once. */
+/** The enqueue allow-list of the options as a predicate. */
 export function enqueueFilter(option: DashboardOptions["enqueue"]): (name: string) => boolean {
   if (option === undefined || option === true) return () => true;
   if (option === false) return () => false;
