@@ -5,6 +5,7 @@
  * @module
  */
 import type { CommandEntry } from "./command.ts";
+import { dashboardCommand } from "./dashboard.ts";
 import { dlqCommands } from "./dlq.ts";
 import { healthCommand } from "./health.ts";
 import { keysCommands } from "./keys.ts";
@@ -31,4 +32,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   redisHttpCommand,
   keysCommands,
   workflowCommands,
+  dashboardCommand,
 ];
