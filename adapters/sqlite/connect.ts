@@ -5,6 +5,7 @@ import type { StemError } from "../../src/core/errors.ts";
 import { LocalJobWake } from "../_sql/local_wake.ts";
 import { SqlBroker } from "../_sql/sql_broker.ts";
 import { SqlResultBackend } from "../_sql/sql_result_backend.ts";
+import { SqlScheduleStore } from "../_sql/sql_schedule_store.ts";
 import { SqlWorkflowStore } from "../_sql/sql_workflow_store.ts";
 import { openDatabase, type SqliteOpenOptions } from "./open_database.ts";
 import { SqliteExecutor } from "./sqlite_executor.ts";
@@ -85,6 +86,7 @@ export async function connectSqlite(
   return {
     ...sqlStoreSet(broker, backend, () => executor.close()),
     workflows: new SqlWorkflowStore(executor, { clock: options.clock }),
+    schedules: new SqlScheduleStore(executor, { clock: options.clock }),
     executor,
   };
 }

@@ -2,6 +2,7 @@ import type { Counter, Histogram, Meter, UpDownCounter } from "@opentelemetry/ap
 import type { TaskMiddleware } from "../core/middleware.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { queueOverview, type QueueOverviewSource } from "../inspect/queue_overview.ts";
+import type { StemSignalSet } from "../signals/stem_signals.ts";
 import { escapeLabel, MetricRegistry } from "./metric_registry.ts";
 
 /** Options of {@link TaskMetrics}. */
@@ -29,6 +30,9 @@ const DEFAULT_BUCKETS_MS = [
   30_000,
   60_000,
 ];
+
+/** Buckets of Beat's lateness histogram, ms: fine near zero, where a healthy Beat is. */
+const LATENESS_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 250, 500, 1_000, 5_000, 30_000];
 
 interface OtelInstruments {
   enqueued: Counter;
@@ -59,12 +63,14 @@ export class TaskMetrics {
   readonly #buckets: number[];
   readonly #otel: OtelInstruments | undefined;
   #queues: { source: QueueOverviewSource; names: string[] } | undefined;
+  readonly #meter: Meter | undefined;
 
   /** Creates an empty set of metrics. */
   constructor(options: TaskMetricsOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#buckets = [...(options.durationBuckets ?? DEFAULT_BUCKETS_MS)].sort((a, b) => a - b);
     const meter = options.meter;
+    this.#meter = meter;
     this.#otel = meter && {
       enqueued: meter.createCounter("stem.tasks.enqueued", { description: "Tasks published." }),
       started: meter.createCounter("stem.tasks.started", { description: "Handlers started." }),
@@ -131,6 +137,52 @@ export class TaskMetrics {
     return this;
   }
 
+  /**
+   * Records Beat's dispatches from `signals` (pass `app.signals`, or the set given to a `Beat`):
+   * `stem_beat_dispatched_total{entry,task,result}` (`dispatched` or `duplicate`),
+   * `stem_beat_failed_total{entry,task}` and the lateness histogram `stem_beat_lateness_ms{entry}`
+   * (publish time minus fire time); with a `meter`, also `stem.beat.dispatched`,
+   * `stem.beat.failed` and `stem.beat.lateness`. Returns `this`.
+   */
+  trackBeat(signals: StemSignalSet): this {
+    const otel = this.#meter && {
+      dispatched: this.#meter.createCounter("stem.beat.dispatched", {
+        description: "Schedule fires Beat published.",
+      }),
+      failed: this.#meter.createCounter("stem.beat.failed", {
+        description: "Schedule fires Beat could not publish (retried).",
+      }),
+      lateness: this.#meter.createHistogram("stem.beat.lateness", {
+        description: "Publish time minus fire time of schedule fires.",
+        unit: "ms",
+        advice: { explicitBucketBoundaries: LATENESS_BUCKETS_MS },
+      }),
+    };
+    signals.scheduleEntryDispatched.connect((fire) => {
+      const labels = {
+        entry: fire.entryId,
+        task: fire.task,
+        result: fire.duplicate ? "duplicate" : "dispatched",
+      };
+      this.#registry.add("stem_beat_dispatched_total", labels, 1);
+      otel?.dispatched.add(1, labels);
+      if (fire.duplicate) return;
+      this.#registry.observe(
+        "stem_beat_lateness_ms",
+        { entry: fire.entryId },
+        fire.driftMs,
+        LATENESS_BUCKETS_MS,
+      );
+      otel?.lateness.record(fire.driftMs, { entry: fire.entryId });
+    });
+    signals.scheduleEntryFailed.connect((fire) => {
+      const labels = { entry: fire.entryId, task: fire.task };
+      this.#registry.add("stem_beat_failed_total", labels, 1);
+      otel?.failed.add(1, labels);
+    });
+    return this;
+  }
+
   /** Count of a counter for the given labels (0 when never recorded). */
   value(name: string, labels: Record<string, string>): number {
     return this.#registry.value(name, labels);
@@ -163,4 +215,7 @@ const HELP: Record<string, [string, "counter" | "gauge" | "histogram"]> = {
   stem_tasks_finished_total: ["Task deliveries settled, by outcome.", "counter"],
   stem_tasks_inflight: ["Handlers running now.", "gauge"],
   stem_task_duration_ms: ["Handler run time in milliseconds.", "histogram"],
+  stem_beat_dispatched_total: ["Schedule fires Beat published, by result.", "counter"],
+  stem_beat_failed_total: ["Schedule fires Beat could not publish.", "counter"],
+  stem_beat_lateness_ms: ["Publish time minus fire time of schedule fires, ms.", "histogram"],
 };

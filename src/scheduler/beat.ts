@@ -30,10 +30,16 @@ export interface BeatOptions {
    */
   claimLeaseMs?: number;
   /**
-   * Longest sleep, ms: entries changed by another process are seen within it (this Beat's own
-   * upserts wake it at once). @default 5000
+   * Longest sleep, ms: entries changed by another process are seen within it when the store has
+   * no change notifications (this Beat's own upserts wake it at once). @default 5000
    */
   maxSleepMs?: number;
+  /**
+   * How long before a fire the loop claims its entry, ms: the claim's round trips happen early
+   * and the publish starts at the fire time itself, so lateness is one publish, not a claim plus
+   * a publish. @default 100
+   */
+  claimLeadMs?: number;
   /** How late a fire may be and still be on time (`catchUp: "none"` drops later ones). @default 1000 */
   misfireGraceMs?: number;
   /** Random source of `jitter`. @default Math.random */
@@ -79,6 +85,9 @@ export class Beat {
   #loop: Promise<void> | undefined;
   #timer: TimerHandle | undefined;
   #wake: (() => void) | undefined;
+  /** Set by a change while a round runs, so the sleep after it is skipped. */
+  #dirty = false;
+  #unwatch: (() => Promise<void>) | undefined;
 
   /** Creates a Beat; nothing runs until {@link Beat.start} or {@link Beat.runOnce}. */
   constructor(options: BeatOptions) {
@@ -108,7 +117,7 @@ export class Beat {
       expectedVersion: options.expectedVersion,
       nextRunAt: changed ? timing.next(now) : undefined,
     });
-    this.#wake?.();
+    this.#poke();
     return entry;
   }
 
@@ -122,37 +131,76 @@ export class Beat {
       expectedVersion: current.version,
       nextRunAt,
     });
-    this.#wake?.();
+    this.#poke();
     return entry;
   }
 
   /** Dispatches whatever is due at `now` and returns what it did (serverless cron triggers). */
-  async runOnce(options: { now?: number } = {}): Promise<DispatchReport[]> {
-    const now = options.now ?? this.#clock.now();
-    const lease = this.#options.claimLeaseMs ?? 2_000;
+  runOnce(options: { now?: number } = {}): Promise<DispatchReport[]> {
+    return this.#dispatchDue(options.now ?? this.#clock.now(), false);
+  }
+
+  /**
+   * Claims entries due by `horizon` and dispatches them, entries in parallel. With `wait`, each
+   * waits for its own fire time first (the loop claims ahead of time); without, `horizon` is
+   * "now" for the fire plan (runOnce).
+   */
+  async #dispatchDue(horizon: number, wait: boolean): Promise<DispatchReport[]> {
+    const lease = (this.#options.claimLeaseMs ?? 2_000) + Math.max(0, horizon - this.#clock.now());
     const reports: DispatchReport[] = [];
     // Each entry once per call: a failed fire stays due (it is retried on the next call).
     const seen = new Set<string>();
     for (;;) {
-      const claimed = await this.store.claimDue(now, 50, this.id, lease);
+      const claimed = await this.store.claimDue(horizon, 50, this.id, lease);
       const fresh = claimed.filter((entry) => !seen.has(entry.id));
       for (const entry of claimed) {
         if (seen.has(entry.id)) await this.store.release(entry.id, this.id);
       }
       if (fresh.length === 0) return reports;
-      for (const entry of fresh) {
-        seen.add(entry.id);
-        reports.push(...await this.#dispatchEntry(entry, now));
-      }
+      for (const entry of fresh) seen.add(entry.id);
+      const done = await Promise.all(fresh.map(async (entry) => {
+        if (!wait) return await this.#dispatchEntry(entry, horizon);
+        if (!(await this.#until(entry.nextRunAt ?? horizon))) {
+          await this.store.release(entry.id, this.id); // stopped before the fire: not ours now
+          return [];
+        }
+        return await this.#dispatchEntry(entry, this.#clock.now());
+      }));
+      for (const list of done) reports.push(...list);
     }
   }
 
-  /** Starts the loop: dispatch what is due, sleep until the next fire, repeat. */
-  start(): Promise<void> {
-    if (this.#running) return Promise.resolve();
+  /**
+   * Resolves true at `at` on the clock (timers fire late or a millisecond early, so it re-arms),
+   * false when the Beat stops first.
+   */
+  async #until(at: number): Promise<boolean> {
+    for (;;) {
+      if (!this.#running) return false;
+      const left = at - this.#clock.now();
+      if (left <= 0) return true;
+      await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, left));
+    }
+  }
+
+  /**
+   * Starts the loop: dispatch what is due, sleep until the next fire, repeat. Resolves once the
+   * store's change notifications (if it has them) are active.
+   */
+  async start(): Promise<void> {
+    if (this.#running) return;
     this.#running = true;
+    const logger = this.#options.logger ?? silentLogger;
+    this.#unwatch = await this.store.watchChanges?.(() => this.#poke()).catch((error) => {
+      logger.warn("Beat cannot watch its schedule for changes; it polls", { beat: this.id, error });
+      return undefined;
+    });
     this.#loop = this.#run();
-    return Promise.resolve();
+  }
+
+  #poke(): void {
+    this.#dirty = true;
+    this.#wake?.();
   }
 
   /** Stops the loop after the dispatch in progress, if any. */
@@ -166,27 +214,41 @@ export class Beat {
   async #run(): Promise<void> {
     const logger = this.#options.logger ?? silentLogger;
     const maxSleep = this.#options.maxSleepMs ?? 5_000;
-    while (this.#running) {
-      let delay = maxSleep;
-      try {
-        const reports = await this.runOnce();
-        const next = await this.store.nextDue();
-        const now = this.#clock.now();
-        if (next !== null) delay = Math.min(maxSleep, Math.max(0, next - now));
-        // Due but claimed by another Beat (or failing): look again shortly, not in a hot loop.
-        if (next !== null && next <= now) {
-          delay = reports.some((r) => r.result === "failed") ? 1_000 : 100;
+    const lead = this.#options.claimLeadMs ?? 100;
+    try {
+      while (this.#running) {
+        this.#dirty = false;
+        let delay = maxSleep;
+        try {
+          const reports = await this.#dispatchDue(this.#clock.now() + lead, true);
+          const next = await this.store.nextDue();
+          const now = this.#clock.now();
+          if (next === null) delay = maxSleep;
+          else if (next <= now) {
+            // Due but claimed by another Beat (or failing): look again shortly, not in a hot loop.
+            delay = reports.some((r) => r.result === "failed") ? 1_000 : 100;
+          } else if (next - now <= lead) {
+            // Claimed by another Beat ahead of its fire (or new since the claim): look at the fire.
+            delay = next - now;
+          } else delay = Math.min(maxSleep, next - lead - now);
+        } catch (error) {
+          logger.warn("Beat could not read its schedule; retrying", { beat: this.id, error });
+          delay = 1_000;
         }
-      } catch (error) {
-        logger.warn("Beat could not read its schedule; retrying", { beat: this.id, error });
-        delay = 1_000;
+        if (!this.#running) return;
+        if (this.#dirty) continue; // changed while this round ran: look again now
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+          this.#timer = this.#clock.setTimeout(resolve, delay);
+        });
+        if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+        this.#timer = undefined;
+        this.#wake = undefined;
       }
-      if (!this.#running) return;
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-        this.#timer = this.#clock.setTimeout(resolve, delay);
-      });
-      this.#wake = undefined;
+    } finally {
+      const unwatch = this.#unwatch;
+      this.#unwatch = undefined;
+      await unwatch?.().catch(() => {});
     }
   }
 
