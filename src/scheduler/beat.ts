@@ -3,6 +3,7 @@ import { DuplicateTaskIdError } from "../core/errors.ts";
 import { uuidv7 } from "../core/ids.ts";
 import { MetaKey } from "../core/meta_keys.ts";
 import { type Logger, silentLogger } from "../observability/logger.ts";
+import type { EnqueueRequest } from "../core/task_options.ts";
 import type { Stem } from "../producer/stem.ts";
 import { emitSignal, type ScheduleFire, type StemSignalSet } from "../signals/stem_signals.ts";
 import { entryTiming, planFires } from "./fire_plan.ts";
@@ -159,12 +160,19 @@ export class Beat {
       if (fresh.length === 0) return reports;
       for (const entry of fresh) seen.add(entry.id);
       const done = await Promise.all(fresh.map(async (entry) => {
-        if (!wait) return await this.#dispatchEntry(entry, horizon);
-        if (!(await this.#until(entry.nextRunAt ?? horizon))) {
+        const fireAt = entry.nextRunAt ?? horizon;
+        if (!wait || fireAt <= this.#clock.now()) {
+          return await this.#dispatchEntry(entry, wait ? this.#clock.now() : horizon);
+        }
+        // Claimed ahead: reserve the fire's task id now, publish at the fire time.
+        const fire = this.#fire(entry, fireAt);
+        const reserved = await this.#reserve(fire);
+        if (!(await this.#until(fireAt))) {
           await this.store.release(entry.id, this.id); // stopped before the fire: not ours now
           return [];
         }
-        return await this.#dispatchEntry(entry, this.#clock.now());
+        // Planned as of the fire time: it was claimed on time, whatever the publish costs.
+        return await this.#dispatchEntry(entry, fireAt, reserved ? fire : undefined);
       }));
       for (const list of done) reports.push(...list);
     }
@@ -252,7 +260,11 @@ export class Beat {
     }
   }
 
-  async #dispatchEntry(entry: ScheduleEntry, now: number): Promise<DispatchReport[]> {
+  async #dispatchEntry(
+    entry: ScheduleEntry,
+    now: number,
+    reserved?: PreparedFire,
+  ): Promise<DispatchReport[]> {
     const grace = this.#options.misfireGraceMs ?? 1_000;
     let plan;
     try {
@@ -262,7 +274,7 @@ export class Beat {
       const message = (error as Error).message;
       await this.store.recordRun(entry.id, this.id, {
         fireAt: entry.nextRunAt ?? now,
-        publishedAt: now,
+        publishedAt: this.#clock.now(),
         nextRunAt: null,
         error: message,
       });
@@ -270,7 +282,8 @@ export class Beat {
     }
     const reports: DispatchReport[] = [];
     for (const fireAt of plan.fires) {
-      const report = await this.#dispatch(entry, fireAt);
+      const fire = reserved?.fireAt === fireAt ? reserved : this.#fire(entry, fireAt);
+      const report = await this.#dispatch(fire, fire === reserved);
       reports.push(report);
       if (report.result === "failed") {
         // Retried from this fire on the next tick.
@@ -286,64 +299,101 @@ export class Beat {
     const last = reports.at(-1);
     await this.store.recordRun(entry.id, this.id, {
       fireAt: last?.fireAt ?? entry.nextRunAt ?? now,
-      publishedAt: last ? last.fireAt + last.driftMs : now,
+      publishedAt: last ? last.fireAt + last.driftMs : this.#clock.now(),
       nextRunAt: plan.nextRunAt,
       count: reports.length,
     });
     return reports;
   }
 
-  async #dispatch(entry: ScheduleEntry, fireAt: number): Promise<DispatchReport> {
-    const { stem, signals } = this.#options;
+  /** One fire's task id, signal payload and enqueue request (a fresh nonce per publish). */
+  #fire(entry: ScheduleEntry, fireAt: number): PreparedFire {
     const taskId = fireTaskId(entry.id, fireAt);
-    const fire: ScheduleFire = { entryId: entry.id, task: entry.task, fireAt, taskId };
-    emitSignal(signals, "scheduleEntryDue", fire);
     const jitter = entry.jitter
       ? Math.floor((this.#options.random ?? Math.random)() * entry.jitter)
       : 0;
-    const request = () => ({
-      args: entry.args ?? {},
-      headers: entry.headers,
-      meta: {
-        ...entry.meta,
-        [MetaKey.beatEntry]: entry.id,
-        [MetaKey.beatFireAt]: fireAt,
-        [MetaKey.beatNonce]: crypto.randomUUID(),
-      },
-      options: entry.queue ? { queue: entry.queue } : undefined,
-      enqueueOptions: { taskId, ...(jitter ? { countdown: jitter } : {}) },
-    });
+    return {
+      entry,
+      fireAt,
+      signal: { entryId: entry.id, task: entry.task, fireAt, taskId },
+      request: () => ({
+        args: entry.args ?? {},
+        headers: entry.headers,
+        meta: {
+          ...entry.meta,
+          [MetaKey.beatEntry]: entry.id,
+          [MetaKey.beatFireAt]: fireAt,
+          [MetaKey.beatNonce]: crypto.randomUUID(),
+        },
+        options: entry.queue ? { queue: entry.queue } : undefined,
+        enqueueOptions: { taskId, ...(jitter ? { countdown: jitter } : {}) },
+      }),
+    };
+  }
+
+  /**
+   * Records the fire's `queued` status ahead of its time, so publishing it then is one round
+   * trip. False when it cannot (the id exists: another Beat, or an attempt that crashed; or the
+   * request is invalid): the dispatch then takes the full path and reports what happened.
+   */
+  async #reserve(fire: PreparedFire): Promise<boolean> {
+    try {
+      await this.#options.stem.reserve(fire.entry.task, fire.request());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async #dispatch(fire: PreparedFire, reserved: boolean): Promise<DispatchReport> {
+    const { stem, signals } = this.#options;
+    const { entry, fireAt, signal } = fire;
+    const taskId = signal.taskId;
+    emitSignal(signals, "scheduleEntryDue", signal);
     let duplicate = false;
     try {
-      try {
-        await stem.enqueue(entry.task, request());
-      } catch (error) {
-        if (!(error instanceof DuplicateTaskIdError)) throw error;
-        duplicate = true;
-        // Another Beat, or an attempt that crashed after recording `queued`: if it may not have
-        // been published, publish again; workers run only the first copy they see.
-        const status = await stem.getTaskStatus(taskId);
-        if (status?.state === "queued") {
-          await stem.enqueue(entry.task, request(), {
-            parentId: `beat:${entry.id}`,
-            rootId: taskId,
-            republish: true,
-          });
+      if (reserved) {
+        // This Beat recorded `queued` itself: the publish is expected to find it.
+        await stem.enqueue(entry.task, fire.request(), { republish: true });
+      } else {
+        try {
+          await stem.enqueue(entry.task, fire.request());
+        } catch (error) {
+          if (!(error instanceof DuplicateTaskIdError)) throw error;
+          duplicate = true;
+          // Another Beat, or an attempt that crashed after recording `queued`: if it may not
+          // have been published, publish again; workers run only the first copy they see.
+          const status = await stem.getTaskStatus(taskId);
+          if (status?.state === "queued") {
+            await stem.enqueue(entry.task, fire.request(), {
+              parentId: `beat:${entry.id}`,
+              rootId: taskId,
+              republish: true,
+            });
+          }
         }
       }
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);
-      emitSignal(signals, "scheduleEntryFailed", { ...fire, error: message });
+      emitSignal(signals, "scheduleEntryFailed", { ...signal, error: message });
       (this.#options.logger ?? silentLogger).warn("Beat could not dispatch a fire", {
-        ...fire,
+        ...signal,
         error,
       });
-      return { ...fire, result: "failed", driftMs: this.#clock.now() - fireAt, error: message };
+      return { ...signal, result: "failed", driftMs: this.#clock.now() - fireAt, error: message };
     }
     const driftMs = this.#clock.now() - fireAt;
-    emitSignal(signals, "scheduleEntryDispatched", { ...fire, driftMs, duplicate });
-    return { ...fire, result: duplicate ? "duplicate" : "dispatched", driftMs };
+    emitSignal(signals, "scheduleEntryDispatched", { ...signal, driftMs, duplicate });
+    return { ...signal, result: duplicate ? "duplicate" : "dispatched", driftMs };
   }
+}
+
+/** A fire about to be dispatched. */
+interface PreparedFire {
+  entry: ScheduleEntry;
+  fireAt: number;
+  signal: ScheduleFire;
+  request: () => EnqueueRequest;
 }
 
 function timingKey(entry: ScheduleEntryInput): string {
