@@ -6,7 +6,7 @@ import { type Logger, silentLogger } from "../observability/logger.ts";
 import type { EnqueueRequest } from "../core/task_options.ts";
 import type { Stem } from "../producer/stem.ts";
 import { emitSignal, type ScheduleFire, type StemSignalSet } from "../signals/stem_signals.ts";
-import { entryTiming, planFires } from "./fire_plan.ts";
+import { entryTiming, type FirePlan, planFires } from "./fire_plan.ts";
 import { fireTaskId, type ScheduleEntry, type ScheduleEntryInput } from "./schedule_entry.ts";
 import type { ScheduleStore } from "./schedule_store.ts";
 
@@ -164,15 +164,21 @@ export class Beat {
         if (!wait || fireAt <= this.#clock.now()) {
           return await this.#dispatchEntry(entry, wait ? this.#clock.now() : horizon);
         }
-        // Claimed ahead: reserve the fire's task id now, publish at the fire time.
+        // Claimed ahead: plan and reserve the fire now, so only the publish is left for its time.
+        // Planned as of the fire time: it was claimed on time, whatever the publish costs.
+        let plan: FirePlan;
+        try {
+          plan = planFires(entry, fireAt, this.#options.misfireGraceMs ?? 1_000);
+        } catch {
+          return await this.#dispatchEntry(entry, fireAt); // records the unreadable spec
+        }
         const fire = this.#fire(entry, fireAt);
         const reserved = await this.#reserve(fire);
         if (!(await this.#until(fireAt))) {
           await this.store.release(entry.id, this.id); // stopped before the fire: not ours now
           return [];
         }
-        // Planned as of the fire time: it was claimed on time, whatever the publish costs.
-        return await this.#dispatchEntry(entry, fireAt, reserved ? fire : undefined);
+        return await this.#dispatchEntry(entry, fireAt, reserved ? fire : undefined, plan);
       }));
       for (const list of done) reports.push(...list);
     }
@@ -264,11 +270,12 @@ export class Beat {
     entry: ScheduleEntry,
     now: number,
     reserved?: PreparedFire,
+    planned?: FirePlan,
   ): Promise<DispatchReport[]> {
     const grace = this.#options.misfireGraceMs ?? 1_000;
     let plan;
     try {
-      plan = planFires(entry, now, grace);
+      plan = planned ?? planFires(entry, now, grace);
     } catch (error) {
       // An entry stored by another tool with a spec this version cannot read: record, do not loop.
       const message = (error as Error).message;

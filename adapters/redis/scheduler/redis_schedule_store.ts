@@ -16,7 +16,10 @@ export interface RedisScheduleStoreOptions {
   namespace?: string;
   /** Time source of claim leases. @default systemClock */
   clock?: Clock;
-  /** Poll interval of `watchChanges` where the transport has no pub/sub (HTTP), ms. @default 250 */
+  /**
+   * Over HTTP (no pub/sub), poll the due index this often, ms, so Beat sees other processes'
+   * changes sooner than its `maxSleepMs`. Off by default: every poll is a billed command.
+   */
   pollChangesMs?: number;
 }
 
@@ -45,7 +48,8 @@ function entry(fields: RedisReply[]): ScheduleEntry | null {
  * history and claim in fields beside it) and a sorted set scored by the next fire is the due
  * index, both under the `{schedules}` hash tag. Upserts, claims and recorded runs are single
  * Lua scripts; `nextDue` is one `ZRANGE`. Upserts and removes publish on a channel, so Beats on
- * TCP wake at once; over HTTP (no pub/sub) `watchChanges` polls the due index.
+ * TCP wake at once; over HTTP (no pub/sub) there is no `watchChanges` unless `pollChangesMs` is
+ * set, and Beat's `maxSleepMs` bounds how late a change is seen.
  */
 export class RedisScheduleStore implements ScheduleStore {
   readonly #t: RedisTransport;
@@ -54,6 +58,8 @@ export class RedisScheduleStore implements ScheduleStore {
   readonly #hash: string;
   readonly #due: string;
   readonly #channel: string;
+  /** Present over TCP (pub/sub) or with `pollChangesMs`; see the class notes. */
+  readonly watchChanges?: (listener: () => void) => Promise<() => Promise<void>>;
 
   /** Wraps a transport (not closed by this store). */
   constructor(transport: RedisTransport, options: RedisScheduleStoreOptions = {}) {
@@ -64,6 +70,9 @@ export class RedisScheduleStore implements ScheduleStore {
     this.#hash = `${ns}:{schedules}:entries`;
     this.#due = `${ns}:{schedules}:due`;
     this.#channel = `${ns}:schedules:changed`;
+    if (transport.kind === "tcp" || options.pollChangesMs !== undefined) {
+      this.watchChanges = (listener) => this.#watch(listener);
+    }
   }
 
   /** Creates or replaces an entry, keeping its history; refuses a stale `expectedVersion`. */
@@ -170,10 +179,10 @@ export class RedisScheduleStore implements ScheduleStore {
   }
 
   /** Wakes `listener` on other processes' upserts and removes (pub/sub; polling over HTTP). */
-  async watchChanges(listener: () => void): Promise<() => Promise<void>> {
+  async #watch(listener: () => void): Promise<() => Promise<void>> {
     const unsubscribe = await this.#t.subscribe(this.#channel, () => listener());
     if (unsubscribe) return unsubscribe;
-    const every = this.#options.pollChangesMs ?? 250;
+    const every = this.#options.pollChangesMs ?? 5_000;
     return await pollScheduleChanges(() => this.nextDue(), this.#clock, every, listener);
   }
 }
