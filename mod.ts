@@ -265,6 +265,7 @@ export {
   type ScheduleEntryInput,
 } from "./src/scheduler/schedule_entry.ts";
 export { ScheduleSpecError, ScheduleVersionError } from "./src/scheduler/schedule_error.ts";
+export { pollScheduleChanges } from "./src/scheduler/poll_changes.ts";
 export type { ScheduleRun, ScheduleStore, UpsertOptions } from "./src/scheduler/schedule_store.ts";
 export {
   type EntryTiming,

@@ -5,6 +5,7 @@ import type { SqlBroker } from "./sql_broker.ts";
 import type { SqlGroupStore } from "./sql_group_store.ts";
 import type { SqlKv } from "./sql_kv.ts";
 import type { SqlResultBackend } from "./sql_result_backend.ts";
+import type { SqlScheduleStore } from "./sql_schedule_store.ts";
 import type { SqlStatusStore } from "./sql_status_store.ts";
 import type { SqlWorkflowStore } from "./sql_workflow_store.ts";
 
@@ -24,6 +25,8 @@ export interface SqlStoreSet extends StoreSet {
   kv: SqlKv;
   /** Workflow runs (the Postgres and SQLite sets add it). */
   workflows?: SqlWorkflowStore;
+  /** Beat's schedule entries (the Postgres and SQLite sets add it). */
+  schedules?: SqlScheduleStore;
   /** Statuses, groups and heartbeats as one ResultBackend. */
   backend: SqlResultBackend;
 }

@@ -25,6 +25,11 @@ export type ScriptName =
   | "purge"
   | "purgeDead"
   | "replay"
+  | "schedClaim"
+  | "schedRecord"
+  | "schedRelease"
+  | "schedRemove"
+  | "schedUpsert"
   | "setStatus"
   | "watchStart"
   | "wfCreate"
@@ -183,6 +188,41 @@ export const scripts: Readonly<Record<ScriptName, RedisScript>> = {
     sha: "b6ba7b7322f3e971b5c04b6b9291d14d6ba17c19",
     lockingSha: "79f648460621ee73c4c3e79e1a3ab80352d0403d",
     source: "-- replay: moves chosen dead letters back onto the queue (delayed when their notBefore is in the\n-- future). An entry already gone (replayed or purged concurrently) is skipped.\n--\n-- KEYS[1] dead-letter stream   KEYS[2] dead-letter index hash   KEYS[3] delayed sorted set\n-- KEYS[4..13] band streams p0..p9\n-- ARGV: seven per entry: dead-letter stream id, envelope id, band, lease ms, notBefore ms,\n--       token, payload\n--\n-- Returns the dead-letter stream ids that were replayed.\n-- Server time in epoch milliseconds (one clock for every client).\nlocal function server_now()\n  local t = redis.call('TIME')\n  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nend\n-- Adds one message: to the delayed set (member \"band|lease|token|payload\") when it is due\n-- after `now`, otherwise to its band's stream (fields e = payload, t = lease ms when set).\nlocal function enqueue(now, delayed_key, stream_key, band, lease, not_before, token, payload)\n  local due = tonumber(not_before)\n  if due and due > now then\n    redis.call('ZADD', delayed_key, due, band .. '|' .. lease .. '|' .. token .. '|' .. payload)\n  elseif lease ~= '' then\n    redis.call('XADD', stream_key, '*', 'e', payload, 't', lease)\n  else\n    redis.call('XADD', stream_key, '*', 'e', payload)\n  end\nend\nlocal now = server_now()\nlocal done = {}\nfor i = 1, #ARGV, 7 do\n  local sid, id, band = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])\n  if redis.call('XDEL', KEYS[1], sid) == 1 then\n    if redis.call('HGET', KEYS[2], id) == sid then redis.call('HDEL', KEYS[2], id) end\n    enqueue(now, KEYS[3], KEYS[4 + band], band, ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6])\n    done[#done + 1] = sid\n  end\nend\nreturn done\n",
+  },
+  schedClaim: {
+    name: "sched_claim",
+    keys: 2,
+    sha: "73bc02de636abfb12a685658eaf60bdbce5cc84d",
+    lockingSha: "1fd2881ce46cefbc14c0e38805865d637247f67b",
+    source: "-- sched_claim: claims up to ARGV[2] enabled entries due by ARGV[1] whose claim is free or lapsed\n-- at ARGV[5], for owner ARGV[3] until ARGV[4]. One script: racing Beats never share an entry.\n--\n-- KEYS[1] entries hash   KEYS[2] due zset\n--\n-- Returns { id, fields } per claimed entry, earliest first.\n-- An entry's stored fields in the order RedisScheduleStore reads them: input, version, next,\n-- last run, run count, last error, last error at, drift (false where unset).\nlocal function sched_fields(hash, id)\n  return redis.call('HMGET', hash, 'i:' .. id, 'v:' .. id, 'n:' .. id, 'r:' .. id, 't:' .. id,\n    'e:' .. id, 'ea:' .. id, 'd:' .. id)\nend\n\n-- Keeps the due index in step with an entry: enabled with a next fire → scored by it.\nlocal function sched_index(hash, due, id)\n  local nxt = redis.call('HGET', hash, 'n:' .. id)\n  if nxt and nxt ~= '' and redis.call('HGET', hash, 'on:' .. id) == '1' then\n    redis.call('ZADD', due, nxt, id)\n  else\n    redis.call('ZREM', due, id)\n  end\nend\nlocal limit = tonumber(ARGV[2])\nlocal now = tonumber(ARGV[5])\nlocal ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, limit * 4 + 16)\nlocal out = {}\nfor _, id in ipairs(ids) do\n  if #out >= limit then break end\n  if tonumber(redis.call('HGET', KEYS[1], 'cu:' .. id) or '0') <= now then\n    redis.call('HSET', KEYS[1], 'c:' .. id, ARGV[3], 'cu:' .. id, ARGV[4])\n    out[#out + 1] = { id, sched_fields(KEYS[1], id) }\n  end\nend\nreturn out\n",
+  },
+  schedRecord: {
+    name: "sched_record",
+    keys: 2,
+    sha: "dd7668f77a58429570f620ec67a5f444273bbf8e",
+    lockingSha: "f51a3853cc4991da1e65a385d61d0715fd4b4e6b",
+    source: "-- sched_record: records a dispatch (or a failure), moves the next fire on and releases owner\n-- ARGV[2]'s claim.\n--\n-- KEYS[1] entries hash   KEYS[2] due zset\n-- ARGV[1] id, ARGV[3] next fire or '', ARGV[4] '1' failed | '0', ARGV[5] error, ARGV[6] fire\n-- time, ARGV[7] dispatches counted, ARGV[8] drift ms, ARGV[9] published at\n--\n-- Returns the entry's fields, or nil when it is gone.\n-- An entry's stored fields in the order RedisScheduleStore reads them: input, version, next,\n-- last run, run count, last error, last error at, drift (false where unset).\nlocal function sched_fields(hash, id)\n  return redis.call('HMGET', hash, 'i:' .. id, 'v:' .. id, 'n:' .. id, 'r:' .. id, 't:' .. id,\n    'e:' .. id, 'ea:' .. id, 'd:' .. id)\nend\n\n-- Keeps the due index in step with an entry: enabled with a next fire → scored by it.\nlocal function sched_index(hash, due, id)\n  local nxt = redis.call('HGET', hash, 'n:' .. id)\n  if nxt and nxt ~= '' and redis.call('HGET', hash, 'on:' .. id) == '1' then\n    redis.call('ZADD', due, nxt, id)\n  else\n    redis.call('ZREM', due, id)\n  end\nend\nlocal id = ARGV[1]\nif redis.call('HEXISTS', KEYS[1], 'i:' .. id) == 0 then return nil end\nredis.call('HSET', KEYS[1], 'n:' .. id, ARGV[3])\nif ARGV[4] == '0' then\n  redis.call('HSET', KEYS[1], 'r:' .. id, ARGV[6], 'd:' .. id, ARGV[8])\n  redis.call('HINCRBY', KEYS[1], 't:' .. id, ARGV[7])\nelse\n  redis.call('HSET', KEYS[1], 'e:' .. id, ARGV[5], 'ea:' .. id, ARGV[9])\nend\nsched_index(KEYS[1], KEYS[2], id)\nif redis.call('HGET', KEYS[1], 'c:' .. id) == ARGV[2] then\n  redis.call('HDEL', KEYS[1], 'c:' .. id, 'cu:' .. id)\nend\nreturn sched_fields(KEYS[1], id)\n",
+  },
+  schedRelease: {
+    name: "sched_release",
+    keys: 1,
+    sha: "f2ec36266eed14f3bc12cf5fd5ab1f1990368e34",
+    lockingSha: "e66db50cfa12ecc4fefdbb8913e7e281851c2fc7",
+    source: "-- sched_release: gives owner ARGV[2]'s claim of entry ARGV[1] back.\n--\n-- KEYS[1] entries hash\nif redis.call('HGET', KEYS[1], 'c:' .. ARGV[1]) == ARGV[2] then\n  redis.call('HDEL', KEYS[1], 'c:' .. ARGV[1], 'cu:' .. ARGV[1])\nend\nreturn 1\n",
+  },
+  schedRemove: {
+    name: "sched_remove",
+    keys: 2,
+    sha: "f42172f76734203ede630c642c8aa2942c9d3a05",
+    lockingSha: "4fe8e7f743182bfb0c61ca3bb219c0e3c0d2bf31",
+    source: "-- sched_remove: deletes an entry, its claim and its due index member; tells other Beats.\n--\n-- KEYS[1] entries hash   KEYS[2] due zset\n-- ARGV[1] id, ARGV[2] change channel\n--\n-- Returns 1 when there was an entry, else 0.\nlocal id = ARGV[1]\nlocal existed = redis.call('HEXISTS', KEYS[1], 'i:' .. id)\nlocal fields = {}\nfor _, f in ipairs({ 'i', 'v', 'n', 'r', 't', 'e', 'ea', 'd', 'on', 'c', 'cu' }) do\n  fields[#fields + 1] = f .. ':' .. id\nend\nredis.call('HDEL', KEYS[1], unpack(fields))\nredis.call('ZREM', KEYS[2], id)\nif existed == 1 then redis.call('PUBLISH', ARGV[2], id) end\nreturn existed\n",
+  },
+  schedUpsert: {
+    name: "sched_upsert",
+    keys: 2,
+    sha: "61635edf53cb3e166834dd924ab65a8fc596decf",
+    lockingSha: "cdf9ea7f48a0b0c4eafa05c346f1d5ed1b43d8f1",
+    source: "-- sched_upsert: creates an entry at version 1 or replaces it (history kept) at version + 1,\n-- refusing a stale expected version; keeps the due index and tells other Beats.\n--\n-- KEYS[1] entries hash   KEYS[2] due zset\n-- ARGV[1] id, ARGV[2] input JSON, ARGV[3] enabled '1'|'0', ARGV[4] expected version or '',\n-- ARGV[5] next fire ms, '' (none) or 'keep', ARGV[6] change channel\n--\n-- Returns { 1, fields } or { 0, stored version } on a conflict.\n-- An entry's stored fields in the order RedisScheduleStore reads them: input, version, next,\n-- last run, run count, last error, last error at, drift (false where unset).\nlocal function sched_fields(hash, id)\n  return redis.call('HMGET', hash, 'i:' .. id, 'v:' .. id, 'n:' .. id, 'r:' .. id, 't:' .. id,\n    'e:' .. id, 'ea:' .. id, 'd:' .. id)\nend\n\n-- Keeps the due index in step with an entry: enabled with a next fire → scored by it.\nlocal function sched_index(hash, due, id)\n  local nxt = redis.call('HGET', hash, 'n:' .. id)\n  if nxt and nxt ~= '' and redis.call('HGET', hash, 'on:' .. id) == '1' then\n    redis.call('ZADD', due, nxt, id)\n  else\n    redis.call('ZREM', due, id)\n  end\nend\nlocal id = ARGV[1]\nlocal version = tonumber(redis.call('HGET', KEYS[1], 'v:' .. id) or '0')\nif ARGV[4] ~= '' and tonumber(ARGV[4]) ~= version then return { 0, version } end\nredis.call('HSET', KEYS[1], 'i:' .. id, ARGV[2], 'v:' .. id, version + 1, 'on:' .. id, ARGV[3])\nif ARGV[5] ~= 'keep' then\n  redis.call('HSET', KEYS[1], 'n:' .. id, ARGV[5])\nelseif version == 0 then\n  redis.call('HSET', KEYS[1], 'n:' .. id, '')\nend\nsched_index(KEYS[1], KEYS[2], id)\nredis.call('PUBLISH', ARGV[6], id)\nreturn { 1, sched_fields(KEYS[1], id) }\n",
   },
   setStatus: {
     name: "set_status",

@@ -12,6 +12,7 @@ import { RedisKv } from "./backend/redis_kv.ts";
 import { type RedisBrokerOptions, RedisStreamsBroker } from "./broker/redis_streams_broker.ts";
 import { connectTransport } from "./connect.ts";
 import type { RedisTransport } from "./transport.ts";
+import { RedisScheduleStore } from "./scheduler/redis_schedule_store.ts";
 import { RedisWorkflowStore } from "./workflow/redis_workflow_store.ts";
 import { RedisEventBus } from "./workflow/redis_event_bus.ts";
 import { RedisLockStore } from "./locks/redis_lock_store.ts";
@@ -29,6 +30,8 @@ export interface RedisStoreSet extends StoreSet {
   statuses: RedisResultBackend;
   /** The AtomicKv that heartbeats live in. */
   kv: RedisKv;
+  /** Beat's schedule entries. */
+  schedules: RedisScheduleStore;
   /** The one transport every store uses. */
   transport: RedisTransport;
 }
@@ -85,6 +88,10 @@ export function redisStoreSet(
     events,
     locks: new RedisLockStore(transport, { namespace: options.namespace }),
     rateLimiter: new RedisRateLimiter(transport, { namespace: options.namespace }),
+    schedules: new RedisScheduleStore(transport, {
+      namespace: options.namespace,
+      clock: options.clock,
+    }),
     transport,
     close: () => (closing ??= close()),
   };

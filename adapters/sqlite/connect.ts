@@ -5,6 +5,7 @@ import type { StemError } from "../../src/core/errors.ts";
 import { LocalJobWake } from "../_sql/local_wake.ts";
 import { SqlBroker } from "../_sql/sql_broker.ts";
 import { SqlResultBackend } from "../_sql/sql_result_backend.ts";
+import { SqlScheduleStore } from "../_sql/sql_schedule_store.ts";
 import { SqlWorkflowStore } from "../_sql/sql_workflow_store.ts";
 import { SqlPolledEventBus } from "../_sql/sql_polled_bus.ts";
 import { openDatabase, type SqliteOpenOptions } from "./open_database.ts";
@@ -96,6 +97,7 @@ export async function connectSqlite(
       }),
     ),
     workflows: new SqlWorkflowStore(executor, { clock: options.clock }),
+    schedules: new SqlScheduleStore(executor, { clock: options.clock }),
     executor,
   };
 }

@@ -281,6 +281,21 @@ export class Stem {
     return prepared.length > 0 ? await this.#send(prepared) : [];
   }
 
+  /**
+   * Validates a request with an explicit `enqueueOptions.taskId` and records its `queued` status
+   * without publishing (`DuplicateTaskIdError` when the id exists). Publish it later with
+   * `enqueue(name, request, { republish: true })`, which then costs one round trip: Beat
+   * reserves a fire ahead of its time and publishes at the time itself.
+   */
+  async reserve(name: string, request: EnqueueRequest): Promise<string> {
+    const prepared = await this.#prepare(name, request, this.#registered(name), undefined);
+    if (!prepared.exclusive) {
+      throw new TypeError(`Stem.reserve("${name}") needs an explicit enqueueOptions.taskId.`);
+    }
+    await this.#createQueuedExclusive(prepared.envelope);
+    return prepared.envelope.id;
+  }
+
   /** Reads a task's status (bounded by `operationTimeout`). */
   async getTaskStatus(id: string): Promise<TaskStatus | null> {
     return this.backend ? await this.#bounded("backend.get", this.backend.get(id)) : null;
