@@ -7,6 +7,7 @@ import type { JsonValue } from "../src/core/envelope.ts";
 import { ErrorCode } from "../src/core/error_codes.ts";
 import { tasks } from "./fixtures/isolate_tasks.ts";
 import { statusWhere } from "./helpers/app.ts";
+import { webWorkerRunner } from "../workers/isolate/mod.ts";
 
 const TASKS = new URL("./fixtures/isolate_tasks.ts", import.meta.url);
 let open: StemApp[] = [];
@@ -144,5 +145,27 @@ describe("isolated tasks", () => {
     assert.equal(status.state, "failed");
     assert.equal(status.error?.code, ErrorCode.isolationUnavailable);
     assert.match(status.error!.message, /isolate: \{ tasks:/);
+  });
+
+  test("a tasks module that cannot serve fails the task once with IsolateStartError", async () => {
+    const app = await isolatedApp({
+      tasks: new URL("./fixtures/isolate_broken_tasks.ts", import.meta.url),
+    });
+    const { status } = await run(app, "iso.state");
+    assert.equal(status.state, "failed");
+    assert.equal(status.error?.code, ErrorCode.isolateStartFailed);
+    assert.match(status.error!.message, /must export "tasks"/);
+    assert.equal(app.worker.isolates!.started, 0);
+  });
+
+  test("the Web Worker runner (Deno's optional mode) carries the same protocol", async () => {
+    const killsBusyLoops = "Bun" in globalThis;
+    const app = await isolatedApp({ runner: webWorkerRunner({ killsBusyLoops }) });
+    const { result } = await run(app, "iso.echo", { n: 1 });
+    assert.deepEqual(result.value!.args, { n: 1 });
+    const { status } = await run(app, "iso.cooperative");
+    assert.equal(status.error?.code, ErrorCode.taskTimeout);
+    const state = await run(app, "iso.state");
+    assert.match(String(state.result.value!.lastAbort), /hard time limit/);
   });
 });

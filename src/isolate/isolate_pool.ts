@@ -68,6 +68,7 @@ export class IsolatePool {
    * the signal's reason when it aborts first, or with `IsolateStartError`.
    */
   async acquire(signal: AbortSignal): Promise<IsolateSlot> {
+    if (this.#closed) throw new Error("The worker's isolate pool is closed (it shut down).");
     if (!(await this.#slots.acquire(signal))) throw signal.reason;
     let connection: IsolateConnection;
     try {
