@@ -36,6 +36,7 @@ export class IsolatePool {
   readonly #tasks: string;
   #runner: Promise<IsolatedRunner> | undefined;
   #closed = false;
+  #killsBusyLoops: boolean | undefined;
   readonly #counts = { started: 0, recycled: 0, killed: 0, crashed: 0 };
 
   /** Creates a pool; nothing starts until the first task. */
@@ -118,6 +119,7 @@ export class IsolatePool {
 
   async #start(): Promise<IsolateConnection> {
     const runner = await (this.#runner ??= runnerOf(this.#options));
+    this.#killsBusyLoops = runner.killsBusyLoops;
     const connection = await IsolateConnection.start(runner, this.#tasks, {
       clock: this.#clock,
       startTimeoutMs: toMillis(this.#options.startTimeout ?? "30s"),
@@ -133,6 +135,13 @@ export class IsolatePool {
     const at = this.#idle.indexOf(connection);
     if (at >= 0) this.#idle.splice(at, 1);
     this.#counts[how]++;
+    if (how === "killed" && this.#killsBusyLoops === false) {
+      this.#logger.warn(
+        "A task isolate was terminated on a runner that cannot stop a busy loop; if the task " +
+          "spins, its thread keeps a core busy (use the subprocess runner on Deno)",
+        { tasks: this.#tasks },
+      );
+    }
     if (how === "crashed") {
       this.#logger.warn("A task isolate exited; the next task starts a fresh one", {
         tasks: this.#tasks,
