@@ -2,6 +2,7 @@
 // subprocesses on Deno. Each test starts a fresh app, so the pool's counters are its own.
 import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import process from "node:process";
 import { StemApp, type StemAppOptions } from "../mod.ts";
 import type { JsonValue } from "../src/core/envelope.ts";
 import { ErrorCode } from "../src/core/error_codes.ts";
@@ -66,7 +67,8 @@ describe("isolated tasks", () => {
 
   test("a busy loop is killed at its hard limit, counted as a timeout; the next task runs in a fresh isolate", async () => {
     const app = await isolatedApp();
-    const before = await isolateIdOf(app);
+    const { result: first } = await run(app, "iso.state");
+    const before = String(first.value!.isolateId);
     const { status } = await run(app, "iso.spin");
     assert.equal(status.state, "failed");
     assert.equal(status.error?.code, ErrorCode.taskTimeout);
@@ -77,6 +79,10 @@ describe("isolated tasks", () => {
     assert.equal(stats.started, 2);
     // The killed isolate is gone: only the fresh one is live.
     assert.equal(stats.busy + stats.idle, 1);
+    if (first.value!.pid !== process.pid) {
+      // A subprocess isolate (Deno): the killed process, and its memory, are gone.
+      assert.throws(() => process.kill(Number(first.value!.pid), 0), { code: "ESRCH" });
+    }
   });
 
   test("ctx.signal aborts inside the isolate: a task that stops within the grace keeps its isolate", async () => {
