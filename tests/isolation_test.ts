@@ -8,7 +8,9 @@ import type { JsonValue } from "../src/core/envelope.ts";
 import { ErrorCode } from "../src/core/error_codes.ts";
 import { tasks } from "./fixtures/isolate_tasks.ts";
 import { statusWhere } from "./helpers/app.ts";
-import { webWorkerRunner } from "../workers/isolate/mod.ts";
+import { defaultIsolatedRunner, webWorkerRunner } from "../workers/isolate/mod.ts";
+import { IsolatePool } from "../src/isolate/isolate_pool.ts";
+import { systemClock } from "../src/core/clock.ts";
 
 const TASKS = new URL("./fixtures/isolate_tasks.ts", import.meta.url);
 let open: StemApp[] = [];
@@ -173,5 +175,24 @@ describe("isolated tasks", () => {
     assert.equal(status.error?.code, ErrorCode.taskTimeout);
     const state = await run(app, "iso.state");
     assert.match(String(state.result.value!.lastAbort), /hard time limit/);
+  });
+
+  test("warm() starts every isolate up front; the tasks then find them idle", async () => {
+    const pool = new IsolatePool({ tasks: TASKS, size: 2, runner: defaultIsolatedRunner }, {
+      clock: systemClock,
+    });
+    try {
+      await pool.warm();
+      assert.deepEqual(
+        { started: pool.stats().started, idle: pool.stats().idle, busy: pool.stats().busy },
+        { started: 2, idle: 2, busy: 0 },
+      );
+      const slot = await pool.acquire(new AbortController().signal);
+      assert.equal(pool.stats().started, 2, "no new isolate for the first task");
+      await slot.release();
+    } finally {
+      await pool.close();
+    }
+    assert.equal(pool.stats().idle + pool.stats().busy, 0);
   });
 });

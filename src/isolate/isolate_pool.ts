@@ -81,6 +81,21 @@ export class IsolatePool {
     return this.#slot(connection);
   }
 
+  /**
+   * Starts isolates until `size` are up (idle ones count), so the first tasks do not wait for a
+   * start; resolves once they loaded the tasks module, rejects with the first start failure.
+   */
+  async warm(): Promise<void> {
+    const missing = this.#size - this.#live.size;
+    const never = new AbortController().signal;
+    const slots = await Promise.allSettled(
+      Array.from({ length: Math.max(0, missing) }, () => this.acquire(never)),
+    );
+    await Promise.all(slots.map((slot) => slot.status === "fulfilled" && slot.value.release()));
+    const failed = slots.find((slot) => slot.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+
   /** Kills every isolate; tasks still running in one fail as crashed. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -144,6 +144,7 @@ export class Worker {
   readonly #prefetch: number;
   readonly #semaphore: Semaphore;
   readonly #autoscaler: Autoscaler | undefined;
+  readonly #prestartIsolates: boolean;
   readonly #deps: RunnerDeps;
   readonly #heartbeatMs: number;
   readonly #runs = new Set<TaskRun>();
@@ -236,6 +237,7 @@ export class Worker {
         logger: this.#logger,
       });
     }
+    this.#prestartIsolates = options.isolate?.prestart === true;
     if (options.isolate) {
       this.#deps.isolates = new IsolatePool(options.isolate, { clock, logger: this.#logger });
     }
@@ -300,6 +302,11 @@ export class Worker {
     this.#loop = this.#consumeWithReconnect(this.#abort.signal);
     this.#scheduleHeartbeat(0);
     this.#autoscaler?.start();
+    if (this.#prestartIsolates) {
+      this.#deps.isolates?.warm().catch((error) =>
+        this.#logger.warn("Starting the task isolates failed", { workerId: this.id, error })
+      );
+    }
     emitSignal(this.#deps.signals, "workerReady", { workerId: this.id, queues: this.queues });
     return Promise.resolve();
   }
