@@ -2,11 +2,15 @@
 // subprocesses on Deno. Each test starts a fresh app, so the pool's counters are its own.
 import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import process from "node:process";
 import { StemApp, type StemAppOptions } from "../mod.ts";
 import type { JsonValue } from "../src/core/envelope.ts";
 import { ErrorCode } from "../src/core/error_codes.ts";
 import { tasks } from "./fixtures/isolate_tasks.ts";
 import { statusWhere } from "./helpers/app.ts";
+import { defaultIsolatedRunner, webWorkerRunner } from "../workers/isolate/mod.ts";
+import { IsolatePool } from "../src/isolate/isolate_pool.ts";
+import { systemClock } from "../src/core/clock.ts";
 
 const TASKS = new URL("./fixtures/isolate_tasks.ts", import.meta.url);
 let open: StemApp[] = [];
@@ -65,7 +69,8 @@ describe("isolated tasks", () => {
 
   test("a busy loop is killed at its hard limit, counted as a timeout; the next task runs in a fresh isolate", async () => {
     const app = await isolatedApp();
-    const before = await isolateIdOf(app);
+    const { result: first } = await run(app, "iso.state");
+    const before = String(first.value!.isolateId);
     const { status } = await run(app, "iso.spin");
     assert.equal(status.state, "failed");
     assert.equal(status.error?.code, ErrorCode.taskTimeout);
@@ -76,6 +81,10 @@ describe("isolated tasks", () => {
     assert.equal(stats.started, 2);
     // The killed isolate is gone: only the fresh one is live.
     assert.equal(stats.busy + stats.idle, 1);
+    if (first.value!.pid !== process.pid) {
+      // A subprocess isolate (Deno): the killed process, and its memory, are gone.
+      assert.throws(() => process.kill(Number(first.value!.pid), 0), { code: "ESRCH" });
+    }
   });
 
   test("ctx.signal aborts inside the isolate: a task that stops within the grace keeps its isolate", async () => {
@@ -144,5 +153,46 @@ describe("isolated tasks", () => {
     assert.equal(status.state, "failed");
     assert.equal(status.error?.code, ErrorCode.isolationUnavailable);
     assert.match(status.error!.message, /isolate: \{ tasks:/);
+  });
+
+  test("a tasks module that cannot serve fails the task once with IsolateStartError", async () => {
+    const app = await isolatedApp({
+      tasks: new URL("./fixtures/isolate_broken_tasks.ts", import.meta.url),
+    });
+    const { status } = await run(app, "iso.state");
+    assert.equal(status.state, "failed");
+    assert.equal(status.error?.code, ErrorCode.isolateStartFailed);
+    assert.match(status.error!.message, /must export "tasks"/);
+    assert.equal(app.worker.isolates!.started, 0);
+  });
+
+  test("the Web Worker runner (Deno's optional mode) carries the same protocol", async () => {
+    const killsBusyLoops = "Bun" in globalThis;
+    const app = await isolatedApp({ runner: webWorkerRunner({ killsBusyLoops }) });
+    const { result } = await run(app, "iso.echo", { n: 1 });
+    assert.deepEqual(result.value!.args, { n: 1 });
+    const { status } = await run(app, "iso.cooperative");
+    assert.equal(status.error?.code, ErrorCode.taskTimeout);
+    const state = await run(app, "iso.state");
+    assert.match(String(state.result.value!.lastAbort), /hard time limit/);
+  });
+
+  test("warm() starts every isolate up front; the tasks then find them idle", async () => {
+    const pool = new IsolatePool({ tasks: TASKS, size: 2, runner: defaultIsolatedRunner }, {
+      clock: systemClock,
+    });
+    try {
+      await pool.warm();
+      assert.deepEqual(
+        { started: pool.stats().started, idle: pool.stats().idle, busy: pool.stats().busy },
+        { started: 2, idle: 2, busy: 0 },
+      );
+      const slot = await pool.acquire(new AbortController().signal);
+      assert.equal(pool.stats().started, 2, "no new isolate for the first task");
+      await slot.release();
+    } finally {
+      await pool.close();
+    }
+    assert.equal(pool.stats().idle + pool.stats().busy, 0);
   });
 });

@@ -154,8 +154,12 @@ export class IsolateConnection {
     if (this.#killing) return this.#killing;
     const first = this.#gone === undefined;
     this.#gone ??= new Error("The isolate was stopped.");
+    // A task still running here (the pool closed under it) ends too, once the isolate is gone.
+    const running = this.#running;
+    this.#running = undefined;
     this.#killing = (this.#isolate?.kill() ?? Promise.resolve()).catch(() => {}).finally(() => {
       if (first) this.#onGone(this, how);
+      running?.settle({ error: new IsolateCrashedError(running.name, "the pool was closed") });
     });
     return this.#killing;
   }

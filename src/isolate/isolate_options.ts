@@ -20,6 +20,8 @@ export interface IsolateOptions {
   maxIsolateMemory?: number;
   /** How long a task whose `ctx.signal` aborted may take to end before its isolate is killed. @default 200 */
   killGraceMs?: Duration;
+  /** Start all `size` isolates when the worker starts, instead of on the first tasks. @default false */
+  prestart?: boolean;
   /** How long a new isolate may take to load the tasks module. @default "30s" */
   startTimeout?: Duration;
   /**

@@ -36,6 +36,7 @@ export class IsolatePool {
   readonly #tasks: string;
   #runner: Promise<IsolatedRunner> | undefined;
   #closed = false;
+  #killsBusyLoops: boolean | undefined;
   readonly #counts = { started: 0, recycled: 0, killed: 0, crashed: 0 };
 
   /** Creates a pool; nothing starts until the first task. */
@@ -68,6 +69,7 @@ export class IsolatePool {
    * the signal's reason when it aborts first, or with `IsolateStartError`.
    */
   async acquire(signal: AbortSignal): Promise<IsolateSlot> {
+    if (this.#closed) throw new Error("The worker's isolate pool is closed (it shut down).");
     if (!(await this.#slots.acquire(signal))) throw signal.reason;
     let connection: IsolateConnection;
     try {
@@ -77,6 +79,21 @@ export class IsolatePool {
       throw error;
     }
     return this.#slot(connection);
+  }
+
+  /**
+   * Starts isolates until `size` are up (idle ones count), so the first tasks do not wait for a
+   * start; resolves once they loaded the tasks module, rejects with the first start failure.
+   */
+  async warm(): Promise<void> {
+    const missing = this.#size - this.#live.size;
+    const never = new AbortController().signal;
+    const slots = await Promise.allSettled(
+      Array.from({ length: Math.max(0, missing) }, () => this.acquire(never)),
+    );
+    await Promise.all(slots.map((slot) => slot.status === "fulfilled" && slot.value.release()));
+    const failed = slots.find((slot) => slot.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
   /** Kills every isolate; tasks still running in one fail as crashed. */
@@ -117,6 +134,7 @@ export class IsolatePool {
 
   async #start(): Promise<IsolateConnection> {
     const runner = await (this.#runner ??= runnerOf(this.#options));
+    this.#killsBusyLoops = runner.killsBusyLoops;
     const connection = await IsolateConnection.start(runner, this.#tasks, {
       clock: this.#clock,
       startTimeoutMs: toMillis(this.#options.startTimeout ?? "30s"),
@@ -132,6 +150,13 @@ export class IsolatePool {
     const at = this.#idle.indexOf(connection);
     if (at >= 0) this.#idle.splice(at, 1);
     this.#counts[how]++;
+    if (how === "killed" && this.#killsBusyLoops === false) {
+      this.#logger.warn(
+        "A task isolate was terminated on a runner that cannot stop a busy loop; if the task " +
+          "spins, its thread keeps a core busy (use the subprocess runner on Deno)",
+        { tasks: this.#tasks },
+      );
+    }
     if (how === "crashed") {
       this.#logger.warn("A task isolate exited; the next task starts a fresh one", {
         tasks: this.#tasks,

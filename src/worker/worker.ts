@@ -187,6 +187,7 @@ export class Worker implements ControlledWorker {
   readonly #semaphore: Semaphore;
   readonly #autoscaler: Autoscaler | undefined;
   readonly #autoscaleBounds: { min: number; max: number } | null;
+  readonly #prestartIsolates: boolean;
   readonly #deps: RunnerDeps;
   readonly #heartbeatMs: number;
   readonly #runs = new Set<TaskRun>();
@@ -307,6 +308,7 @@ export class Worker implements ControlledWorker {
         logger: this.#logger,
       });
     }
+    this.#prestartIsolates = options.isolate?.prestart === true;
     if (options.isolate) {
       this.#deps.isolates = new IsolatePool(options.isolate, { clock, logger: this.#logger });
     }
@@ -378,6 +380,11 @@ export class Worker implements ControlledWorker {
     this.#loop = ready.then(() => this.#consumeWithReconnect(this.#abort!.signal));
     this.#scheduleHeartbeat(0);
     this.#autoscaler?.start();
+    if (this.#prestartIsolates) {
+      this.#deps.isolates?.warm().catch((error) =>
+        this.#logger.warn("Starting the task isolates failed", { workerId: this.id, error })
+      );
+    }
     emitSignal(this.#deps.signals, "workerReady", { workerId: this.id, queues: this.queues });
     // Bounded: with its stores unreachable the worker still starts (its loop waits and retries).
     return this.#within(Promise.all([ready, this.#startControl()]), START_WAIT_MS).then(() => {});
