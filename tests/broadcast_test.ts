@@ -71,6 +71,16 @@ for (const make of adapterFixtures) {
         await producer.stem.waitForTask(plain, { timeout: "10s" });
         assert.deepEqual(runs.filter((r) => !r.startsWith("plain")).sort(), ["w1", "w2", "w3"]);
         assert.equal(runs.filter((r) => r.startsWith("plain")).length, 1);
+        if (make.name === "memoryFixture") {
+          // A worker that stops unsubscribes: the next broadcast reaches the other two only.
+          await workers[2].close();
+          published.items.length = 0;
+          await producer.stem.enqueue("cache.flush", { args: { key: "orders" } });
+          assert.deepEqual(published.items.map((p) => p.envelope.queue).sort(), [
+            "stem.bcast.w1",
+            "stem.bcast.w2",
+          ]);
+        }
       } finally {
         published.stop();
         await producer.close();

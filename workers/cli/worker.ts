@@ -84,6 +84,7 @@ signal exits at once.`,
       encoders: app.encoders,
       shutdownTimeout,
       logger: config.logger("warn"),
+      routing: await config.routingConfig({ readTextFile }),
     }, io);
   },
 };
