@@ -10,6 +10,7 @@ import type { StoreSet } from "../src/core/adapter.ts";
 import { MetaKey } from "../src/core/meta_keys.ts";
 import { adapterFixtures } from "./helpers/adapter_fixtures.ts";
 import { record } from "./helpers/signals.ts";
+import { signature } from "../src/core/task_signature.ts";
 
 const routing = {
   broadcasts: ["cache-bus"],
@@ -80,6 +81,15 @@ for (const make of adapterFixtures) {
             "stem.bcast.w1",
             "stem.bcast.w2",
           ]);
+          // Naming the channel as the queue at the call broadcasts too.
+          published.items.length = 0;
+          await producer.stem.enqueue("cache.flush", { enqueueOptions: { queue: "cache-bus" } });
+          assert.equal(published.items.length, 2);
+          // A canvas member cannot be a broadcast: a group counts one result per member.
+          await assert.rejects(
+            producer.canvas.group([signature("cache.flush")]),
+            /inside a canvas/,
+          );
         }
       } finally {
         published.stop();

@@ -521,6 +521,13 @@ export class Stem {
           this.#bounded("broadcasts.inboxes", this.#broadcasts.inboxes(channel)),
         );
       }
+      if (p.envelope.groupId !== undefined || p.envelope.canvas !== undefined) {
+        // A group, chord or chain counts one result per member; N copies would break the count.
+        throw new TypeError(
+          `Task "${p.envelope.name}" is routed to broadcast channel "${channel}" inside a canvas ` +
+            "(chain, group, chord or batch); broadcast it on its own with enqueue().",
+        );
+      }
       const targets = await inboxes.get(channel)!;
       if (targets.length === 0) {
         this.logger.warn("Broadcast to a channel no worker subscribes to; nothing was published", {
