@@ -77,6 +77,8 @@ export const ErrorCode = {
   invalidWorkflow: "invalid-workflow",
   /** A routing configuration is invalid (`RoutingConfigError.field` names what). */
   invalidRouting: "invalid-routing",
+  /** A task routed to a broadcast channel cannot be broadcast there (a canvas member). */
+  broadcastRefused: "broadcast-refused",
 } as const;
 
 /** One of the {@link ErrorCode} values. */
