@@ -366,6 +366,7 @@ export type {
 } from "./src/kv/atomic_kv.ts";
 export type { StatusStore } from "./src/backend/status_store.ts";
 export {
+  BroadcastError,
   globMatcher,
   type QueueSpec,
   type RouteDecision,

@@ -10,6 +10,7 @@ import type { StoreSet } from "../src/core/adapter.ts";
 import { MetaKey } from "../src/core/meta_keys.ts";
 import { adapterFixtures } from "./helpers/adapter_fixtures.ts";
 import { record } from "./helpers/signals.ts";
+import { signature } from "../src/core/task_signature.ts";
 
 const routing = {
   broadcasts: ["cache-bus"],
@@ -71,6 +72,25 @@ for (const make of adapterFixtures) {
         await producer.stem.waitForTask(plain, { timeout: "10s" });
         assert.deepEqual(runs.filter((r) => !r.startsWith("plain")).sort(), ["w1", "w2", "w3"]);
         assert.equal(runs.filter((r) => r.startsWith("plain")).length, 1);
+        if (make.name === "memoryFixture") {
+          // A worker that stops unsubscribes: the next broadcast reaches the other two only.
+          await workers[2].close();
+          published.items.length = 0;
+          await producer.stem.enqueue("cache.flush", { args: { key: "orders" } });
+          assert.deepEqual(published.items.map((p) => p.envelope.queue).sort(), [
+            "stem.bcast.w1",
+            "stem.bcast.w2",
+          ]);
+          // Naming the channel as the queue at the call broadcasts too.
+          published.items.length = 0;
+          await producer.stem.enqueue("cache.flush", { enqueueOptions: { queue: "cache-bus" } });
+          assert.equal(published.items.length, 2);
+          // A canvas member cannot be a broadcast: a group counts one result per member.
+          await assert.rejects(
+            producer.canvas.group([signature("cache.flush")]),
+            (e: { code?: string }) => e.code === "broadcast-refused",
+          );
+        }
       } finally {
         published.stop();
         await producer.close();

@@ -54,6 +54,8 @@ for (const make of adapterFixtures) {
       const everywhere = await listenerApp.queueEvents();
       const completed: QueueEvent[] = [];
       events.on("completed", (e) => completed.push(e));
+      const deploys: number[] = [];
+      events.onCustom<{ version: number }>("deploy", (payload) => deploys.push(payload.version));
       try {
         await worker.start();
         const ok = await producer.stem.enqueue("resize", { args: {} });
@@ -91,6 +93,7 @@ for (const make of adapterFixtures) {
         assert.equal(seen.get(`${bad}:failed`)?.error?.message, "disk full");
         assert.equal(seen.get(`${bad}:failed`)?.attempt, 1);
         assert.deepEqual(seen.get("deploy:custom")?.data, { version: 3 });
+        assert.deepEqual(deploys, [3], "onCustom() gets the typed payload");
         assert.equal(completed.length, 1, "on() handlers see the same stream");
         assert.ok(![...seen.keys()].includes(`${later}:delayed`), "other queues are filtered out");
         const delayed = await within(

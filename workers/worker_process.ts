@@ -19,6 +19,7 @@ import { messageOf } from "./cli/output.ts";
 import { processIdentity } from "./runtime/identity.ts";
 import { processMemory } from "./runtime/memory.ts";
 import { onShutdownSignal } from "./runtime/signals.ts";
+import type { RoutingConfig } from "../src/routing/routing_config.ts";
 
 /** Everything a worker process needs, already resolved from flags and environment. */
 export interface WorkerProcessOptions {
@@ -52,6 +53,8 @@ export interface WorkerProcessOptions {
   shutdownTimeout: Duration;
   /** How long the broker may take to answer the readiness probe. @default 15000 */
   readyTimeoutMs?: number;
+  /** Routing (`STEM_ROUTING`): the queues come from it unless `queues` names them. */
+  routing?: RoutingConfig;
 }
 
 interface TasksModule {
@@ -106,9 +109,11 @@ function describe(app: StemApp, options: WorkerProcessOptions): string {
 /** Starts a worker process; resolves when it has shut down gracefully. */
 export async function runWorkerProcess(options: WorkerProcessOptions, io: CliIo): Promise<void> {
   const { tasks, adapters } = await loadTasks(options.tasksModule);
-  const queues = queuesOf(options, tasks);
+  // With a routing config the app derives the queues from it (and adds its broadcast inbox).
+  const queues = options.routing && !options.queues?.length ? undefined : queuesOf(options, tasks);
   const app = await StemApp.fromUrl(options.brokerUrl, {
     tasks,
+    routing: options.routing,
     adapters,
     backendUrl: options.backendUrl,
     queues,
@@ -150,7 +155,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions, io: CliIo)
     await app.start();
     // The worker's consumer opens lazily; a round trip per queue proves the broker is reachable
     // and accepts us before the line that operators (and supervisors) wait for.
-    await probe(app, queues, options.readyTimeoutMs ?? 15_000);
+    await probe(app, app.worker.queues, options.readyTimeoutMs ?? 15_000);
   } catch (error) {
     if (!stopping) {
       await app.close({ timeout: 0 }).catch(() => {});

@@ -404,8 +404,15 @@ export class StemAppBase {
     return listener;
   }
 
-  /** Publishes a custom event (`type: "custom"`, with `name` and `data`) to `queue`'s listeners. */
-  async emitQueueEvent(queue: string, name: string, payload: JsonValue = null): Promise<void> {
+  /**
+   * Publishes a custom event (`type: "custom"`, with `name` and `data`) to `queue`'s listeners
+   * (`listener.onCustom<T>(name, fn)`); `T` types the payload at both ends.
+   */
+  async emitQueueEvent<T extends JsonValue = JsonValue>(
+    queue: string,
+    name: string,
+    payload: T | null = null,
+  ): Promise<void> {
     const publisher = this.#publisher ??
       new QueueEventsPublisher({ bus: this.#eventBus("emitQueueEvent()"), clock: this.#clock });
     await publisher.emit(queue, name, payload);

@@ -87,6 +87,8 @@ export const ErrorCode = {
   isolationUnavailable: "isolation-unavailable",
   /** A routing configuration is invalid (`RoutingConfigError.field` names what). */
   invalidRouting: "invalid-routing",
+  /** A task routed to a broadcast channel cannot be broadcast there (a canvas member). */
+  broadcastRefused: "broadcast-refused",
 } as const;
 
 /** One of the {@link ErrorCode} values. */

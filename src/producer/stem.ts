@@ -26,6 +26,7 @@ import { UniqueTasks } from "../unique/unique_tasks.ts";
 import { buildEnvelope, type Lineage } from "./envelope_builder.ts";
 import type { RoutingConfig } from "../routing/routing_config.ts";
 import type { BroadcastDirectory } from "../routing/broadcast_directory.ts";
+import { BroadcastError } from "../routing/broadcast_error.ts";
 import { uuidv7 } from "../core/ids.ts";
 import { OperationDeadlines } from "./operation_timeout.ts";
 import { publishFailedStatus, queuedStatus } from "./producer_statuses.ts";
@@ -561,6 +562,14 @@ export class Stem {
         inboxes.set(
           channel,
           this.#bounded("broadcasts.inboxes", this.#broadcasts.inboxes(channel)),
+        );
+      }
+      if (p.envelope.groupId !== undefined || p.envelope.canvas !== undefined) {
+        // A group, chord or chain counts one result per member; N copies would break the count.
+        throw new BroadcastError(
+          channel,
+          `Task "${p.envelope.name}" is routed to broadcast channel "${channel}" inside a canvas ` +
+            "(chain, group, chord or batch); broadcast it on its own with enqueue().",
         );
       }
       const targets = await inboxes.get(channel)!;

@@ -68,6 +68,17 @@ export class QueueEvents implements AsyncIterable<QueueEvent> {
     return () => void set.delete(fn);
   }
 
+  /**
+   * Calls `fn` with the payload of each custom event named `name` (`app.emitQueueEvent(queue,
+   * name, payload)`), typed by the caller; returns a function that stops it.
+   */
+  onCustom<T = unknown>(name: string, fn: (payload: T, event: QueueEvent) => void): () => void {
+    const wanted = name.trim();
+    return this.on("custom", (event) => {
+      if (event.name === wanted) fn(event.data as T, event);
+    });
+  }
+
   /** Resolves with the next event that matches `predicate`, or null when closed first. */
   async next(predicate: (event: QueueEvent) => boolean = () => true): Promise<QueueEvent | null> {
     for await (const event of this) if (predicate(event)) return event;

@@ -18,3 +18,4 @@ export {
   type RoutingSpec,
 } from "./routing_config.ts";
 export { RoutingConfigError } from "./routing_error.ts";
+export { BroadcastError } from "./broadcast_error.ts";

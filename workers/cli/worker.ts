@@ -117,6 +117,7 @@ resume | shutdown | status (each has --help).`,
       encoders: app.encoders,
       shutdownTimeout,
       logger: config.logger("warn"),
+      routing: await config.routingConfig({ readTextFile }),
     }, io);
   },
 };
