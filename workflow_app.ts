@@ -223,9 +223,9 @@ export class StemWorkflowApp {
     return this.runtime.listSteps(runId);
   }
 
-  /** Waiting runs. */
-  listWatchers(topic?: string): Promise<WorkflowWatcher[]> {
-    return this.runtime.listWatchers(topic);
+  /** Waiting runs (at most `limit`, default 100), oldest first. */
+  listWatchers(topic?: string, limit?: number): Promise<WorkflowWatcher[]> {
+    return this.runtime.listWatchers(topic, limit);
   }
 
   /** Stops the poller, the worker and the stores. */

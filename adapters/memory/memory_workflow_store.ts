@@ -15,6 +15,7 @@ import {
   DUE_CLAIM_MS,
   type ListRunsQuery,
   type TopicWaitOptions,
+  type StepLease,
   type WorkflowStore,
 } from "../../src/workflow/workflow_store.ts";
 import { jsonCopy } from "./json_copy.ts";
@@ -105,9 +106,18 @@ export class InMemoryWorkflowStore implements WorkflowStore {
     return Promise.resolve(found ? jsonCopy(found) : null);
   }
 
-  saveStep(runId: string, step: string, value: unknown): Promise<void> {
+  saveStep(runId: string, step: string, value: unknown, lease?: StepLease): Promise<boolean> {
     try {
+      if (lease && !this.#runs.has(runId)) return Promise.resolve(false);
       const run = this.#run(runId);
+      const now = this.#clock.now();
+      if (lease) {
+        const s = run.state;
+        if (s.status !== "running" || s.ownerId !== lease.owner || (s.leaseExpiresAt ?? 0) <= now) {
+          return Promise.resolve(false);
+        }
+        s.leaseExpiresAt = now + lease.leaseMs;
+      }
       run.steps.set(step, {
         name: step,
         value: jsonCopy(value ?? null),
@@ -115,7 +125,7 @@ export class InMemoryWorkflowStore implements WorkflowStore {
       });
       run.state.cursor = cursorOf(run.steps.keys());
       run.state.updatedAt = Math.max(this.#clock.now(), run.state.updatedAt + 1);
-      return Promise.resolve();
+      return Promise.resolve(true);
     } catch (error) {
       return Promise.reject(error);
     }

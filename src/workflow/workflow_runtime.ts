@@ -251,34 +251,48 @@ export class WorkflowRuntime {
    * `stem.workflow.run` task; tests may call it directly.
    */
   async executeRun(runId: string, task?: TaskContext<{ runId: string }>): Promise<void> {
+    // Claim first and read after, so the checkpoints read below are the ones the lease fences.
+    const claimed = await this.store.claimRun(runId, this.#owner, this.#leaseMs);
     const state = await this.store.get(runId);
-    if (!state || isTerminalStatus(state.status) || state.status === "suspended") return;
+    if (!state || isTerminalStatus(state.status) || state.status === "suspended") {
+      if (claimed) await this.store.releaseRun(runId, this.#owner);
+      return;
+    }
+    if (!claimed) {
+      // Another runtime holds the lease: try again once it would have lapsed, never drop.
+      if (task) task.retry({ countdown: this.#leaseMs, maxRetries: 1_000_000 });
+      return;
+    }
     const def = this.#definitions.get(state.workflow);
     if (!def) {
       await this.store.markFailed(runId, {
         error: new UnknownWorkflowError(state.workflow).message,
       }, { terminal: true });
+      await this.store.releaseRun(runId, this.#owner);
       this.#finish(state, "failed", "unknown workflow");
       return;
     }
     if (await this.#policyCancelled(state)) return;
-    if (!(await this.store.claimRun(runId, this.#owner, this.#leaseMs))) {
-      // Another runtime holds the lease: try again once it would have lapsed, never drop.
-      if (task) task.retry({ countdown: this.#leaseMs, maxRetries: 1_000_000 });
-      return;
+    // A fresh run (cursor 0) has no checkpoints: no read; a replay reads them all at once.
+    const checkpoints = new Map<string, StepCheckpoint>();
+    if (state.cursor > 0) {
+      for (const c of await this.store.listSteps(runId)) checkpoints.set(c.name, c);
     }
+    let completed = false;
     try {
       const result = await def.execute(
-        this.#runner(state, def, task),
+        this.#runner(state, def, checkpoints, task),
         workflowParams(state) as never,
         runId,
       );
       await this.store.markCompleted(runId, result ?? null);
+      completed = true;
       this.#finish(state, "completed");
     } catch (caught) {
       await this.#handleEnd(state, def, caught, task);
     } finally {
-      await this.store.releaseRun(runId, this.#owner);
+      // markCompleted clears the lease itself.
+      if (!completed) await this.store.releaseRun(runId, this.#owner);
     }
   }
 
@@ -303,7 +317,6 @@ export class WorkflowRuntime {
       status: "running",
       reason: error.error,
     });
-    await this.store.releaseRun(state.id, this.#owner);
     if (!task) throw failure.error;
     task.retry({ countdown: toMillis(def.options.retryDelay ?? "1s"), maxRetries });
   }
@@ -357,6 +370,7 @@ export class WorkflowRuntime {
   #runner(
     state: RunState,
     def: WorkflowDefinition<never, unknown>,
+    checkpoints: Map<string, StepCheckpoint>,
     task: TaskContext<{ runId: string }> | undefined,
   ) {
     const counters = new Map<string, number>();
@@ -366,6 +380,7 @@ export class WorkflowRuntime {
     let extended = this.#clock.now();
     const resume = state.suspensionData ?? {};
     const params = workflowParams(state);
+    const lease = { owner: this.#owner, leaseMs: this.#leaseMs };
     return async <V>(
       name: string,
       fn: (step: StepContext<never, unknown>) => V | Promise<V>,
@@ -383,18 +398,13 @@ export class WorkflowRuntime {
       }
       seen.add(name);
       const checkpoint = options.autoVersion ? `${name}#${iteration}` : name;
-      const stored = await this.store.readStep(state.id, checkpoint);
+      const stored = checkpoints.get(checkpoint);
       if (stored) {
         index++;
         previous = stored.value;
         return stored.value as V;
       }
-      const fresh = await this.store.get(state.id);
-      if (!fresh || fresh.status !== "running") throw new AbortExecution("run no longer running");
-      if (await this.#policyCancelled(fresh)) throw new AbortExecution("cancelled");
-      if (!(await this.store.renewRunLease(state.id, this.#owner, this.#leaseMs))) {
-        throw new AbortExecution("lease lost");
-      }
+      if (await this.#policyCancelled(state)) throw new AbortExecution("cancelled");
       // Keeps the broker from redelivering the execution while a long replay is under way, by
       // the run lease's length (not the broker's default) so a dead worker's runs return soon.
       if (task && this.#clock.now() - extended >= this.#leaseMs / 2) {
@@ -418,7 +428,12 @@ export class WorkflowRuntime {
         if (error instanceof SuspendSignal || error instanceof AbortExecution) throw error;
         throw new StepFailure(error, options);
       }
-      await this.store.saveStep(state.id, checkpoint, value ?? null);
+      // One fenced write per step: it stores the value and extends the run lease only while this
+      // runtime holds it on a running run, so a cancelled run or a lost lease stops here, before
+      // the next step starts.
+      if (!(await this.store.saveStep(state.id, checkpoint, value ?? null, lease))) {
+        throw new AbortExecution("run no longer running or lease lost");
+      }
       index++;
       previous = value;
       return value;
@@ -637,12 +652,17 @@ export class WorkflowRuntime {
     );
   }
 
-  /** Polls (and wakes on local completion) until the run finishes or `timeout` passes. */
+  /**
+   * Waits until the run finishes or `timeout` passes. A run this runtime executes wakes the
+   * wait at once; otherwise the store is polled with a back-off from 25 ms up to
+   * `pollInterval` (so a thousand waiters do not flood the store).
+   */
   async waitForCompletion<R = unknown>(
     runId: string,
     options: { timeout?: Duration; pollInterval?: Duration } = {},
   ): Promise<WorkflowResult<R>> {
-    const poll = toMillis(options.pollInterval ?? "100ms");
+    const maxPoll = toMillis(options.pollInterval ?? "1s");
+    let poll = Math.min(25, maxPoll);
     const deadline = options.timeout === undefined
       ? Infinity
       : this.#clock.now() + toMillis(options.timeout);
@@ -675,6 +695,7 @@ export class WorkflowRuntime {
         );
         set.add(wake);
       });
+      poll = Math.min(maxPoll, poll * 2);
     }
   }
 
@@ -693,9 +714,9 @@ export class WorkflowRuntime {
     return this.store.listSteps(runId);
   }
 
-  /** Runs waiting on `topic` (every topic when omitted). */
-  listWatchers(topic?: string): Promise<WorkflowWatcher[]> {
-    return this.store.listWatchers(topic);
+  /** Runs waiting on `topic` (every topic when omitted), at most `limit` (default 100). */
+  listWatchers(topic?: string, limit?: number): Promise<WorkflowWatcher[]> {
+    return this.store.listWatchers(topic, limit);
   }
 
   /** Starts the due-run poller (idempotent). */
