@@ -68,7 +68,8 @@ async function freshDb(): Promise<string> {
 const systems: { name: string; run: () => Promise<SideResult> }[] = [
   {
     name: "stem-postgres",
-    run: async () => child(deno, ["run", "-A", "bench/workflows/stem_side.ts", await freshDb(), casesJson]),
+    run: async () =>
+      child(deno, ["run", "-A", "bench/workflows/stem_side.ts", await freshDb(), casesJson]),
   },
   {
     name: "dbos",
@@ -89,7 +90,13 @@ const systems: { name: string; run: () => Promise<SideResult> }[] = [
     name: "stem-redis",
     run: async () => {
       const db = fresh++ % 16;
-      return child(deno, ["run", "-A", "bench/workflows/stem_side.ts", `${redis!.url}/${db}`, casesJson]);
+      return child(deno, [
+        "run",
+        "-A",
+        "bench/workflows/stem_side.ts",
+        `${redis!.url}/${db}`,
+        casesJson,
+      ]);
     },
   },
   {

@@ -166,8 +166,13 @@ export class SqlWorkflowStore implements WorkflowStore {
     const now = this.#clock.now();
     const save = [runId, name, baseStepName(name), JSON.stringify(value ?? null), now];
     if (lease) {
-      const fenced = { query: this.#sql.wfSaveStepOwned, params: [...save, lease.owner, lease.leaseMs] };
-      if (this.#db.writableCtes) return (await this.#db.all(fenced.query, fenced.params)).length > 0;
+      const fenced = {
+        query: this.#sql.wfSaveStepOwned,
+        params: [...save, lease.owner, lease.leaseMs],
+      };
+      if (this.#db.writableCtes) {
+        return (await this.#db.all(fenced.query, fenced.params)).length > 0;
+      }
       let stored = false;
       await this.#db.atomic([fenced], ([owned]) => {
         stored = owned.length > 0;
@@ -301,7 +306,11 @@ export class SqlWorkflowStore implements WorkflowStore {
     };
     // With writable CTEs the completion drops the watcher itself: one round trip.
     if (this.#db.writableCtes) return await this.#changed(complete.query, complete.params, runId);
-    await this.#atomicOnRun(runId, [complete, { query: this.#sql.wfDropWatcher, params: [runId] }], 0);
+    await this.#atomicOnRun(
+      runId,
+      [complete, { query: this.#sql.wfDropWatcher, params: [runId] }],
+      0,
+    );
   }
 
   async markFailed(

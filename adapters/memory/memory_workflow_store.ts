@@ -14,8 +14,8 @@ import {
   type CreateRunInput,
   DUE_CLAIM_MS,
   type ListRunsQuery,
-  type TopicWaitOptions,
   type StepLease,
+  type TopicWaitOptions,
   type WorkflowStore,
 } from "../../src/workflow/workflow_store.ts";
 import { jsonCopy } from "./json_copy.ts";
@@ -113,9 +113,7 @@ export class InMemoryWorkflowStore implements WorkflowStore {
       const now = this.#clock.now();
       if (lease) {
         const s = run.state;
-        if (s.status !== "running" || s.ownerId !== lease.owner || (s.leaseExpiresAt ?? 0) <= now) {
-          return Promise.resolve(false);
-        }
+        if (s.status !== "running" || s.ownerId !== lease.owner) return Promise.resolve(false);
         s.leaseExpiresAt = now + lease.leaseMs;
       }
       run.steps.set(step, {

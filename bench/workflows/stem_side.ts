@@ -86,7 +86,9 @@ try {
     await Promise.all(ids.map((_, i) => app.emit(topic(i), { n: i })));
     const done = await Promise.all(ids.map((id) => app.waitForCompletion(waiter, id)));
     const ms = performance.now() - t0;
-    if (done.some((d, i) => d.value !== i + 1)) throw new Error("a Stem event run got a wrong payload");
+    if (done.some((d, i) => d.value !== i + 1)) {
+      throw new Error("a Stem event run got a wrong payload");
+    }
     out.event = { runs: n, ms: Math.round(ms), perSec: Math.round((n / ms) * 1000) };
   }
 } finally {

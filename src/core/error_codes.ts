@@ -75,6 +75,8 @@ export const ErrorCode = {
   unknownWorkflow: "unknown-workflow",
   /** A workflow definition or step call is invalid. */
   invalidWorkflow: "invalid-workflow",
+  /** An event payload failed its typed event's `parse`. */
+  invalidEventPayload: "invalid-event-payload",
 } as const;
 
 /** One of the {@link ErrorCode} values. */

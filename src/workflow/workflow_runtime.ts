@@ -8,6 +8,7 @@ import type { TaskDefinition } from "../core/task_definition.ts";
 import { FunctionTaskHandler } from "../core/task_handler.ts";
 import type { TaskEnqueueOptions, TaskOptions } from "../core/task_options.ts";
 import type { EventBus } from "./event_bus.ts";
+import { type EventRef, parsePayload, topicOf } from "./event_ref.ts";
 import {
   isTerminalStatus,
   type RunError,
@@ -86,6 +87,11 @@ export interface WorkflowRuntimeOptions {
   leaseDuration?: Duration;
   /** How often due runs are looked for once started. @default "500ms" */
   pollInterval?: Duration;
+  /**
+   * How often stranded runs are looked for (see `recoverStrandedRuns`); also once at `start()`.
+   * @default leaseDuration
+   */
+  recoveryInterval?: Duration;
   /** Owner id of the leases this runtime takes. @default a fresh id */
   runtimeId?: string;
   /**
@@ -140,7 +146,11 @@ class AbortExecution {
 }
 
 class StepFailure {
-  constructor(readonly error: unknown, readonly options: StepOptions) {}
+  constructor(
+    readonly error: unknown,
+    readonly options: StepOptions,
+    readonly checkpoint?: string,
+  ) {}
 }
 
 /**
@@ -162,6 +172,7 @@ export class WorkflowRuntime {
   readonly #executionQueue: string;
   readonly #leaseMs: number;
   readonly #pollMs: number;
+  readonly #recoveryMs: number;
   readonly #owner: string;
   readonly #definitions = new Map<string, WorkflowDefinition<never, unknown>>();
   readonly #finished = new Map<string, Set<() => void>>();
@@ -180,6 +191,7 @@ export class WorkflowRuntime {
     this.#executionQueue = options.executionQueue ?? "default";
     this.#leaseMs = toMillis(options.leaseDuration ?? "30s");
     this.#pollMs = toMillis(options.pollInterval ?? "500ms");
+    this.#recoveryMs = toMillis(options.recoveryInterval ?? this.#leaseMs);
     this.#owner = options.runtimeId ?? `wf-${uuidv7()}`;
     this.#requireRegistered = options.requireRegistered ?? true;
     for (const def of options.workflows ?? []) this.register(def);
@@ -305,20 +317,30 @@ export class WorkflowRuntime {
     if (caught instanceof AbortExecution) return;
     if (caught instanceof SuspendSignal) return await this.#suspend(state, caught.suspension);
     const failure = caught instanceof StepFailure ? caught : new StepFailure(caught, {});
-    const error = errorInfo(failure.error);
+    // Retries are counted per step, durably in lastError: a step that failed twice and then
+    // passed leaves the next step its own full budget, whatever the execution task's attempt.
+    const previous = state.lastError;
+    const attempt = previous && previous.step === failure.checkpoint
+      ? (previous.attempt ?? 0) + 1
+      : 1;
+    const error: RunError = {
+      ...errorInfo(failure.error),
+      ...(failure.checkpoint ? { step: failure.checkpoint } : {}),
+      attempt,
+    };
     const maxRetries = failure.options.maxRetries ?? def.options.maxRetries ?? 3;
-    const attempt = task?.attempt ?? 0;
-    const exhausted = attempt >= maxRetries;
+    const exhausted = attempt > maxRetries;
     await this.store.markFailed(state.id, error, { terminal: exhausted });
     if (exhausted) return this.#finish(state, "failed", error.error);
     this.#emit("workflowRunFailed", {
       runId: state.id,
       workflow: state.workflow,
       status: "running",
+      step: failure.checkpoint,
       reason: error.error,
     });
     if (!task) throw failure.error;
-    task.retry({ countdown: toMillis(def.options.retryDelay ?? "1s"), maxRetries });
+    task.retry({ countdown: toMillis(def.options.retryDelay ?? "1s"), maxRetries: 1_000_000 });
   }
 
   async #suspend(state: RunState, s: Suspension): Promise<void> {
@@ -425,8 +447,11 @@ export class WorkflowRuntime {
       try {
         value = await fn(ctx.context as StepContext<never, unknown>);
       } catch (error) {
-        if (error instanceof SuspendSignal || error instanceof AbortExecution) throw error;
-        throw new StepFailure(error, options);
+        if (
+          error instanceof SuspendSignal || error instanceof AbortExecution ||
+          error instanceof StepFailure
+        ) throw error;
+        throw new StepFailure(error, options, checkpoint);
       }
       // One fenced write per step: it stores the value and extends the run lease only while this
       // runtime holds it on a running run, so a cancelled run or a lost lease stops here, before
@@ -475,9 +500,17 @@ export class WorkflowRuntime {
         if (mine && resume.type === "sleep" && "payload" in resume) return Promise.resolve();
         return suspend({ kind: "sleep", resumeAt: this.#clock.now() + toMillis(duration) });
       },
-      awaitEvent: <T>(topic: string, options: AwaitEventOptions = {}) => {
+      awaitEvent: <T>(event: string | EventRef<T>, options: AwaitEventOptions = {}) => {
+        const topic = topicOf(event);
         if (mine && resume.type === "event" && resume.topic === topic) {
-          return Promise.resolve(("payload" in resume ? resume.payload : null) as T | null);
+          // A deadline resume carries no payload: null, never parsed.
+          if (!("payload" in resume)) return Promise.resolve(null);
+          try {
+            return Promise.resolve(parsePayload(event, resume.payload));
+          } catch (error) {
+            // The stored payload will not change: retrying the step cannot help.
+            return Promise.reject(new StepFailure(error, { maxRetries: 0 }, checkpoint));
+          }
         }
         const d = options.deadline;
         return suspend({ kind: "event", topic, deadline: d === undefined ? null : +d });
@@ -584,14 +617,46 @@ export class WorkflowRuntime {
   }
 
   /**
+   * Re-enqueues runs that are `running` with no live lease and no change for a lease length:
+   * runs whose hand-off to the broker was lost because a process died between a store change
+   * and the enqueue (an event resolved, a sleep resumed, a rewind or a start that was never
+   * enqueued). Oldest first, up to `limit`. A run that was only waiting in a long queue gets one
+   * extra execution, which finds the run claimed or finished and does nothing. Returns how many
+   * were re-enqueued; `start()` calls it at once and every `recoveryInterval`.
+   */
+  async recoverStrandedRuns(limit = 256): Promise<number> {
+    const now = this.#clock.now();
+    let recovered = 0;
+    for (const state of await this.store.listRunnableRuns(now, limit)) {
+      if (now - state.updatedAt < this.#leaseMs) continue;
+      if (this.#requireRegistered && !this.#definitions.has(state.workflow)) continue;
+      this.#emit("workflowRunResumed", {
+        runId: state.id,
+        workflow: state.workflow,
+        status: "running",
+        reason: "recovered",
+      });
+      await this.#enqueue(
+        state.id,
+        runtimeMetadata(state).continuationQueue ?? this.#continuationQueue,
+        "recovered",
+      );
+      recovered++;
+    }
+    return recovered;
+  }
+
+  /**
    * Delivers `payload` to every run waiting on `topic`, each exactly once (the store resolves
    * watchers atomically), and enqueues their continuations on each run's own continuation queue.
    * Works with no worker running: the continuations wait in the broker. Returns how many resumed.
    */
-  async emit(topic: string, payload: unknown = null): Promise<number> {
+  async emit<T>(event: string | EventRef<T>, payload: T = null as T): Promise<number> {
+    const topic = topicOf(event as string | EventRef<unknown>);
     if (typeof topic !== "string" || topic === "") {
       throw new WorkflowDefinitionError("emit needs a non-empty topic.");
     }
+    payload = parsePayload(event, payload);
     JSON.stringify(payload);
     let count = 0;
     for (;;) {
@@ -723,9 +788,14 @@ export class WorkflowRuntime {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    let lastRecovery = -Infinity;
     const tick = async () => {
       if (!this.#running) return;
       try {
+        if (this.#clock.now() - lastRecovery >= this.#recoveryMs) {
+          lastRecovery = this.#clock.now();
+          await this.recoverStrandedRuns();
+        }
         await this.resumeDueRuns();
       } catch {
         // A failed poll (store unreachable) is retried on the next tick.

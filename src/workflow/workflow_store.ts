@@ -61,9 +61,10 @@ export interface WorkflowStore {
   readStep(runId: string, step: string): Promise<StepCheckpoint | null>;
   /**
    * Stores (or replaces) a checkpoint, recomputes the cursor and refreshes `updatedAt`; true when
-   * stored. With `lease` the write is fenced: it stores only while `lease.owner` holds a live
-   * lease on the `running` run, extends that lease in the same atomic write (one round trip per
-   * step), and returns false, storing nothing, otherwise (cancelled, finished, lease lost).
+   * stored. With `lease` the write is fenced: it stores only while `lease.owner` holds the lease
+   * of the `running` run (a lapsed lease nobody took over still counts, so a long step keeps its
+   * value), extends that lease in the same atomic write (one round trip per step), and returns
+   * false, storing nothing, otherwise (cancelled, finished, taken over).
    */
   saveStep(runId: string, step: string, value: unknown, lease?: StepLease): Promise<boolean>;
   /** Every checkpoint in the order first saved. */

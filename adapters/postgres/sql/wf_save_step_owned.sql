@@ -1,5 +1,5 @@
--- Stores (or replaces) a checkpoint only while $6 holds a live lease on the running run, in one
--- statement: the fenced run update (cursor, updated_at, lease extended) feeds the insert.
+-- Stores (or replaces) a checkpoint only while $6 holds the lease on the running run (lapsed
+-- but not taken over still counts: a long step must not lose its value), in one statement: the fenced run update (cursor, updated_at, lease extended) feeds the insert.
 -- The cursor counts the other base names plus this one (the CTE sees the rows before the insert).
 -- $1 run id, $2 name, $3 base name, $4 value (JSON), $5 now, $6 owner, $7 lease ms.
 -- Returns run_id when stored, no row when fenced out.
@@ -10,7 +10,7 @@ WITH run AS (
     ),
     updated_at = GREATEST($5::int8, updated_at + 1),
     lease_expires_at = $5::int8 + $7::int8
-  WHERE id = $1 AND status = 'running' AND owner_id = $6 AND lease_expires_at > $5::int8
+  WHERE id = $1 AND status = 'running' AND owner_id = $6
   RETURNING id
 )
 INSERT INTO stem_workflow_steps (run_id, name, base_name, value, saved_at)

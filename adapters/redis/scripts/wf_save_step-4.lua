@@ -6,13 +6,12 @@
 -- ARGV[4] lease owner or '' (unfenced), ARGV[5] lease ms
 --
 -- Returns 1, 0 when the run does not exist, or 2 (nothing stored) when fenced by an owner that
--- does not hold a live lease on the running run; a fenced write extends the lease.
+-- does not hold the lease of the running run (a lapsed one not taken over still counts); a
+-- fenced write extends the lease.
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[4] ~= '' then
-  local expires = tonumber(redis.call('HGET', KEYS[1], 'leaseExpiresAt') or '0')
   if redis.call('HGET', KEYS[1], 'status') ~= 'running'
-    or redis.call('HGET', KEYS[1], 'ownerId') ~= ARGV[4]
-    or expires <= tonumber(ARGV[3]) then
+    or redis.call('HGET', KEYS[1], 'ownerId') ~= ARGV[4] then
     return 2
   end
   redis.call('HSET', KEYS[1], 'leaseExpiresAt',

@@ -247,7 +247,7 @@ export const workflowStoreCases: WorkflowStoreCase[] = [
     },
   },
   {
-    name: "a fenced saveStep stores only under the caller's live lease and extends it",
+    name: "a fenced saveStep stores only under the caller's lease and extends it",
     run: async ({ store, time }) => {
       const id = await fresh(store);
       const lease = { owner: "worker-a", leaseMs: 1_000 };
