@@ -88,7 +88,7 @@ const systems: { name: string; run: () => Promise<SideResult> }[] = [
   },
   {
     name: "stem-redis",
-    run: async () => {
+    run: () => {
       const db = fresh++ % 16;
       return child(deno, [
         "run",

@@ -276,6 +276,12 @@ export class WorkflowRuntime {
       return;
     }
     const def = this.#definitions.get(state.workflow);
+    if (!def && !this.#requireRegistered) {
+      // A producer-side runtime that received the execution: leave it to a worker defining it.
+      await this.store.releaseRun(runId, this.#owner);
+      if (task) task.retry({ countdown: this.#leaseMs, maxRetries: 1_000_000 });
+      return;
+    }
     if (!def) {
       await this.store.markFailed(runId, {
         error: new UnknownWorkflowError(state.workflow).message,
