@@ -92,7 +92,7 @@ export interface WorkflowRuntimeOptions {
    * @default leaseDuration
    */
   recoveryInterval?: Duration;
-  /** Owner id of the leases this runtime takes. @default a fresh id */
+  /** Prefix of the lease tokens this runtime's executions take. @default a fresh id */
   runtimeId?: string;
   /**
    * Refuse to start workflows this runtime does not define (typos). A producer-only runtime
@@ -263,11 +263,14 @@ export class WorkflowRuntime {
    * `stem.workflow.run` task; tests may call it directly.
    */
   async executeRun(runId: string, task?: TaskContext<{ runId: string }>): Promise<void> {
-    // Claim first and read after, so the checkpoints read below are the ones the lease fences.
-    const claimed = await this.store.claimRun(runId, this.#owner, this.#leaseMs);
+    // Each execution holds the lease under its own token: a duplicate delivery of the same run
+    // in this process (a redelivery, a recovery re-enqueue) must not share it and run steps
+    // alongside. Claim first and read after, so the checkpoints read are the ones it fences.
+    const owner = `${this.#owner}/${uuidv7()}`;
+    const claimed = await this.store.claimRun(runId, owner, this.#leaseMs);
     const state = await this.store.get(runId);
     if (!state || isTerminalStatus(state.status) || state.status === "suspended") {
-      if (claimed) await this.store.releaseRun(runId, this.#owner);
+      if (claimed) await this.store.releaseRun(runId, owner);
       return;
     }
     if (!claimed) {
@@ -278,7 +281,7 @@ export class WorkflowRuntime {
     const def = this.#definitions.get(state.workflow);
     if (!def && !this.#requireRegistered) {
       // A producer-side runtime that received the execution: leave it to a worker defining it.
-      await this.store.releaseRun(runId, this.#owner);
+      await this.store.releaseRun(runId, owner);
       if (task) task.retry({ countdown: this.#leaseMs, maxRetries: 1_000_000 });
       return;
     }
@@ -286,7 +289,7 @@ export class WorkflowRuntime {
       await this.store.markFailed(runId, {
         error: new UnknownWorkflowError(state.workflow).message,
       }, { terminal: true });
-      await this.store.releaseRun(runId, this.#owner);
+      await this.store.releaseRun(runId, owner);
       this.#finish(state, "failed", "unknown workflow");
       return;
     }
@@ -299,7 +302,7 @@ export class WorkflowRuntime {
     let completed = false;
     try {
       const result = await def.execute(
-        this.#runner(state, def, checkpoints, task),
+        this.#runner(state, def, checkpoints, owner, task),
         workflowParams(state) as never,
         runId,
       );
@@ -310,7 +313,7 @@ export class WorkflowRuntime {
       await this.#handleEnd(state, def, caught, task);
     } finally {
       // markCompleted clears the lease itself.
-      if (!completed) await this.store.releaseRun(runId, this.#owner);
+      if (!completed) await this.store.releaseRun(runId, owner);
     }
   }
 
@@ -399,6 +402,7 @@ export class WorkflowRuntime {
     state: RunState,
     def: WorkflowDefinition<never, unknown>,
     checkpoints: Map<string, StepCheckpoint>,
+    owner: string,
     task: TaskContext<{ runId: string }> | undefined,
   ) {
     const counters = new Map<string, number>();
@@ -408,7 +412,7 @@ export class WorkflowRuntime {
     let extended = this.#clock.now();
     const resume = state.suspensionData ?? {};
     const params = workflowParams(state);
-    const lease = { owner: this.#owner, leaseMs: this.#leaseMs };
+    const lease = { owner, leaseMs: this.#leaseMs };
     return async <V>(
       name: string,
       fn: (step: StepContext<never, unknown>) => V | Promise<V>,
