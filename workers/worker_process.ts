@@ -11,7 +11,7 @@ import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import type { AnyTaskHandler, EnvelopeSigner, StemAdapter, TaskPayloadEncoder } from "../mod.ts";
-import { StemApp } from "../mod.ts";
+import { StemApp, StemWorkflowApp, type WorkflowDefinition } from "../mod.ts";
 import { type AdapterConnectOptions, redactUrl } from "../src/core/adapter.ts";
 import type { Duration } from "../src/core/duration.ts";
 import type { CliIo } from "./cli/output.ts";
@@ -23,8 +23,13 @@ import type { RoutingConfig } from "../src/routing/routing_config.ts";
 
 /** Everything a worker process needs, already resolved from flags and environment. */
 export interface WorkerProcessOptions {
-  /** Path of a module exporting `tasks: TaskHandler[]` (and optionally `adapters`). */
+  /**
+   * Path of a module exporting `tasks: TaskHandler[]` (and optionally `adapters`, and workflow
+   * definitions as `flows`, `scripts` or `workflows`).
+   */
   tasksModule: string;
+  /** Another module exporting `flows`, `scripts` or `workflows` (`stem worker --workflows`). */
+  workflowsModule?: string;
   /** Broker URL. */
   brokerUrl: string;
   /** Result backend URL. */
@@ -57,18 +62,57 @@ export interface WorkerProcessOptions {
   routing?: RoutingConfig;
 }
 
+// deno-lint-ignore no-explicit-any
+type AnyWorkflow = WorkflowDefinition<any, any>;
+
 interface TasksModule {
   tasks?: AnyTaskHandler[];
   adapters?: StemAdapter[];
+  flows?: AnyWorkflow[];
+  scripts?: AnyWorkflow[];
+  workflows?: AnyWorkflow[];
 }
 
-async function loadTasks(path: string): Promise<Required<TasksModule>> {
+interface Loaded {
+  tasks: AnyTaskHandler[];
+  adapters: StemAdapter[];
+  workflows: AnyWorkflow[];
+}
+
+function workflowsOf(path: string, mod: TasksModule): AnyWorkflow[] {
+  const out: AnyWorkflow[] = [];
+  for (const key of ["flows", "scripts", "workflows"] as const) {
+    const list = mod[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) {
+      throw new TypeError(`${path} exports "${key}" but it is not an array of workflows.`);
+    }
+    out.push(...list);
+  }
+  return out;
+}
+
+async function loadTasks(path: string, workflowsPath?: string): Promise<Loaded> {
   const mod = await import(pathToFileURL(resolve(path)).href) as TasksModule;
   if (!Array.isArray(mod.tasks)) {
     throw new TypeError(`${path} must export "tasks": an array of task handlers.`);
   }
-  return { tasks: mod.tasks, adapters: mod.adapters ?? [] };
+  const workflows = workflowsOf(path, mod);
+  if (workflowsPath) {
+    const extra = await import(pathToFileURL(resolve(workflowsPath)).href) as TasksModule;
+    const found = workflowsOf(workflowsPath, extra);
+    if (found.length === 0) {
+      throw new TypeError(
+        `${workflowsPath} must export "flows", "scripts" or "workflows": arrays of workflows.`,
+      );
+    }
+    workflows.push(...found);
+  }
+  return { tasks: mod.tasks, adapters: mod.adapters ?? [], workflows };
 }
+
+/** The queue `stem wf start` and `StemWorkflowApp` put workflow executions on. */
+const WORKFLOW_QUEUE = "workflow";
 
 function queuesOf(options: WorkerProcessOptions, tasks: AnyTaskHandler[]): string[] {
   if (options.queues?.length) return options.queues;
@@ -93,7 +137,8 @@ async function probe(app: StemApp, queues: string[], timeoutMs: number): Promise
   }
 }
 
-function describe(app: StemApp, options: WorkerProcessOptions): string {
+function describe(app: StemApp, options: WorkerProcessOptions, workflows: number): string {
+  const flows = workflows > 0 ? `, ${workflows} workflow${workflows === 1 ? "" : "s"}` : "";
   const results = options.backendUrl === options.brokerUrl
     ? ""
     : `, results on ${redactUrl(options.backendUrl)}`;
@@ -103,15 +148,20 @@ function describe(app: StemApp, options: WorkerProcessOptions): string {
   const isolates = options.isolate ? `, isolates ${options.isolate.size}` : "";
   return `[stem] worker ${app.worker.id} consuming ${app.worker.queues.join(", ")} on ${
     redactUrl(options.brokerUrl)
-  } (${concurrency}, prefetch ${options.prefetch}${isolates}${results})`;
+  } (${concurrency}, prefetch ${options.prefetch}${isolates}${flows}${results})`;
 }
 
 /** Starts a worker process; resolves when it has shut down gracefully. */
 export async function runWorkerProcess(options: WorkerProcessOptions, io: CliIo): Promise<void> {
-  const { tasks, adapters } = await loadTasks(options.tasksModule);
+  const { tasks, adapters, workflows } = await loadTasks(
+    options.tasksModule,
+    options.workflowsModule,
+  );
   // With a routing config the app derives the queues from it (and adds its broadcast inbox).
   const queues = options.routing && !options.queues?.length ? undefined : queuesOf(options, tasks);
-  const app = await StemApp.fromUrl(options.brokerUrl, {
+  // Workflow executions arrive on the workflow queue: consume it unless queues were chosen.
+  if (workflows.length > 0 && queues && !options.queues?.length) queues.push(WORKFLOW_QUEUE);
+  const appOptions = {
     tasks,
     routing: options.routing,
     adapters,
@@ -129,7 +179,21 @@ export async function runWorkerProcess(options: WorkerProcessOptions, io: CliIo)
     memoryProbe: processMemory,
     // A worker process is run by a person or a supervisor: its warnings belong on stderr.
     logger: options.logger ?? consoleLogger({ level: "warn" }),
-  });
+  };
+  let flows: StemWorkflowApp | null = null;
+  let app: StemApp;
+  if (workflows.length > 0) {
+    flows = await StemWorkflowApp.fromUrl(options.brokerUrl, {
+      ...appOptions,
+      workflowQueue: WORKFLOW_QUEUE,
+      flows: workflows,
+    });
+    app = flows.app;
+  } else {
+    app = await StemApp.fromUrl(options.brokerUrl, appOptions);
+  }
+  const start = () => flows ? flows.start() : app.start();
+  const close = (o: { timeout: Duration }) => flows ? flows.shutdown(o) : app.close(o);
   let stopping = false;
   let stopped!: Promise<void>;
   const finished = new Promise<void>((done, fail) => {
@@ -140,7 +204,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions, io: CliIo)
       }
       stopping = true;
       io.out(`[stem] ${signal}: finishing in-flight tasks…`);
-      stopped = app.close({ timeout: options.shutdownTimeout });
+      stopped = close({ timeout: options.shutdownTimeout });
       stopped.then(done, fail).finally(unlisten);
     });
     // `stem worker shutdown` (remote control) stopped the worker: close the stores and exit.
@@ -152,17 +216,17 @@ export async function runWorkerProcess(options: WorkerProcessOptions, io: CliIo)
     }, { filter: (e) => e.workerId === app.worker.id });
   });
   try {
-    await app.start();
+    await start();
     // The worker's consumer opens lazily; a round trip per queue proves the broker is reachable
     // and accepts us before the line that operators (and supervisors) wait for.
     await probe(app, app.worker.queues, options.readyTimeoutMs ?? 15_000);
   } catch (error) {
     if (!stopping) {
-      await app.close({ timeout: 0 }).catch(() => {});
+      await close({ timeout: 0 }).catch(() => {});
       throw error;
     }
   }
-  if (!stopping) io.out(describe(app, options));
+  if (!stopping) io.out(describe(app, options, workflows.length));
   try {
     await finished;
   } catch (error) {

@@ -158,7 +158,7 @@ export const SQL = {
   wfListWatchers:
     "SELECT run_id, step_name, topic, created_at, deadline, data FROM stem_workflow_watchers\nWHERE ($1::text IS NULL OR topic = $1)\nORDER BY created_at, seq\nLIMIT $2",
   wfMarkCompleted:
-    "UPDATE stem_workflow_runs SET status = 'completed', result = $2, suspension_data = '{}', wait_topic = NULL,\n  resume_at = NULL, due_at = NULL, owner_id = NULL, lease_expires_at = NULL, updated_at = $3\nWHERE id = $1\nRETURNING id",
+    "WITH dropped AS (DELETE FROM stem_workflow_watchers WHERE run_id = $1)\nUPDATE stem_workflow_runs SET status = 'completed', result = $2, suspension_data = '{}', wait_topic = NULL,\n  resume_at = NULL, due_at = NULL, owner_id = NULL, lease_expires_at = NULL, updated_at = $3\nWHERE id = $1\nRETURNING id",
   wfMarkFailed:
     "UPDATE stem_workflow_runs SET last_error = $2,\n  status = CASE WHEN $3 = 1 THEN 'failed' ELSE status END,\n  wait_topic = CASE WHEN $3 = 1 THEN NULL ELSE wait_topic END,\n  due_at = CASE WHEN $3 = 1 THEN NULL ELSE due_at END,\n  owner_id = CASE WHEN $3 = 1 THEN NULL ELSE owner_id END,\n  lease_expires_at = CASE WHEN $3 = 1 THEN NULL ELSE lease_expires_at END,\n  updated_at = $4\nWHERE id = $1\nRETURNING id",
   wfMarkResumed:
@@ -179,6 +179,8 @@ export const SQL = {
     "DELETE FROM stem_workflow_steps\nWHERE run_id = $1 AND seq >= (SELECT MIN(seq) FROM stem_workflow_steps WHERE run_id = $1 AND base_name = $2)",
   wfSaveStep:
     "INSERT INTO stem_workflow_steps (run_id, name, base_name, value, saved_at)\nSELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM stem_workflow_runs WHERE id = $1)\nON CONFLICT (run_id, name) DO UPDATE SET value = EXCLUDED.value, saved_at = EXCLUDED.saved_at",
+  wfSaveStepOwned:
+    "WITH run AS (\n  UPDATE stem_workflow_runs SET\n    step_cursor = 1 + (\n      SELECT COUNT(DISTINCT base_name) FROM stem_workflow_steps WHERE run_id = $1 AND base_name <> $3\n    ),\n    updated_at = GREATEST($5::int8, updated_at + 1),\n    lease_expires_at = $5::int8 + $7::int8\n  WHERE id = $1 AND status = 'running' AND owner_id = $6\n  RETURNING id\n)\nINSERT INTO stem_workflow_steps (run_id, name, base_name, value, saved_at)\nSELECT id, $2, $3, $4, $5 FROM run\nON CONFLICT (run_id, name) DO UPDATE SET value = EXCLUDED.value, saved_at = EXCLUDED.saved_at\nRETURNING run_id",
   wfSuspendTopic:
     "UPDATE stem_workflow_runs SET status = 'suspended', wait_topic = $2, resume_at = $3, due_at = $3,\n  suspension_data = $4, owner_id = NULL, lease_expires_at = NULL, updated_at = $5\nWHERE id = $1\nRETURNING id",
   wfSuspendUntil:

@@ -89,6 +89,8 @@ export const ErrorCode = {
   invalidRouting: "invalid-routing",
   /** A task routed to a broadcast channel cannot be broadcast there (a canvas member). */
   broadcastRefused: "broadcast-refused",
+  /** An event payload failed its typed event's `parse`. */
+  invalidEventPayload: "invalid-event-payload",
 } as const;
 
 /** One of the {@link ErrorCode} values. */

@@ -18,14 +18,15 @@ import { workerControlCommands } from "./worker_control.ts";
 /** `stem worker`. */
 export const workerCommand: Command = {
   name: "worker",
-  summary: 'Run a worker for the task handlers a module exports as "tasks".',
+  summary: 'Run a worker for the task handlers a module exports as "tasks" (and its workflows).',
   positionals: { names: ["tasks-module"] },
   details: `Environment (flags win): STEM_BROKER_URL, STEM_RESULT_BACKEND_URL, STEM_WORKER_QUEUES,
 STEM_DEFAULT_QUEUE, STEM_PREFETCH_MULTIPLIER, STEM_SIGNING_*, STEM_ENCRYPTION_*, STEM_TLS_*,
 STEM_LOG_LEVEL (debug|info|warn|error, default warn), STEM_LOG_FORMAT (text|json).
 Broker URLs: redis://, rediss://, https:// (Upstash REST), http:// (stem redis-http),
 postgres://, sqlite:<path>, memory://. SIGTERM/SIGINT finish in-flight tasks; a second
-signal exits at once.
+signal exits at once. Workflows: when the tasks module (or --workflows MODULE) exports
+"flows", "scripts" or "workflows", the worker also executes their runs (queue "workflow").
 
 Remote control of running workers: stem worker ping | inspect | stats | revoke | pause |
 resume | shutdown | status (each has --help).`,
@@ -77,6 +78,11 @@ resume | shutdown | status (each has --help).`,
       valueName: "MB",
       description: "Recycle an isolate whose memory passed MB after a task (default: no limit).",
     },
+    workflows: {
+      type: "string",
+      valueName: "MODULE",
+      description: 'A module exporting workflows as "flows", "scripts" or "workflows".',
+    },
     "shutdown-timeout": {
       type: "string",
       valueName: "DURATION",
@@ -94,6 +100,10 @@ resume | shutdown | status (each has --help).`,
     if (!existsSync(tasksModule)) {
       throw new UsageError(`Cannot find the tasks module "${tasksModule}"`);
     }
+    const workflowsModule = stringFlag(values, "workflows");
+    if (workflowsModule !== undefined && !existsSync(workflowsModule)) {
+      throw new UsageError(`Cannot find the workflows module "${workflowsModule}"`);
+    }
     const config = StemConfig.fromEnvironment(overlayEnv(env, {
       STEM_BROKER_URL: stringFlag(values, "broker") ?? readVariable(env, "STEM_BROKER_URL") ??
         "memory://",
@@ -104,6 +114,7 @@ resume | shutdown | status (each has --help).`,
     const { runWorkerProcess } = await import("../worker_process.ts");
     await runWorkerProcess({
       tasksModule,
+      workflowsModule,
       brokerUrl: config.brokerUrl,
       backendUrl: app.backendUrl,
       queues: queues ?? app.queues,
