@@ -123,6 +123,19 @@ describe("stem worker (real Redis)", { skip: redisSkipReason() ?? false }, () =>
     });
   });
 
+  test("STEM_ROUTING (JSON) places the worker's queues and adds its broadcast inbox", async () => {
+    const routing = {
+      default_queue: "general",
+      broadcasts: ["bus"],
+      routes: [{ task: "cli.*", queue: "greetings" }],
+    };
+    const env = { STEM_BROKER_URL: url, STEM_ROUTING: JSON.stringify(routing) };
+    await withWorker(["--concurrency", "1"], env, async (_worker, line) => {
+      assert.match(line, / consuming general, greetings, stem\.bcast\.stem-worker-\S+ on /);
+      await greet("greetings");
+    });
+  });
+
   test("--prefetch and --queue override the variables", async () => {
     const env = { STEM_BROKER_URL: url, STEM_PREFETCH_MULTIPLIER: "4", STEM_DEFAULT_QUEUE: "jobs" };
     await withWorker(
