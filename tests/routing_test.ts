@@ -10,6 +10,7 @@ import { signature } from "../src/core/task_signature.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import type { Envelope } from "../src/core/envelope.ts";
 import { record } from "./helpers/signals.ts";
+import { appStores } from "./helpers/app_stores.ts";
 
 const spec = {
   defaultQueue: "general",
@@ -180,3 +181,44 @@ describe("routing in a StemApp (memory)", () => {
     }
   });
 });
+
+const stores = await appStores(["sqlite", "redis", "postgres"]);
+for (const store of stores) {
+  describe(`routing in a StemApp (${store.name})`, { skip: store.skip ?? false }, () => {
+    test("routed tasks land on their queues and the derived worker runs them there", async () => {
+      const seen: string[] = [];
+      const handler = (name: string) =>
+        new FunctionTaskHandler({
+          name,
+          entrypoint: (ctx) => void seen.push(`${name}@${ctx.queue}`),
+        });
+      const app = await StemApp.fromUrl(store.url(), {
+        ...store.options(),
+        tasks: [handler("emails.send"), handler("reports.daily"), handler("misc")],
+        routing: spec,
+      });
+      try {
+        const [a, b, c] = await app.stem.enqueueMany([
+          { name: "emails.send" },
+          { name: "reports.daily" },
+          { name: "misc", headers: { tenant: "acme" } },
+        ]);
+        const group = await app.canvas.group([signature("misc")]);
+        for (const id of [a, b, c, ...group.taskIds]) {
+          assert.equal(
+            (await app.stem.waitForTask(id, { timeout: "10s" })).status?.state,
+            "succeeded",
+          );
+        }
+        assert.deepEqual(seen.sort(), [
+          "emails.send@emails",
+          "misc@acme",
+          "misc@general",
+          "reports.daily@reports",
+        ]);
+      } finally {
+        await app.close();
+      }
+    });
+  });
+}
