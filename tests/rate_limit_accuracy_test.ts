@@ -25,19 +25,31 @@ test(
       options: { rateLimit: "20/s" },
       entrypoint: () => void starts.push(Date.now()),
     });
-    const first = (await fixture.connect()) as StoreSet;
+    // Each step is bounded, so a stuck connection, publish or start fails naming the step.
+    const first = await within("connect", fixture.connect()) as StoreSet;
     const sets = [
       first,
-      (await fixture.connectPeer!()) as StoreSet,
-      (await fixture.connectPeer!()) as StoreSet,
+      await within("connect a peer", fixture.connectPeer!()) as StoreSet,
+      await within("connect a peer", fixture.connectPeer!()) as StoreSet,
     ];
     const apps = sets.map((stores) =>
       new StemAppBase(stores, { autoStart: false, tasks: [task], concurrency: 4 })
     );
     after(() => Promise.all(apps.map((app) => app.close({ timeout: "1s" }))));
-    await apps[0].stem.enqueueMany(Array.from({ length: 120 }, () => ({ name: "tick" })));
-    await Promise.all(apps.map((app) => app.start()));
-    while (starts.length === 0) await new Promise((r) => setTimeout(r, 20));
+    await within(
+      "enqueueMany",
+      apps[0].stem.enqueueMany(Array.from({ length: 120 }, () => ({ name: "tick" }))),
+    );
+    await within("start", Promise.all(apps.map((app) => app.start())));
+    // Bounded: a worker that never starts a task fails here with the queue's counts, not a hang.
+    for (let waited = 0; starts.length === 0; waited += 20) {
+      if (waited > 30_000) {
+        assert.fail(
+          `no task started in 30 s: ${JSON.stringify(await first.broker.counts("default"))}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const t0 = Math.min(...starts);
     while (Date.now() < t0 + 3_300) await new Promise((r) => setTimeout(r, 50));
     const inWindow = starts.filter((t) => t >= t0 && t < t0 + 3_000);
@@ -61,3 +73,16 @@ test(
     }
   },
 );
+
+/** `work`, or a failure naming `step` once 30 s passed. */
+async function within<T>(step: string, work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${step} did not finish within 30 s`)), 30_000);
+  });
+  try {
+    return await Promise.race([work, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -91,6 +91,8 @@ for (const store of stores) {
         await worker.start();
         const id = await producer.stem.enqueue("rv.hang");
         await started.promise;
+        // Emitted once the delivery is settled, so the broker counts below are final.
+        const settled = worker.signals.taskCancelled.next((p) => p.id === id);
         await producer.revoke(id, { terminate: true, reason: "user pressed stop" });
         // The worker's own record (the revoker may have marked it cancelled a moment earlier).
         const status = await statusWhere(
@@ -104,6 +106,7 @@ for (const store of stores) {
         assert.equal(signals[0].aborted, true);
         assert.ok(signals[0].reason instanceof TaskRevokedError);
         assert.equal((signals[0].reason as TaskRevokedError).code, "task-revoked");
+        await settled;
         assert.equal((await producer.deadLetters.listDeadLetters("default")).entries.length, 0);
         const counts = await producer.broker.counts("default");
         assert.equal(counts.pending + counts.inflight + counts.delayed, 0);
