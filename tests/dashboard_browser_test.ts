@@ -128,7 +128,7 @@ for (const store of stores) {
       }
     });
 
-    test("a person opens a waiting task from the list and revokes it", async () => {
+    test("a person opens a waiting task from the list, revokes it, then retries it as a new task", async () => {
       const [waiting] = await app.stores.statuses.listTaskStatuses({ queue: "parked", limit: 1 });
       await page.goto(`${url}/tasks?queue=parked`);
       await page.click(`tr[data-task="${waiting.id}"] a`);
@@ -141,6 +141,21 @@ for (const store of stores) {
       assert.match((await page.textContent('[role="status"]'))!, /Revoked: customer asked/);
       assert.equal((await app.stem.getTaskStatus(waiting.id))?.state, "cancelled");
       await screenshot(page, "task");
+      // The cancelled task is finished and not dead-lettered: Retry enqueues it again, linked back.
+      await page.fill('#retry textarea[name="args"]', '{"to":"grace@example.com"}');
+      await page.click('#retry button:has-text("Retry as a new task")');
+      await page.waitForURL(/\/tasks\/[^/?]+\?notice=Retried/);
+      assert.match(
+        (await page.textContent('[role="status"]'))!,
+        new RegExp(`Retried ${waiting.id}`),
+      );
+      const retriedId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop()!);
+      assert.equal(await page.getAttribute("[data-state]", "data-state"), "queued");
+      const retried = await app.stem.getTaskStatus(retriedId);
+      assert.equal(retried?.meta.retryOf, waiting.id);
+      assert.equal(retried?.meta.queue, "parked");
+      await page.click(`a[href="/tasks/${waiting.id}"]`);
+      await page.waitForSelector('[data-state="cancelled"]');
     });
 
     test("a failed task shows its error and arguments as text, and Replay runs it again", async () => {

@@ -205,6 +205,49 @@ describe("stemDashboard() routes (SQLite)", () => {
     assert.equal((await app.stores.broker.counts("default")).dead, 0);
   });
 
+  test("retry: a failed task outside the dead-letter queue is enqueued again, linked back", async () => {
+    const retry = (id: string, args = "{}") =>
+      dash.request(`${BASE}/tasks/${id}/retry`, form({ _csrf: csrf, args }));
+    const errorOf = (response: Response) =>
+      new URL(response.headers.get("location")!, BASE).searchParams.get("error");
+    const id = await app.stem.enqueue("always.fails", { args: { n: 1 } });
+    assert.equal((await app.stem.waitForTask(id, { timeout: "10s" })).state, "failed");
+    assert.doesNotMatch(await page(dash, `/tasks/${id}`), /id="retry"/, "dead: Replay, not Retry");
+    assert.match((errorOf(await retry(id)))!, /dead-letter queue of default: use Replay/);
+    await dash.request(
+      `${BASE}/dead-letters/purge`,
+      form({ _csrf: csrf, queue: "default", confirm: "yes" }),
+    );
+    const detail = await page(dash, `/tasks/${id}`);
+    assert.match(detail, /id="retry"/);
+    assert.match(detail, new RegExp(`action="/tasks/${id}/retry"`));
+    assert.match((errorOf(await retry(id, "{nope")))!, /Arguments must be JSON/);
+    const okId = await app.stem.enqueue("ok.echo", { args: { n: 2 } });
+    await app.stem.waitForTask(okId, { timeout: "10s" });
+    assert.match((errorOf(await retry(okId)))!, /Only a failed or cancelled task/);
+    assert.match((errorOf(await retry("no-such-task")))!, /No task "no-such-task"/);
+
+    const response = await retry(id, '{"n":2}');
+    assert.equal(response.status, 303);
+    const location = new URL(response.headers.get("location")!, BASE);
+    assert.match(location.searchParams.get("notice")!, new RegExp(`Retried ${id} as `));
+    const newId = decodeURIComponent(location.pathname.split("/").pop()!);
+    assert.notEqual(newId, id);
+    const again = await app.stem.waitForTask(newId, { timeout: "10s" });
+    assert.equal(again.state, "failed");
+    const status = await app.stem.getTaskStatus(newId);
+    assert.equal(status?.name, "always.fails");
+    assert.equal(status?.meta.retryOf, id);
+    assert.equal(status?.meta.queue, "default");
+    const entry = await app.deadLetters.getDeadLetter("default", newId);
+    assert.deepEqual(entry?.envelope.args, { n: 2 });
+    assert.match(await page(dash, `/tasks/${newId}`), new RegExp(`<a href="/tasks/${id}">`));
+    await dash.request(
+      `${BASE}/dead-letters/purge`,
+      form({ _csrf: csrf, queue: "default", confirm: "yes" }),
+    );
+  });
+
   test("schedules list their next fires and can be disabled and enabled", async () => {
     await app.beat.upsert({ id: "nightly<x>", task: "ok.echo", spec: "0 3 * * *" });
     const listed = await page(dash, "/schedules");

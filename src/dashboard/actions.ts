@@ -1,4 +1,5 @@
 import type { Context, Hono } from "hono";
+import type { TaskState } from "../backend/task_status.ts";
 import type { JsonValue } from "../core/envelope.ts";
 import { StemError } from "../core/errors.ts";
 import type { DashboardApp } from "./dashboard_options.ts";
@@ -23,6 +24,9 @@ export interface ActionDeps {
 class ActionError extends Error {}
 
 type Form = Record<string, string>;
+
+// States a person may retry as a new task; a dead-lettered failure is replayed instead.
+const RETRYABLE_STATES: ReadonlySet<TaskState> = new Set(["failed", "cancelled"]);
 
 /** The form fields of a POST (files are ignored), read once by the CSRF check. */
 export async function formOf(c: Context): Promise<Form> {
@@ -81,6 +85,35 @@ async function enqueue(deps: ActionDeps, form: Form): Promise<string> {
   });
 }
 
+/**
+ * Enqueues a finished failed or cancelled task again as a new task: same name and queue, the
+ * arguments from the form (a status keeps none), and `meta.retryOf` linking back to the original.
+ * A dead-lettered task is refused: Replay runs that one again with its own id and arguments.
+ */
+async function retryAsNewTask(deps: ActionDeps, id: string, form: Form): Promise<string> {
+  const status = await deps.app.stores.statuses.get(id);
+  if (!status) throw new ActionError(`No task "${id}" (it may have expired).`);
+  if (!RETRYABLE_STATES.has(status.state)) {
+    throw new ActionError(
+      `Only a failed or cancelled task can be retried; ${id} is ${status.state}.`,
+    );
+  }
+  const queue = typeof status.meta.queue === "string" ? status.meta.queue : undefined;
+  if (queue && await deps.app.deadLetters.getDeadLetter(queue, id)) {
+    throw new ActionError(
+      `${id} is in the dead-letter queue of ${queue}: use Replay, which runs it again with its own id and arguments.`,
+    );
+  }
+  if (!deps.mayEnqueue(status.name)) {
+    throw new ActionError(`The dashboard may not enqueue "${status.name}".`);
+  }
+  return await deps.app.stem.enqueue(status.name, {
+    args: parseArgs(form.args),
+    options: queue ? { queue } : {},
+    meta: { retryOf: id },
+  });
+}
+
 /** Runs an action; a refused one (bad input, a Stem error) redirects back with its message. */
 async function attempt(
   c: Context,
@@ -120,6 +153,14 @@ export function registerActions(
         ...(f.reason?.trim() ? { reason: f.reason.trim() } : {}),
       });
       return [self, `Revoked${entry.terminate ? " (terminate)" : ""}: ${entry.reason}.`];
+    });
+  });
+  app.post("/tasks/:id/retry", (c) => {
+    const id = c.req.param("id");
+    const self = `/tasks/${encodeURIComponent(id)}`;
+    return attempt(c, deps, self, async () => {
+      const retried = await retryAsNewTask(deps, id, form(c));
+      return [`/tasks/${encodeURIComponent(retried)}`, `Retried ${id} as ${retried}.`];
     });
   });
   app.post("/dead-letters/replay", (c) => {

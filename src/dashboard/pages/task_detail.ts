@@ -14,6 +14,7 @@ const LINEAGE = [
   "groupId",
   "chordId",
   "stem.chord.callbackTaskId",
+  "retryOf",
 ];
 
 function timeline(ctx: PageContext, status: TaskStatus): SafeHtml {
@@ -73,6 +74,35 @@ function deadLetterPanel(ctx: PageContext, entry: DeadLetterEntry): SafeHtml {
   `;
 }
 
+/**
+ * Retry a finished failed or cancelled task that is not dead-lettered: enqueue it again as a new
+ * task linked back to this one. Its arguments are not kept outside the broker message, so the
+ * form asks for them.
+ */
+function retryForm(ctx: PageContext, status: TaskStatus): SafeHtml {
+  if (!ctx.mayEnqueue(status.name)) return html``;
+  return actionForm(ctx, `/tasks/${encodeURIComponent(status.id)}/retry`, "Retry as a new task", {
+    kind: "primary",
+    extra: html`
+      <label>Arguments (JSON) <textarea name="args" rows="3">{}</textarea></label>
+    `,
+  });
+}
+
+function retryPanel(ctx: PageContext, status: TaskStatus): SafeHtml {
+  const form = retryForm(ctx, status);
+  if (!form.value.trim()) return html``;
+  return html`
+    <div class="panel" id="retry">
+      <h2>Retry</h2>
+      <p class="muted">Enqueues ${status.name} again on the same queue with a new id, and
+        <code>retryOf</code> pointing here. A status keeps no arguments (they live in the broker
+        message), so give them.</p>
+      ${form}
+    </div>
+  `;
+}
+
 /** `/tasks/:id`: status, result or error with stack, progress, timeline, lineage, actions. */
 export async function taskDetailPage(ctx: PageContext, id: string): Promise<Page | null> {
   const status = await ctx.app.stores.statuses.get(id);
@@ -92,6 +122,10 @@ export async function taskDetailPage(ctx: PageContext, id: string): Promise<Page
     `
     : html`<span class="muted">-</span>`;
   const actions = isTerminal(status.state) ? html`` : revokeForm(ctx, id);
+  // A finished status never changes again, so the form sits outside the live region.
+  const after = !dead && (status.state === "failed" || status.state === "cancelled")
+    ? retryPanel(ctx, status)
+    : undefined;
   const live = html`
     <div class="grid2">
       <div class="panel">
@@ -144,5 +178,5 @@ export async function taskDetailPage(ctx: PageContext, id: string): Promise<Page
         class="muted">Arguments live in the broker message, not the status record: they show here while the task is in the dead-letter queue.</p>
     </div>
   `;
-  return { title: `Task ${status.name}`, nav: "tasks", live };
+  return { title: `Task ${status.name}`, nav: "tasks", live, ...(after ? { after } : {}) };
 }
