@@ -89,6 +89,7 @@ export interface WorkflowRuntimeOptions {
   pollInterval?: Duration;
   /**
    * How often stranded runs are looked for (see `recoverStrandedRuns`); also once at `start()`.
+   * `0` turns the sweep off (on Redis each sweep reads every stored run's hash).
    * @default leaseDuration
    */
   recoveryInterval?: Duration;
@@ -802,7 +803,7 @@ export class WorkflowRuntime {
     const tick = async () => {
       if (!this.#running) return;
       try {
-        if (this.#clock.now() - lastRecovery >= this.#recoveryMs) {
+        if (this.#recoveryMs > 0 && this.#clock.now() - lastRecovery >= this.#recoveryMs) {
           lastRecovery = this.#clock.now();
           await this.recoverStrandedRuns();
         }
