@@ -39,6 +39,8 @@ export interface StemWorkflowAppOptions extends Omit<StemAppOptions, "tasks"> {
   leaseDuration?: Duration;
   /** How often due runs are looked for. @default "500ms" */
   pollInterval?: Duration;
+  /** How often stranded runs are re-enqueued (`0`: never). @default leaseDuration */
+  recoveryInterval?: Duration;
   /** Start workflows by name that this app does not define (a producer). @default false */
   allowUnregistered?: boolean;
 }
@@ -106,6 +108,7 @@ export class StemWorkflowApp {
       workflowQueue = "workflow",
       leaseDuration,
       pollInterval,
+      recoveryInterval,
       allowUnregistered = false,
       ...rest
     } = options;
@@ -145,6 +148,7 @@ export class StemWorkflowApp {
       executionQueue: rest.defaultQueue ?? "default",
       leaseDuration,
       pollInterval,
+      recoveryInterval,
       workflows: [...flows, ...scripts] as never,
       requireRegistered: !allowUnregistered,
     });

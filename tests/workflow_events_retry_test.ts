@@ -151,6 +151,40 @@ for (const store of stores) {
   );
 }
 
+describe("workflow executions of one run in one process", () => {
+  test("a duplicate execution does not share the lease and run steps alongside", async () => {
+    let runs = 0;
+    let release!: () => void;
+    let entered!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const inStep = new Promise<void>((r) => (entered = r));
+    const slow = new Flow<Record<string, never>, number>({
+      name: "dup.slow",
+      build: (flow) => {
+        flow.step("once", async () => {
+          runs++;
+          entered();
+          await gate;
+          return runs;
+        });
+      },
+    });
+    const app = await StemWorkflowApp.inMemory({ flows: [slow], autoStart: false });
+    const runId = await app.startWorkflow(slow, {});
+    // Two deliveries of the same run in this process (a redelivery, a recovery re-enqueue).
+    const first = app.runtime.executeRun(runId);
+    const second = app.runtime.executeRun(runId);
+    // Let the first execution reach its step before it may finish; the second is refused at
+    // the claim because the first holds the lease under its own token.
+    await inStep;
+    release();
+    await Promise.all([first, second]);
+    assert.equal(runs, 1);
+    assert.equal((await app.getRun(runId))?.status, "completed");
+    await app.shutdown();
+  });
+});
+
 // Type-level proof (checked by `deno check`/`deno task check`, never run): a wrong payload for a
 // typed event is a compile error at the emitter and the waiter receives the payload type.
 export function typedEventsTypeCheck(app: StemWorkflowApp): void {

@@ -89,6 +89,7 @@ export interface WorkflowRuntimeOptions {
   pollInterval?: Duration;
   /**
    * How often stranded runs are looked for (see `recoverStrandedRuns`); also once at `start()`.
+   * `0` turns the sweep off (on Redis each sweep reads every stored run's hash).
    * @default leaseDuration
    */
   recoveryInterval?: Duration;
@@ -385,6 +386,9 @@ export class WorkflowRuntime {
           type: "event",
           topic: s.topic!,
           deadline,
+          // `emit` reads these back from the resolved watcher instead of re-reading each run.
+          workflow: state.workflow,
+          continuationQueue: runtimeMetadata(state).continuationQueue ?? this.#continuationQueue,
           ...(capped ? { policyDeadline: true } : {}),
         },
       });
@@ -672,11 +676,17 @@ export class WorkflowRuntime {
     for (;;) {
       const resolved = await this.store.resolveWatchers(topic, payload, 256);
       for (const r of resolved) {
-        const state = await this.store.get(r.runId);
-        const queue = state ? runtimeMetadata(state).continuationQueue : undefined;
+        let queue = r.resumeData.continuationQueue as string | undefined;
+        let workflow = r.resumeData.workflow as string | undefined;
+        if (queue === undefined) {
+          // A watcher stored before the queue was kept in its data.
+          const state = await this.store.get(r.runId);
+          queue = state ? runtimeMetadata(state).continuationQueue : undefined;
+          workflow = state?.workflow;
+        }
         this.#emit("workflowRunResumed", {
           runId: r.runId,
-          workflow: state?.workflow ?? "",
+          workflow: workflow ?? "",
           status: "running",
           step: r.stepName,
           reason: "event",
@@ -802,7 +812,7 @@ export class WorkflowRuntime {
     const tick = async () => {
       if (!this.#running) return;
       try {
-        if (this.#clock.now() - lastRecovery >= this.#recoveryMs) {
+        if (this.#recoveryMs > 0 && this.#clock.now() - lastRecovery >= this.#recoveryMs) {
           lastRecovery = this.#clock.now();
           await this.recoverStrandedRuns();
         }
