@@ -87,6 +87,8 @@ export interface StemAppOptions {
   workerId?: string;
   /** Lifetime of statuses. */
   resultTtl?: Duration;
+  /** Keep a copy of each task's arguments on its statuses (see `StemOptions.recordArgs`). @default false */
+  recordArgs?: boolean | { maxBytes?: number };
   /** Random source for retry jitter (inject for deterministic tests). @default Math.random */
   random?: () => number;
   /** Interval of worker heartbeats. @default "10s" */
@@ -248,6 +250,7 @@ export class StemAppBase {
       clock: options.clock,
       signals: this.signals,
       resultTtl: options.resultTtl,
+      recordArgs: options.recordArgs,
       defaultQueue: options.defaultQueue,
       logger: options.logger,
       middleware,

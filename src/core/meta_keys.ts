@@ -41,6 +41,11 @@ export const MetaKey = {
   broadcast: "stem.broadcast",
   /** On a broadcast copy: the id the enqueue returned (shared by every copy). */
   broadcastId: "stem.broadcast.id",
+  /**
+   * A copy of the task's arguments kept on its statuses (`recordArgs`), for dashboards and
+   * `stem task show`; `{ truncated: true, bytes, preview }` past the size bound.
+   */
+  recordedArgs: "stem.args",
 } as const;
 
 /** One of the {@link MetaKey} values. */

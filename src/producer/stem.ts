@@ -4,7 +4,7 @@ import { isTerminal, type TaskStatus } from "../backend/task_status.ts";
 import type { Broker } from "../broker/broker.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { type Duration, toMillis } from "../core/duration.ts";
-import type { Envelope } from "../core/envelope.ts";
+import type { Envelope, JsonValue } from "../core/envelope.ts";
 import {
   assertPayloadsEncodable,
   envelopeFieldIssues,
@@ -59,6 +59,16 @@ export interface StemOptions {
   signals?: StemSignalSet;
   /** Lifetime of stored statuses. @default the backend's */
   resultTtl?: Duration;
+  /**
+   * Keep a copy of each task's arguments on its statuses (`meta["stem.args"]`, every status the
+   * worker writes carries it), so the dashboard and `stem task show` can show them, like
+   * Celery's `result_extended`. Off by default: arguments often hold personal data, and statuses
+   * are readable wherever the result backend is. Arguments larger than `maxBytes` of JSON are
+   * kept as `{ truncated: true, bytes, preview }`; a task whose arguments go through a payload
+   * encoder other than JSON (encrypted, compressed) records `{ encoded: "<encoder id>" }` only.
+   * @default false (`maxBytes`: 8192)
+   */
+  recordArgs?: boolean | { maxBytes?: number };
   /**
    * Bound on each broker and backend call (publish, status read/write, watch): past it the call
    * rejects with `OperationTimeoutError` (`operation-timeout`) instead of hanging while a server
@@ -164,6 +174,7 @@ export class Stem {
   readonly #uniqueAware: boolean;
   readonly #strict: boolean | undefined;
   readonly #resultTtl: Duration | undefined;
+  readonly #recordArgsBytes: number | undefined;
   readonly #deadlines: OperationDeadlines;
   readonly #routing: RoutingConfig | undefined;
   readonly #broadcasts: BroadcastDirectory | undefined;
@@ -181,6 +192,9 @@ export class Stem {
     this.signals = options.signals;
     this.#strict = options.strict ?? options.requireRegistered;
     this.#resultTtl = options.resultTtl;
+    this.#recordArgsBytes = options.recordArgs
+      ? (options.recordArgs === true ? undefined : options.recordArgs.maxBytes) ?? 8192
+      : undefined;
     this.#routing = options.routing;
     this.#broadcasts = options.broadcasts;
     this.defaultQueue = validateQueueName(
@@ -399,6 +413,13 @@ export class Stem {
       defaultQueue: this.defaultQueue,
       routing: this.#routing,
     });
+    if (this.#recordArgsBytes !== undefined) {
+      envelope.meta[MetaKey.recordedArgs] = recordedArgs(
+        request.args ?? {},
+        envelope.encoder,
+        this.#recordArgsBytes,
+      );
+    }
     // Catches what the request check cannot see: the handler's or definition's defaults.
     checkEnvelope(envelope, `options of task "${name}"`);
     if (!this.#uniqueAware && envelope.meta[MetaKey.uniqueKey] !== undefined) {
@@ -660,4 +681,13 @@ export class Stem {
 function checkEnvelope(envelope: Envelope, subject: string): void {
   const issues = envelopeFieldIssues(envelope as unknown as Record<string, unknown>);
   if (issues.length > 0) throw new ValidationError(subject, issues);
+}
+
+/** What `recordArgs` keeps of a task's arguments: a copy, a bounded preview, or the encoder id. */
+function recordedArgs(args: unknown, encoder: string | undefined, maxBytes: number): JsonValue {
+  if (encoder !== undefined && encoder !== "json") return { encoded: encoder };
+  const text = JSON.stringify(args);
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes <= maxBytes) return JSON.parse(text) as JsonValue;
+  return { truncated: true, bytes, preview: text.slice(0, 256) };
 }

@@ -5,6 +5,7 @@ import { badge, isoTime, prettyJson, timeCell } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { actionForm, href, type Page, type PageContext } from "../page_context.ts";
 import { revokeForm } from "./tasks.ts";
+import { MetaKey } from "../../core/meta_keys.ts";
 
 // Meta keys that link to other tasks (canvas, links, chords).
 const LINEAGE = [
@@ -81,10 +82,12 @@ function deadLetterPanel(ctx: PageContext, entry: DeadLetterEntry): SafeHtml {
  */
 function retryForm(ctx: PageContext, status: TaskStatus): SafeHtml {
   if (!ctx.mayEnqueue(status.name)) return html``;
+  const recorded = status.meta[MetaKey.recordedArgs];
+  const args = recorded !== undefined && !isPartial(recorded) ? JSON.stringify(recorded) : "{}";
   return actionForm(ctx, `/tasks/${encodeURIComponent(status.id)}/retry`, "Retry as a new task", {
     kind: "primary",
     extra: html`
-      <label>Arguments (JSON) <textarea name="args" rows="3">{}</textarea></label>
+      <label>Arguments (JSON) <textarea name="args" rows="3">${args}</textarea></label>
     `,
   });
 }
@@ -122,6 +125,7 @@ export async function taskDetailPage(ctx: PageContext, id: string): Promise<Page
     `
     : html`<span class="muted">-</span>`;
   const actions = isTerminal(status.state) ? html`` : revokeForm(ctx, id);
+  const { [MetaKey.recordedArgs]: recorded, ...meta } = status.meta;
   // A finished status never changes again, so the form sits outside the live region.
   const after = !dead && (status.state === "failed" || status.state === "cancelled")
     ? retryPanel(ctx, status)
@@ -170,13 +174,28 @@ export async function taskDetailPage(ctx: PageContext, id: string): Promise<Page
             ? html`<pre>${status.error.stack}</pre>`
             : ""}</div>
       `
-      : ""}${dead ? deadLetterPanel(ctx, dead) : ""}
+      : ""}${dead ? deadLetterPanel(ctx, dead) : ""}${!dead && recorded !== undefined
+      ? html`
+        <div class="panel" id="recorded-args">
+          <h2>Arguments (recorded)</h2>
+          <pre class="args">${prettyJson(recorded)}</pre>
+        </div>
+      `
+      : ""}
     <div class="panel">
       <h2>Meta</h2>
-      <pre class="meta">${prettyJson(status.meta)}</pre>
-      <p
-        class="muted">Arguments live in the broker message, not the status record: they show here while the task is in the dead-letter queue.</p>
+      <pre class="meta">${prettyJson(meta)}</pre>${dead || recorded !== undefined ? "" : html`
+        <p class="muted">Arguments live in the broker message, not the status record: they show
+          here while the task is in the dead-letter queue, or always with the app option
+          <code>recordArgs: true</code>.</p>
+      `}
     </div>
   `;
   return { title: `Task ${status.name}`, nav: "tasks", live, ...(after ? { after } : {}) };
+}
+
+/** A `recordArgs` placeholder (truncated or encoded), not the arguments themselves. */
+function isPartial(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) &&
+    ("truncated" in value || "encoded" in value) && Object.keys(value).length <= 3;
 }
