@@ -50,6 +50,15 @@ function distinctRuns<T extends PendingWrite>(items: T[]): T[][] {
   return runs;
 }
 
+/**
+ * The status a write stored, built from its input (what the Redis backend returns) instead of
+ * parsing the document just encoded: one JSON.parse less per write on the hot path.
+ */
+function writtenStatus(input: TaskStatusInput, createdAt: number, updatedAt: number): TaskStatus {
+  const { createdAt: _c, updatedAt: _u, ...times } = input.timestamps ?? {};
+  return { ...input, timestamps: { ...times, createdAt, updatedAt } } as TaskStatus;
+}
+
 const queueOf = (input: TaskStatusInput): string | null =>
   typeof input.meta?.queue === "string" ? input.meta.queue : null;
 
@@ -216,7 +225,7 @@ export class SqlStatusStore implements StatusStore {
     const written = items.map((item) => {
       const row = byId.get(item.input.id) ?? { created_at: now };
       const created = Number(row.created_at);
-      return { status: toStatus({ status: item.doc, created_at: created, updated_at: now }), row };
+      return { status: writtenStatus(item.input, created, now), row };
     });
     this.#watch.written(written);
     return written.map((w) => w.status);

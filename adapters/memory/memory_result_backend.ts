@@ -87,7 +87,9 @@ export class InMemoryResultBackend implements ResultBackend {
     this.#statuses.set(input.id, { value: text, expiresAt: now + ttl, createdAt });
     if (now - this.#lastSweep > 60_000 && ++this.#writes > 1_000) this.#sweep(now);
     if (this.#hub.has(input.id)) this.#hub.notify(JSON.parse(text));
-    return JSON.parse(text);
+    // The stored copy is the text; the caller gets its own top-level object and timestamps (as
+    // the Redis and SQL backends return), not a second parse of the text (a hot-path cost).
+    return status;
   }
 
   /** Writes the status unless a live record has its id. */
