@@ -114,8 +114,10 @@ export class StemApp extends StemAppBase {
   static async fromEnvironment(options: StemAppEnvOptions = {}): Promise<StemApp> {
     const { env, ...rest } = options;
     const config = StemConfig.fromEnvironment(env);
+    const routing = await config.routingConfig({ readTextFile });
     return await StemApp.fromUrl(config.brokerUrl, {
       ...config.toAppOptions(),
+      ...(routing ? { routing } : {}),
       tls: config.tls,
       ...withoutUndefined(rest),
     });

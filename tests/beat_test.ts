@@ -10,6 +10,7 @@ import {
   ScheduleSpecError,
   ScheduleVersionError,
   StemApp,
+  TaskMetrics,
 } from "../mod.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
 import { MetaKey } from "../src/core/meta_keys.ts";
@@ -147,6 +148,30 @@ describe("Beat on a fake clock", () => {
     }
   });
 
+  test("TaskMetrics.observe counts Beat's dispatches and failures and records lateness", async () => {
+    const ran: { id: string; fireAt: unknown }[] = [];
+    const { app, clock } = await fakeApp(ran);
+    const metrics = new TaskMetrics();
+    metrics.observe(app.signals);
+    try {
+      await app.beat.upsert({ id: "ok", task: "beat.tick", spec: "every 1m" });
+      await app.beat.upsert({ id: "ghost", task: "no.such.task", spec: "every 1m" });
+      await clock.tick(60_000);
+      await app.beat.runOnce();
+      const labels = { entry: "ok", task: "beat.tick", result: "dispatched" };
+      assert.equal(metrics.value("stem_beat_dispatched_total", labels), 1);
+      assert.equal(
+        metrics.value("stem_beat_failed_total", { entry: "ghost", task: "no.such.task" }),
+        1,
+      );
+      const text = await metrics.prometheus();
+      assert.match(text, /stem_beat_lateness_ms_bucket\{entry="ok",le="1"\} 1/);
+      assert.match(text, /stem_beat_lateness_ms_count\{entry="ok"\} 1/);
+    } finally {
+      await app.close();
+    }
+  });
+
   test("a fire recorded but never published (a Beat killed mid-dispatch) is published and run once", async () => {
     const ran: { id: string; fireAt: unknown }[] = [];
     const { app, clock } = await fakeApp(ran);
@@ -228,6 +253,36 @@ for (const store of shared) {
         assert.equal((await apps[0].schedules.get("shared"))?.totalRunCount, 30);
       } finally {
         await Promise.all(apps.map((app) => app.close()));
+      }
+    });
+
+    test("a Beat sleeping towards a far fire wakes when another process adds an earlier one", async () => {
+      const url = store.url();
+      const options = store.options();
+      const [sleeper, editor] = await Promise.all(
+        [0, 1].map(() => StemApp.fromUrl(url, { ...options, autoStart: false })),
+      );
+      // Ten minutes of sleep: only a change notification (or the store's poll) wakes it in time.
+      const beat = new Beat({
+        stem: sleeper.stem,
+        store: sleeper.schedules,
+        signals: sleeper.signals,
+        maxSleepMs: 600_000,
+      });
+      try {
+        await editor.beat.upsert({ id: "far", task: "beat.tick", spec: "every 1h" });
+        await beat.start(); // resolves once its change watch is active
+        const dispatched = sleeper.signals.scheduleEntryDispatched.next();
+        await editor.beat.upsert({
+          id: "soon",
+          task: "beat.tick",
+          spec: { runAt: Date.now() + 300 },
+        });
+        const fire = await dispatched;
+        assert.equal(fire.entryId, "soon");
+      } finally {
+        await beat.stop();
+        await Promise.all([sleeper.close(), editor.close()]);
       }
     });
   });

@@ -127,6 +127,10 @@ describe("Package entries keep adapter npm packages out", () => {
     assert.deepEqual(adapterPackagesIn(reachable("producer.ts", true)), []);
   });
 
+  test("src/scheduler/mod.ts (the edge Beat entry): none anywhere in Deno's graph", () => {
+    assert.deepEqual(adapterPackagesIn(reachable("src/scheduler/mod.ts", true)), []);
+  });
+
   test("mod.ts: none in the static graph; the built-in adapters are reached only by dynamic import()", () => {
     assert.deepEqual(adapterPackagesIn(reachable("mod.ts", false)), []);
     // The dynamic edges exist (app.ts's adapter table), so the static check above means something.

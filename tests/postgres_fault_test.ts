@@ -68,6 +68,7 @@ describe("PostgreSQL adapter", { skip }, () => {
       [2, "kv_deliveries"],
       [3, "reserved"],
       [4, "workflows"],
+      [5, "schedules"],
     ]);
     await Promise.all(brokers.map((b) => b.close()));
   });

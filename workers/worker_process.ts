@@ -17,6 +17,7 @@ import type { Duration } from "../src/core/duration.ts";
 import type { CliIo } from "./cli/output.ts";
 import { messageOf } from "./cli/output.ts";
 import { processIdentity } from "./runtime/identity.ts";
+import { processMemory } from "./runtime/memory.ts";
 import { onShutdownSignal } from "./runtime/signals.ts";
 
 /** Everything a worker process needs, already resolved from flags and environment. */
@@ -120,6 +121,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions, io: CliIo)
     encoders: options.encoders,
     connect: options.connect,
     identity: processIdentity(),
+    memoryProbe: processMemory,
     // A worker process is run by a person or a supervisor: its warnings belong on stderr.
     logger: options.logger ?? consoleLogger({ level: "warn" }),
   });
@@ -136,6 +138,13 @@ export async function runWorkerProcess(options: WorkerProcessOptions, io: CliIo)
       stopped = app.close({ timeout: options.shutdownTimeout });
       stopped.then(done, fail).finally(unlisten);
     });
+    // `stem worker shutdown` (remote control) stopped the worker: close the stores and exit.
+    app.signals.workerShutdown.connect(() => {
+      if (stopping) return;
+      stopping = true;
+      io.out(`[stem] worker ${app.worker.id} shut down by a control command`);
+      app.close({ timeout: 0 }).then(done, fail).finally(unlisten);
+    }, { filter: (e) => e.workerId === app.worker.id });
   });
   try {
     await app.start();

@@ -1,9 +1,11 @@
 import type { KvHeartbeatStore } from "../../src/backend/kv_heartbeat_store.ts";
 import type { StoreSet } from "../../src/core/adapter.ts";
+import type { EventBus } from "../../src/workflow/event_bus.ts";
 import type { SqlBroker } from "./sql_broker.ts";
 import type { SqlGroupStore } from "./sql_group_store.ts";
 import type { SqlKv } from "./sql_kv.ts";
 import type { SqlResultBackend } from "./sql_result_backend.ts";
+import type { SqlScheduleStore } from "./sql_schedule_store.ts";
 import type { SqlStatusStore } from "./sql_status_store.ts";
 import type { SqlWorkflowStore } from "./sql_workflow_store.ts";
 
@@ -23,18 +25,21 @@ export interface SqlStoreSet extends StoreSet {
   kv: SqlKv;
   /** Workflow runs (the Postgres and SQLite sets add it). */
   workflows?: SqlWorkflowStore;
+  /** Beat's schedule entries (the Postgres and SQLite sets add it). */
+  schedules?: SqlScheduleStore;
   /** Statuses, groups and heartbeats as one ResultBackend. */
   backend: SqlResultBackend;
 }
 
 /**
  * The set over one broker and one result backend on a shared connection: `close()` closes the
- * broker, then the backend, then the connection (`closeHandle`), once.
+ * event bus, the broker, then the backend, then the connection (`closeHandle`), once.
  */
 export function sqlStoreSet(
   broker: SqlBroker,
   backend: SqlResultBackend,
   closeHandle: () => Promise<void>,
+  events?: EventBus,
 ): SqlStoreSet {
   let closing: Promise<void> | null = null;
   return {
@@ -45,8 +50,10 @@ export function sqlStoreSet(
     heartbeats: backend.heartbeats,
     kv: backend.kv,
     backend,
+    ...(events ? { events } : {}),
     close: () =>
       closing ??= (async () => {
+        await events?.close().catch(() => {});
         await broker.close();
         await backend.close();
         await closeHandle();

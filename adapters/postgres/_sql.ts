@@ -36,10 +36,19 @@ export const MIGRATIONS: readonly Migration[] = [
     "sql":
       "-- Migration 0004: durable workflow runs, their checkpoints and event watchers.\n-- Runs like 0001 (namespace schema, one transaction, advisory lock). Never edit once released.\n-- JSON columns are text (the shared SQL layer writes and reads JSON strings on both dialects).\n\n-- One row per run. due_at is the due index: set while a sleep or an event deadline is pending,\n-- moved forward by a due claim, cleared on resume.\nCREATE TABLE stem_workflow_runs (\n  seq bigserial UNIQUE,\n  id text PRIMARY KEY,\n  workflow text NOT NULL,\n  status text NOT NULL,\n  step_cursor integer NOT NULL DEFAULT 0,\n  params text NOT NULL,\n  result text,\n  wait_topic text,\n  resume_at bigint,\n  due_at bigint,\n  last_error text,\n  suspension_data text,\n  owner_id text,\n  lease_expires_at bigint,\n  cancellation_policy text,\n  cancellation_data text,\n  created_at bigint NOT NULL,\n  updated_at bigint NOT NULL\n);\nCREATE INDEX stem_workflow_runs_due ON stem_workflow_runs (due_at) WHERE due_at IS NOT NULL;\nCREATE INDEX stem_workflow_runs_list ON stem_workflow_runs (workflow, status, seq);\nCREATE INDEX stem_workflow_runs_status ON stem_workflow_runs (status, seq);\n\n-- Checkpoints; base_name is the name without an auto-version suffix (repeat#2 -> repeat).\nCREATE TABLE stem_workflow_steps (\n  seq bigserial UNIQUE,\n  run_id text NOT NULL,\n  name text NOT NULL,\n  base_name text NOT NULL,\n  value text NOT NULL,\n  saved_at bigint NOT NULL,\n  PRIMARY KEY (run_id, name)\n);\nCREATE INDEX stem_workflow_steps_order ON stem_workflow_steps (run_id, seq);\n\n-- At most one watcher per run (a run waits on one topic at a time).\nCREATE TABLE stem_workflow_watchers (\n  seq bigserial UNIQUE,\n  run_id text PRIMARY KEY,\n  step_name text NOT NULL,\n  topic text NOT NULL,\n  created_at bigint NOT NULL,\n  deadline bigint,\n  data text NOT NULL\n);\nCREATE INDEX stem_workflow_watchers_topic ON stem_workflow_watchers (topic, created_at, seq);",
   },
+  {
+    "version": 5,
+    "name": "schedules",
+    "sql":
+      "-- Migration 0005: Beat's schedule entries (ScheduleStore). Runs like 0001 (namespace schema, one\n-- transaction, advisory lock). Never edit once released.\n-- input is the entry as written (JSON text); the history and the claim are columns, so a claim\n-- or a recorded run is one UPDATE and the due index finds what is due without a scan.\nCREATE TABLE stem_schedules (\n  id text PRIMARY KEY,\n  input text NOT NULL,\n  enabled integer NOT NULL,\n  version bigint NOT NULL,\n  next_run_at bigint,\n  last_run_at bigint,\n  total_run_count bigint NOT NULL DEFAULT 0,\n  last_error text,\n  last_error_at bigint,\n  last_drift_ms bigint,\n  claim_owner text,\n  claim_until bigint,\n  updated_at bigint NOT NULL\n);\nCREATE INDEX stem_schedules_due ON stem_schedules (next_run_at)\n  WHERE enabled = 1 AND next_run_at IS NOT NULL;",
+  },
 ];
 
 /** Every query the adapter runs, by name (see the .sql files for parameters). */
 export const SQL = {
+  busNotify: "SELECT pg_notify(lower(current_schema()) || '_bus', $1) AS sent",
+  busNotifyStored:
+    "WITH stored AS (\n  INSERT INTO stem_kv (key, value, expires_at) VALUES ($1, $2, $3::int8)\n  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at\n  RETURNING key\n)\nSELECT pg_notify(lower(current_schema()) || '_bus', $4) AS sent FROM stored",
   cleanupGroups: "DELETE FROM stem_groups WHERE expires_at <= $1",
   cleanupKv: "DELETE FROM stem_kv WHERE expires_at <= $1",
   cleanupResults: "DELETE FROM stem_results WHERE expires_at <= $1",
@@ -105,6 +114,23 @@ export const SQL = {
     "SELECT status, created_at, updated_at FROM stem_results\nWHERE expires_at > $1 AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR queue = $3)\nORDER BY updated_at DESC, id DESC LIMIT $4 OFFSET $5",
   resultsSet:
     "WITH input AS (\n  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[])\n    AS t(id, state, queue, status, expires_at)\n), up AS (\n  INSERT INTO stem_results AS r (id, state, queue, status, created_at, updated_at, expires_at)\n  SELECT id, state, queue, status, $6, $6, expires_at FROM input\n  ON CONFLICT (id) DO UPDATE SET\n    state = EXCLUDED.state,\n    queue = EXCLUDED.queue,\n    status = EXCLUDED.status,\n    updated_at = EXCLUDED.updated_at,\n    expires_at = EXCLUDED.expires_at,\n    created_at = CASE WHEN r.expires_at > EXCLUDED.updated_at THEN r.created_at\n                      ELSE EXCLUDED.created_at END\n  RETURNING id, created_at\n)\nSELECT up.id, up.created_at,\n  CASE WHEN EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = up.id) THEN\n    pg_notify(lower(current_schema()) || '_results',\n              CASE WHEN octet_length(input.status) < 7000\n                   THEN up.id || chr(10) || up.created_at || chr(10) || input.status\n                   ELSE up.id END)\n  END AS notified\nFROM up JOIN input USING (id)",
+  schedClaim:
+    "UPDATE stem_schedules SET claim_owner = $3, claim_until = $4::int8\nWHERE id IN (\n  SELECT id FROM stem_schedules\n  WHERE enabled = 1 AND next_run_at IS NOT NULL AND next_run_at <= $1::int8\n    AND (claim_until IS NULL OR claim_until <= $5::int8)\n  ORDER BY next_run_at LIMIT $2::int4 FOR UPDATE SKIP LOCKED\n)\nAND enabled = 1 AND next_run_at <= $1::int8 AND (claim_until IS NULL OR claim_until <= $5::int8)\nRETURNING id, input, enabled, version, next_run_at, last_run_at, total_run_count, last_error, last_error_at, last_drift_ms",
+  schedGet:
+    "SELECT id, input, enabled, version, next_run_at, last_run_at, total_run_count, last_error, last_error_at, last_drift_ms FROM stem_schedules WHERE id = $1",
+  schedList:
+    "SELECT id, input, enabled, version, next_run_at, last_run_at, total_run_count, last_error, last_error_at, last_drift_ms FROM stem_schedules ORDER BY id",
+  schedNextDue:
+    "SELECT MIN(next_run_at) AS next FROM stem_schedules WHERE enabled = 1 AND next_run_at IS NOT NULL",
+  schedRecord:
+    "UPDATE stem_schedules SET next_run_at = $3::int8,\n  last_run_at = CASE WHEN $4::text IS NULL THEN $5::int8 ELSE last_run_at END,\n  total_run_count = total_run_count + CASE WHEN $4::text IS NULL THEN $6::int8 ELSE 0 END,\n  last_drift_ms = CASE WHEN $4::text IS NULL THEN $7::int8 ELSE last_drift_ms END,\n  last_error = COALESCE($4::text, last_error),\n  last_error_at = CASE WHEN $4::text IS NULL THEN last_error_at ELSE $8::int8 END,\n  claim_owner = CASE WHEN claim_owner = $2 THEN NULL ELSE claim_owner END,\n  claim_until = CASE WHEN claim_owner = $2 THEN NULL ELSE claim_until END\nWHERE id = $1\nRETURNING id, input, enabled, version, next_run_at, last_run_at, total_run_count, last_error, last_error_at, last_drift_ms",
+  schedRelease:
+    "UPDATE stem_schedules SET claim_owner = NULL, claim_until = NULL WHERE id = $1 AND claim_owner = $2",
+  schedRemove: "DELETE FROM stem_schedules WHERE id = $1 RETURNING id",
+  schedUpdate:
+    "UPDATE stem_schedules SET input = $2, enabled = $3::int4, version = version + 1,\n  next_run_at = CASE WHEN $5::int4 = 1 THEN $6::int8 ELSE next_run_at END, updated_at = $7::int8\nWHERE id = $1 AND version = $4::int8\nRETURNING id, input, enabled, version, next_run_at, last_run_at, total_run_count, last_error, last_error_at, last_drift_ms",
+  schedUpsert:
+    "INSERT INTO stem_schedules AS s (id, input, enabled, version, next_run_at, updated_at)\nVALUES ($1, $2, $3::int4, 1, $6::int8, $7::int8)\nON CONFLICT (id) DO UPDATE SET input = EXCLUDED.input, enabled = EXCLUDED.enabled,\n  version = s.version + 1,\n  next_run_at = CASE WHEN $5::int4 = 1 THEN EXCLUDED.next_run_at ELSE s.next_run_at END,\n  updated_at = EXCLUDED.updated_at\nWHERE $4::int8 IS NULL OR s.version = $4::int8\nRETURNING id, input, enabled, version, next_run_at, last_run_at, total_run_count, last_error, last_error_at, last_drift_ms",
   serverNow: "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::int8 AS now",
   watchersAdd:
     "INSERT INTO stem_watchers (task_id, watcher, expires_at) VALUES ($1, $2, $3)\nON CONFLICT (task_id, watcher) DO UPDATE SET expires_at = EXCLUDED.expires_at",

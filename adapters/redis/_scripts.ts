@@ -11,6 +11,7 @@ export type ScriptName =
   | "counts"
   | "deadLetter"
   | "extend"
+  | "gcra"
   | "getDead"
   | "getGroup"
   | "initGroup"
@@ -18,11 +19,17 @@ export type ScriptName =
   | "kvEntries"
   | "kvIncrement"
   | "kvWrite"
+  | "lock"
   | "nack"
   | "publish"
   | "purge"
   | "purgeDead"
   | "replay"
+  | "schedClaim"
+  | "schedRecord"
+  | "schedRelease"
+  | "schedRemove"
+  | "schedUpsert"
   | "setStatus"
   | "watchStart"
   | "wfCreate"
@@ -84,6 +91,13 @@ export const scripts: Readonly<Record<ScriptName, RedisScript>> = {
     lockingSha: "560188759075e10a8bde031d4b275ba2d0cfa6f4",
     source: "-- extend: moves the lease deadline of a delivery to now + ARGV[5] ms. The entry stays with the\n-- same consumer; XCLAIM ... JUSTID also resets its idle time in the pending list (shown by\n-- XPENDING) without bumping the delivery count.\n--\n-- KEYS[1] band stream   KEYS[2] lease sorted set\n-- ARGV[1] consumer group   ARGV[2] entry id   ARGV[3] delivery count   ARGV[4] band\n-- ARGV[5] extension ms\n--\n-- Returns the new deadline (server ms), or 0 when the lease is lost.\n-- Server time in epoch milliseconds (one clock for every client).\nlocal function server_now()\n  local t = redis.call('TIME')\n  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nend\n-- A delivery's lease member is \"band|id|count\": count is the entry's delivery count when it was\n-- handed out, and a redelivery bumps it, so an older receipt no longer names a live lease.\nlocal function lease_member(band, id, count)\n  return band .. '|' .. id .. '|' .. count\nend\n\n-- Acknowledges and deletes a settled stream entry (its lease is already removed).\nlocal function drop_entry(stream, group, id)\n  redis.call('XACK', stream, group, id)\n  redis.call('XDEL', stream, id)\nend\nlocal member = lease_member(ARGV[4], ARGV[2], ARGV[3])\nif not redis.call('ZSCORE', KEYS[2], member) then return 0 end\nlocal deadline = server_now() + tonumber(ARGV[5])\nredis.call('ZADD', KEYS[2], deadline, member)\nlocal pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)\nif pending[1] then redis.call('XCLAIM', KEYS[1], ARGV[1], pending[1][2], 0, ARGV[2], 'JUSTID') end\nreturn deadline\n",
   },
+  gcra: {
+    name: "gcra",
+    keys: 2,
+    sha: "c64b4cc95472e12333fa3d85788a8221a544713a",
+    lockingSha: "cf68e1ba86ce7af5d3fdff3b08a5d2f0a24ad7fd",
+    source: "-- gcra: one rate-limit acquire (GCRA) on the server's clock: redeem a holder's reserved slot, or\n-- take a run, or reserve the next slot for a denied holder. Mirrors src/rate_limit/gcra.ts.\n--\n-- KEYS[1] state key (the TAT, epoch ms)   KEYS[2] the holder's reservation key ('' role when none)\n-- ARGV[1] interval ms   ARGV[2] burst   ARGV[3] period ms   ARGV[4] '1' when a holder asks\n-- ARGV[5] '1' to redeem the holder's reservation first   ARGV[6] slack ms (a slot this close is due)\n--\n-- Returns { allowed (1|0), slot epoch ms as a string } (strings keep the fraction Lua would cut).\n-- Server time in epoch milliseconds (one clock for every client).\nlocal function server_now()\n  local t = redis.call('TIME')\n  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nend\nlocal now = server_now()\nlocal interval, burst, period = tonumber(ARGV[1]), math.max(1, tonumber(ARGV[2])), tonumber(ARGV[3])\nlocal holder = ARGV[4] == '1'\n\nif holder and ARGV[5] == '1' then\n  local slot = tonumber(redis.call('GET', KEYS[2]) or '')\n  if slot then\n    if slot > now + tonumber(ARGV[6]) then return { 0, string.format('%.3f', slot) } end\n    redis.call('DEL', KEYS[2])\n    return { 1, string.format('%.3f', now) }\n  end\nend\n\nlocal stored = tonumber(redis.call('GET', KEYS[1]) or '')\nlocal tat = math.max(stored or now, now)\nlocal allow_at = tat - (burst - 1) * interval\nlocal allowed, at, next_tat = 0, allow_at, tat\nif allow_at <= now then\n  allowed, at, next_tat = 1, now, tat + interval\nelseif holder then\n  next_tat = tat + interval\nend\nif next_tat ~= stored then\n  redis.call('SET', KEYS[1], string.format('%.3f', next_tat), 'PX', math.ceil(next_tat - now + period))\nend\nif allowed == 0 and holder then\n  redis.call('SET', KEYS[2], string.format('%.3f', at), 'PX', math.ceil(at - now + period))\nend\nreturn { allowed, string.format('%.3f', at) }\n",
+  },
   getDead: {
     name: "get_dead",
     keys: 2,
@@ -133,6 +147,13 @@ export const scripts: Readonly<Record<ScriptName, RedisScript>> = {
     lockingSha: "a449cf8aa66d0d45d8f082842a673de745f51775",
     source: "-- kv_write: set, set-if-absent or compare-and-set of one AtomicKv key, with an optional TTL.\n--\n-- KEYS[1] value key   KEYS[2] kv index   KEYS[3] kv expiry set\n-- ARGV[1] mode: 'set' | 'nx' | 'cas'   ARGV[2] the key as the caller named it (index member)\n-- ARGV[3] new value   ARGV[4] ttl ms ('' = never expires)   ARGV[5] expected value (cas)\n--\n-- Returns 1 when it wrote, 0 when the condition failed.\n-- Server time in epoch milliseconds (one clock for every client).\nlocal function server_now()\n  local t = redis.call('TIME')\n  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nend\n-- Keeps the kv index in step with the value keys. KEYS[2] is the index (every live key, score\n-- 0, read by ZRANGEBYLEX), KEYS[3] the expiry set (keys with a TTL, scored by when they lapse).\nlocal function kv_prune(now)\n  local lapsed = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', string.format('%.0f', now),\n    'LIMIT', 0, 20)\n  if #lapsed > 0 then\n    redis.call('ZREM', KEYS[2], unpack(lapsed))\n    redis.call('ZREM', KEYS[3], unpack(lapsed))\n  end\nend\n\n-- Records that `member` now lives until now + ttl (ttl '' = forever).\nlocal function kv_track(member, now, ttl)\n  redis.call('ZADD', KEYS[2], 0, member)\n  if ttl == '' then\n    redis.call('ZREM', KEYS[3], member)\n  else\n    redis.call('ZADD', KEYS[3], string.format('%.0f', now + tonumber(ttl)), member)\n  end\nend\nlocal now = server_now()\nkv_prune(now)\nlocal mode = ARGV[1]\nif mode ~= 'set' then\n  local current = redis.call('GET', KEYS[1])\n  if mode == 'nx' and current then return 0 end\n  if mode == 'cas' and current ~= ARGV[5] then return 0 end\nend\nif ARGV[4] == '' then\n  redis.call('SET', KEYS[1], ARGV[3])\nelse\n  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])\nend\nkv_track(ARGV[2], now, ARGV[4])\nreturn 1\n",
   },
+  lock: {
+    name: "lock",
+    keys: 1,
+    sha: "4d55bb50e365066ea1d42f0b8e24747df07c4dbe",
+    lockingSha: "dad65f7fad56c331627515e809c730ddc037fee2",
+    source: "-- lock: acquire, renew or release one named lease by owner, in one round trip.\n--\n-- KEYS[1] lock key\n-- ARGV[1] op: 'acquire' | 'renew' | 'release'   ARGV[2] owner   ARGV[3] ttl ms (acquire, renew)\n--\n-- Returns 1 when the lock is (or was, for release) the owner's and the op took effect, else 0.\nlocal current = redis.call('GET', KEYS[1])\nlocal op, owner = ARGV[1], ARGV[2]\nif op == 'acquire' and not current then\n  redis.call('SET', KEYS[1], owner, 'PX', ARGV[3])\n  return 1\nend\nif current ~= owner then return 0 end\nif op == 'release' then\n  redis.call('DEL', KEYS[1])\nelse\n  redis.call('PEXPIRE', KEYS[1], ARGV[3])\nend\nreturn 1\n",
+  },
   nack: {
     name: "nack",
     keys: 4,
@@ -167,6 +188,41 @@ export const scripts: Readonly<Record<ScriptName, RedisScript>> = {
     sha: "b6ba7b7322f3e971b5c04b6b9291d14d6ba17c19",
     lockingSha: "79f648460621ee73c4c3e79e1a3ab80352d0403d",
     source: "-- replay: moves chosen dead letters back onto the queue (delayed when their notBefore is in the\n-- future). An entry already gone (replayed or purged concurrently) is skipped.\n--\n-- KEYS[1] dead-letter stream   KEYS[2] dead-letter index hash   KEYS[3] delayed sorted set\n-- KEYS[4..13] band streams p0..p9\n-- ARGV: seven per entry: dead-letter stream id, envelope id, band, lease ms, notBefore ms,\n--       token, payload\n--\n-- Returns the dead-letter stream ids that were replayed.\n-- Server time in epoch milliseconds (one clock for every client).\nlocal function server_now()\n  local t = redis.call('TIME')\n  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\nend\n-- Adds one message: to the delayed set (member \"band|lease|token|payload\") when it is due\n-- after `now`, otherwise to its band's stream (fields e = payload, t = lease ms when set).\nlocal function enqueue(now, delayed_key, stream_key, band, lease, not_before, token, payload)\n  local due = tonumber(not_before)\n  if due and due > now then\n    redis.call('ZADD', delayed_key, due, band .. '|' .. lease .. '|' .. token .. '|' .. payload)\n  elseif lease ~= '' then\n    redis.call('XADD', stream_key, '*', 'e', payload, 't', lease)\n  else\n    redis.call('XADD', stream_key, '*', 'e', payload)\n  end\nend\nlocal now = server_now()\nlocal done = {}\nfor i = 1, #ARGV, 7 do\n  local sid, id, band = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])\n  if redis.call('XDEL', KEYS[1], sid) == 1 then\n    if redis.call('HGET', KEYS[2], id) == sid then redis.call('HDEL', KEYS[2], id) end\n    enqueue(now, KEYS[3], KEYS[4 + band], band, ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6])\n    done[#done + 1] = sid\n  end\nend\nreturn done\n",
+  },
+  schedClaim: {
+    name: "sched_claim",
+    keys: 2,
+    sha: "73bc02de636abfb12a685658eaf60bdbce5cc84d",
+    lockingSha: "1fd2881ce46cefbc14c0e38805865d637247f67b",
+    source: "-- sched_claim: claims up to ARGV[2] enabled entries due by ARGV[1] whose claim is free or lapsed\n-- at ARGV[5], for owner ARGV[3] until ARGV[4]. One script: racing Beats never share an entry.\n--\n-- KEYS[1] entries hash   KEYS[2] due zset\n--\n-- Returns { id, fields } per claimed entry, earliest first.\n-- An entry's stored fields in the order RedisScheduleStore reads them: input, version, next,\n-- last run, run count, last error, last error at, drift (false where unset).\nlocal function sched_fields(hash, id)\n  return redis.call('HMGET', hash, 'i:' .. id, 'v:' .. id, 'n:' .. id, 'r:' .. id, 't:' .. id,\n    'e:' .. id, 'ea:' .. id, 'd:' .. id)\nend\n\n-- Keeps the due index in step with an entry: enabled with a next fire → scored by it.\nlocal function sched_index(hash, due, id)\n  local nxt = redis.call('HGET', hash, 'n:' .. id)\n  if nxt and nxt ~= '' and redis.call('HGET', hash, 'on:' .. id) == '1' then\n    redis.call('ZADD', due, nxt, id)\n  else\n    redis.call('ZREM', due, id)\n  end\nend\nlocal limit = tonumber(ARGV[2])\nlocal now = tonumber(ARGV[5])\nlocal ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, limit * 4 + 16)\nlocal out = {}\nfor _, id in ipairs(ids) do\n  if #out >= limit then break end\n  if tonumber(redis.call('HGET', KEYS[1], 'cu:' .. id) or '0') <= now then\n    redis.call('HSET', KEYS[1], 'c:' .. id, ARGV[3], 'cu:' .. id, ARGV[4])\n    out[#out + 1] = { id, sched_fields(KEYS[1], id) }\n  end\nend\nreturn out\n",
+  },
+  schedRecord: {
+    name: "sched_record",
+    keys: 2,
+    sha: "dd7668f77a58429570f620ec67a5f444273bbf8e",
+    lockingSha: "f51a3853cc4991da1e65a385d61d0715fd4b4e6b",
+    source: "-- sched_record: records a dispatch (or a failure), moves the next fire on and releases owner\n-- ARGV[2]'s claim.\n--\n-- KEYS[1] entries hash   KEYS[2] due zset\n-- ARGV[1] id, ARGV[3] next fire or '', ARGV[4] '1' failed | '0', ARGV[5] error, ARGV[6] fire\n-- time, ARGV[7] dispatches counted, ARGV[8] drift ms, ARGV[9] published at\n--\n-- Returns the entry's fields, or nil when it is gone.\n-- An entry's stored fields in the order RedisScheduleStore reads them: input, version, next,\n-- last run, run count, last error, last error at, drift (false where unset).\nlocal function sched_fields(hash, id)\n  return redis.call('HMGET', hash, 'i:' .. id, 'v:' .. id, 'n:' .. id, 'r:' .. id, 't:' .. id,\n    'e:' .. id, 'ea:' .. id, 'd:' .. id)\nend\n\n-- Keeps the due index in step with an entry: enabled with a next fire → scored by it.\nlocal function sched_index(hash, due, id)\n  local nxt = redis.call('HGET', hash, 'n:' .. id)\n  if nxt and nxt ~= '' and redis.call('HGET', hash, 'on:' .. id) == '1' then\n    redis.call('ZADD', due, nxt, id)\n  else\n    redis.call('ZREM', due, id)\n  end\nend\nlocal id = ARGV[1]\nif redis.call('HEXISTS', KEYS[1], 'i:' .. id) == 0 then return nil end\nredis.call('HSET', KEYS[1], 'n:' .. id, ARGV[3])\nif ARGV[4] == '0' then\n  redis.call('HSET', KEYS[1], 'r:' .. id, ARGV[6], 'd:' .. id, ARGV[8])\n  redis.call('HINCRBY', KEYS[1], 't:' .. id, ARGV[7])\nelse\n  redis.call('HSET', KEYS[1], 'e:' .. id, ARGV[5], 'ea:' .. id, ARGV[9])\nend\nsched_index(KEYS[1], KEYS[2], id)\nif redis.call('HGET', KEYS[1], 'c:' .. id) == ARGV[2] then\n  redis.call('HDEL', KEYS[1], 'c:' .. id, 'cu:' .. id)\nend\nreturn sched_fields(KEYS[1], id)\n",
+  },
+  schedRelease: {
+    name: "sched_release",
+    keys: 1,
+    sha: "f2ec36266eed14f3bc12cf5fd5ab1f1990368e34",
+    lockingSha: "e66db50cfa12ecc4fefdbb8913e7e281851c2fc7",
+    source: "-- sched_release: gives owner ARGV[2]'s claim of entry ARGV[1] back.\n--\n-- KEYS[1] entries hash\nif redis.call('HGET', KEYS[1], 'c:' .. ARGV[1]) == ARGV[2] then\n  redis.call('HDEL', KEYS[1], 'c:' .. ARGV[1], 'cu:' .. ARGV[1])\nend\nreturn 1\n",
+  },
+  schedRemove: {
+    name: "sched_remove",
+    keys: 2,
+    sha: "f42172f76734203ede630c642c8aa2942c9d3a05",
+    lockingSha: "4fe8e7f743182bfb0c61ca3bb219c0e3c0d2bf31",
+    source: "-- sched_remove: deletes an entry, its claim and its due index member; tells other Beats.\n--\n-- KEYS[1] entries hash   KEYS[2] due zset\n-- ARGV[1] id, ARGV[2] change channel\n--\n-- Returns 1 when there was an entry, else 0.\nlocal id = ARGV[1]\nlocal existed = redis.call('HEXISTS', KEYS[1], 'i:' .. id)\nlocal fields = {}\nfor _, f in ipairs({ 'i', 'v', 'n', 'r', 't', 'e', 'ea', 'd', 'on', 'c', 'cu' }) do\n  fields[#fields + 1] = f .. ':' .. id\nend\nredis.call('HDEL', KEYS[1], unpack(fields))\nredis.call('ZREM', KEYS[2], id)\nif existed == 1 then redis.call('PUBLISH', ARGV[2], id) end\nreturn existed\n",
+  },
+  schedUpsert: {
+    name: "sched_upsert",
+    keys: 2,
+    sha: "61635edf53cb3e166834dd924ab65a8fc596decf",
+    lockingSha: "cdf9ea7f48a0b0c4eafa05c346f1d5ed1b43d8f1",
+    source: "-- sched_upsert: creates an entry at version 1 or replaces it (history kept) at version + 1,\n-- refusing a stale expected version; keeps the due index and tells other Beats.\n--\n-- KEYS[1] entries hash   KEYS[2] due zset\n-- ARGV[1] id, ARGV[2] input JSON, ARGV[3] enabled '1'|'0', ARGV[4] expected version or '',\n-- ARGV[5] next fire ms, '' (none) or 'keep', ARGV[6] change channel\n--\n-- Returns { 1, fields } or { 0, stored version } on a conflict.\n-- An entry's stored fields in the order RedisScheduleStore reads them: input, version, next,\n-- last run, run count, last error, last error at, drift (false where unset).\nlocal function sched_fields(hash, id)\n  return redis.call('HMGET', hash, 'i:' .. id, 'v:' .. id, 'n:' .. id, 'r:' .. id, 't:' .. id,\n    'e:' .. id, 'ea:' .. id, 'd:' .. id)\nend\n\n-- Keeps the due index in step with an entry: enabled with a next fire → scored by it.\nlocal function sched_index(hash, due, id)\n  local nxt = redis.call('HGET', hash, 'n:' .. id)\n  if nxt and nxt ~= '' and redis.call('HGET', hash, 'on:' .. id) == '1' then\n    redis.call('ZADD', due, nxt, id)\n  else\n    redis.call('ZREM', due, id)\n  end\nend\nlocal id = ARGV[1]\nlocal version = tonumber(redis.call('HGET', KEYS[1], 'v:' .. id) or '0')\nif ARGV[4] ~= '' and tonumber(ARGV[4]) ~= version then return { 0, version } end\nredis.call('HSET', KEYS[1], 'i:' .. id, ARGV[2], 'v:' .. id, version + 1, 'on:' .. id, ARGV[3])\nif ARGV[5] ~= 'keep' then\n  redis.call('HSET', KEYS[1], 'n:' .. id, ARGV[5])\nelseif version == 0 then\n  redis.call('HSET', KEYS[1], 'n:' .. id, '')\nend\nsched_index(KEYS[1], KEYS[2], id)\nredis.call('PUBLISH', ARGV[6], id)\nreturn { 1, sched_fields(KEYS[1], id) }\n",
   },
   setStatus: {
     name: "set_status",

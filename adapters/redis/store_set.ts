@@ -12,8 +12,11 @@ import { RedisKv } from "./backend/redis_kv.ts";
 import { type RedisBrokerOptions, RedisStreamsBroker } from "./broker/redis_streams_broker.ts";
 import { connectTransport } from "./connect.ts";
 import type { RedisTransport } from "./transport.ts";
+import { RedisScheduleStore } from "./scheduler/redis_schedule_store.ts";
 import { RedisWorkflowStore } from "./workflow/redis_workflow_store.ts";
 import { RedisEventBus } from "./workflow/redis_event_bus.ts";
+import { RedisLockStore } from "./locks/redis_lock_store.ts";
+import { RedisRateLimiter } from "./rate_limit/redis_rate_limiter.ts";
 
 /** Options of the Redis adapter's `connect`: transport, broker and backend settings in one. */
 export interface RedisStoreSetOptions
@@ -27,6 +30,8 @@ export interface RedisStoreSet extends StoreSet {
   statuses: RedisResultBackend;
   /** The AtomicKv that heartbeats live in. */
   kv: RedisKv;
+  /** Beat's schedule entries. */
+  schedules: RedisScheduleStore;
   /** The one transport every store uses. */
   transport: RedisTransport;
 }
@@ -81,6 +86,12 @@ export function redisStoreSet(
       clock: options.clock,
     }),
     events,
+    locks: new RedisLockStore(transport, { namespace: options.namespace }),
+    rateLimiter: new RedisRateLimiter(transport, { namespace: options.namespace }),
+    schedules: new RedisScheduleStore(transport, {
+      namespace: options.namespace,
+      clock: options.clock,
+    }),
     transport,
     close: () => (closing ??= close()),
   };

@@ -36,6 +36,12 @@ export const MIGRATIONS: readonly Migration[] = [
     "sql":
       "-- Migration 0004: durable workflow runs, their checkpoints and event watchers.\n-- Applied like 0001 (one BEGIN IMMEDIATE transaction). Never edit once released.\n-- Order comes from rowid (an upsert keeps it), the way Postgres uses its seq columns.\n\nCREATE TABLE stem_workflow_runs (\n  id TEXT PRIMARY KEY,\n  workflow TEXT NOT NULL,\n  status TEXT NOT NULL,\n  step_cursor INTEGER NOT NULL DEFAULT 0,\n  params TEXT NOT NULL,\n  result TEXT,\n  wait_topic TEXT,\n  resume_at INTEGER,\n  due_at INTEGER,\n  last_error TEXT,\n  suspension_data TEXT,\n  owner_id TEXT,\n  lease_expires_at INTEGER,\n  cancellation_policy TEXT,\n  cancellation_data TEXT,\n  created_at INTEGER NOT NULL,\n  updated_at INTEGER NOT NULL\n);\nCREATE INDEX stem_workflow_runs_due ON stem_workflow_runs (due_at) WHERE due_at IS NOT NULL;\nCREATE INDEX stem_workflow_runs_list ON stem_workflow_runs (workflow, status);\n\nCREATE TABLE stem_workflow_steps (\n  run_id TEXT NOT NULL,\n  name TEXT NOT NULL,\n  base_name TEXT NOT NULL,\n  value TEXT NOT NULL,\n  saved_at INTEGER NOT NULL,\n  PRIMARY KEY (run_id, name)\n);\n\nCREATE TABLE stem_workflow_watchers (\n  run_id TEXT PRIMARY KEY,\n  step_name TEXT NOT NULL,\n  topic TEXT NOT NULL,\n  created_at INTEGER NOT NULL,\n  deadline INTEGER,\n  data TEXT NOT NULL\n);\nCREATE INDEX stem_workflow_watchers_topic ON stem_workflow_watchers (topic, created_at);",
   },
+  {
+    "version": 5,
+    "name": "schedules",
+    "sql":
+      "-- Migration 0005: Beat's schedule entries (ScheduleStore). Applied like 0001 (one BEGIN\n-- IMMEDIATE transaction). Never edit once released.\n-- input is the entry as written (JSON text); the history and the claim are columns, so a claim\n-- or a recorded run is one UPDATE and the due index finds what is due without a scan.\nCREATE TABLE stem_schedules (\n  id TEXT PRIMARY KEY,\n  input TEXT NOT NULL,\n  enabled INTEGER NOT NULL,\n  version INTEGER NOT NULL,\n  next_run_at INTEGER,\n  last_run_at INTEGER,\n  total_run_count INTEGER NOT NULL DEFAULT 0,\n  last_error TEXT,\n  last_error_at INTEGER,\n  last_drift_ms INTEGER,\n  claim_owner TEXT,\n  claim_until INTEGER,\n  updated_at INTEGER NOT NULL\n);\nCREATE INDEX stem_schedules_due ON stem_schedules (next_run_at)\n  WHERE enabled = 1 AND next_run_at IS NOT NULL;",
+  },
 ];
 
 /** Every query the adapter runs, by name (see the .sql files for parameters). */
@@ -106,6 +112,23 @@ export const SQL = {
     "INSERT INTO stem_results (id, state, queue, status, version, created_at, updated_at, expires_at)\nVALUES (?1, ?2, ?3, ?4, 1, ?6, ?6, ?5)\nON CONFLICT (id) DO UPDATE SET\n  state = excluded.state, queue = excluded.queue, status = excluded.status,\n  version = stem_results.version + 1,\n  created_at = CASE WHEN stem_results.expires_at > excluded.updated_at\n                    THEN stem_results.created_at ELSE excluded.created_at END,\n  updated_at = excluded.updated_at, expires_at = excluded.expires_at\nRETURNING id, created_at, version",
   resultsVersions:
     "SELECT id, status, created_at, updated_at, version FROM stem_results\nWHERE id IN (SELECT value FROM json_each(?1)) AND expires_at > ?2",
+  schedClaim:
+    "UPDATE stem_schedules SET claim_owner = ?3, claim_until = ?4\nWHERE id IN (\n  SELECT id FROM stem_schedules\n  WHERE enabled = 1 AND next_run_at IS NOT NULL AND next_run_at <= ?1\n    AND (claim_until IS NULL OR claim_until <= ?5)\n  ORDER BY next_run_at LIMIT ?2\n)\nAND enabled = 1 AND next_run_at <= ?1 AND (claim_until IS NULL OR claim_until <= ?5)\nRETURNING id, input, enabled, version, next_run_at, last_run_at, total_run_count, last_error, last_error_at, last_drift_ms",
+  schedGet:
+    "SELECT id, input, enabled, version, next_run_at, last_run_at, total_run_count, last_error, last_error_at, last_drift_ms FROM stem_schedules WHERE id = ?1",
+  schedList:
+    "SELECT id, input, enabled, version, next_run_at, last_run_at, total_run_count, last_error, last_error_at, last_drift_ms FROM stem_schedules ORDER BY id",
+  schedNextDue:
+    "SELECT MIN(next_run_at) AS next FROM stem_schedules WHERE enabled = 1 AND next_run_at IS NOT NULL",
+  schedRecord:
+    "UPDATE stem_schedules SET next_run_at = ?3,\n  last_run_at = CASE WHEN ?4 IS NULL THEN ?5 ELSE last_run_at END,\n  total_run_count = total_run_count + CASE WHEN ?4 IS NULL THEN ?6 ELSE 0 END,\n  last_drift_ms = CASE WHEN ?4 IS NULL THEN ?7 ELSE last_drift_ms END,\n  last_error = COALESCE(?4, last_error),\n  last_error_at = CASE WHEN ?4 IS NULL THEN last_error_at ELSE ?8 END,\n  claim_owner = CASE WHEN claim_owner = ?2 THEN NULL ELSE claim_owner END,\n  claim_until = CASE WHEN claim_owner = ?2 THEN NULL ELSE claim_until END\nWHERE id = ?1\nRETURNING id, input, enabled, version, next_run_at, last_run_at, total_run_count, last_error, last_error_at, last_drift_ms",
+  schedRelease:
+    "UPDATE stem_schedules SET claim_owner = NULL, claim_until = NULL WHERE id = ?1 AND claim_owner = ?2",
+  schedRemove: "DELETE FROM stem_schedules WHERE id = ?1 RETURNING id",
+  schedUpdate:
+    "UPDATE stem_schedules SET input = ?2, enabled = ?3, version = version + 1,\n  next_run_at = CASE WHEN ?5 = 1 THEN ?6 ELSE next_run_at END, updated_at = ?7\nWHERE id = ?1 AND version = ?4\nRETURNING id, input, enabled, version, next_run_at, last_run_at, total_run_count, last_error, last_error_at, last_drift_ms",
+  schedUpsert:
+    "INSERT INTO stem_schedules (id, input, enabled, version, next_run_at, updated_at)\nVALUES (?1, ?2, ?3, 1, ?6, ?7)\nON CONFLICT (id) DO UPDATE SET input = excluded.input, enabled = excluded.enabled,\n  version = stem_schedules.version + 1,\n  next_run_at = CASE WHEN ?5 = 1 THEN excluded.next_run_at ELSE stem_schedules.next_run_at END,\n  updated_at = excluded.updated_at\nWHERE ?4 IS NULL OR stem_schedules.version = ?4\nRETURNING id, input, enabled, version, next_run_at, last_run_at, total_run_count, last_error, last_error_at, last_drift_ms",
   wfAddWatcher:
     "INSERT INTO stem_workflow_watchers (run_id, step_name, topic, created_at, deadline, data)\nSELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM stem_workflow_runs WHERE id = ?1)\nON CONFLICT (run_id) DO UPDATE SET step_name = EXCLUDED.step_name, topic = EXCLUDED.topic,\n  created_at = EXCLUDED.created_at, deadline = EXCLUDED.deadline, data = EXCLUDED.data",
   wfCancel:

@@ -25,6 +25,8 @@ export const ErrorCode = {
   scheduleVersionConflict: "schedule-version-conflict",
   /** The task was revoked (`app.revoke`); with `terminate` its run was aborted. */
   taskRevoked: "task-revoked",
+  /** Remote control needs an event bus the store set does not have (or a command is bad). */
+  controlUnavailable: "control-unavailable",
   /** Arguments (or another value) failed validation. */
   validationFailed: "validation-failed",
   /** `waitForTask` gave up. */
@@ -83,6 +85,8 @@ export const ErrorCode = {
   isolateStartFailed: "isolate-start-failed",
   /** A task is marked `isolation: "worker"` but the worker has no isolate pool. */
   isolationUnavailable: "isolation-unavailable",
+  /** A routing configuration is invalid (`RoutingConfigError.field` names what). */
+  invalidRouting: "invalid-routing",
 } as const;
 
 /** One of the {@link ErrorCode} values. */

@@ -3,9 +3,10 @@ import { DuplicateTaskIdError } from "../core/errors.ts";
 import { uuidv7 } from "../core/ids.ts";
 import { MetaKey } from "../core/meta_keys.ts";
 import { type Logger, silentLogger } from "../observability/logger.ts";
+import type { EnqueueRequest } from "../core/task_options.ts";
 import type { Stem } from "../producer/stem.ts";
 import { emitSignal, type ScheduleFire, type StemSignalSet } from "../signals/stem_signals.ts";
-import { entryTiming, planFires } from "./fire_plan.ts";
+import { entryTiming, type FirePlan, planFires } from "./fire_plan.ts";
 import { fireTaskId, type ScheduleEntry, type ScheduleEntryInput } from "./schedule_entry.ts";
 import type { ScheduleStore } from "./schedule_store.ts";
 
@@ -30,10 +31,16 @@ export interface BeatOptions {
    */
   claimLeaseMs?: number;
   /**
-   * Longest sleep, ms: entries changed by another process are seen within it (this Beat's own
-   * upserts wake it at once). @default 5000
+   * Longest sleep, ms: entries changed by another process are seen within it when the store has
+   * no change notifications (this Beat's own upserts wake it at once). @default 5000
    */
   maxSleepMs?: number;
+  /**
+   * How long before a fire the loop claims its entry, ms: the claim's round trips happen early
+   * and the publish starts at the fire time itself, so lateness is one publish, not a claim plus
+   * a publish. @default 100
+   */
+  claimLeadMs?: number;
   /** How late a fire may be and still be on time (`catchUp: "none"` drops later ones). @default 1000 */
   misfireGraceMs?: number;
   /** Random source of `jitter`. @default Math.random */
@@ -79,6 +86,9 @@ export class Beat {
   #loop: Promise<void> | undefined;
   #timer: TimerHandle | undefined;
   #wake: (() => void) | undefined;
+  /** Set by a change while a round runs, so the sleep after it is skipped. */
+  #dirty = false;
+  #unwatch: (() => Promise<void>) | undefined;
 
   /** Creates a Beat; nothing runs until {@link Beat.start} or {@link Beat.runOnce}. */
   constructor(options: BeatOptions) {
@@ -108,7 +118,7 @@ export class Beat {
       expectedVersion: options.expectedVersion,
       nextRunAt: changed ? timing.next(now) : undefined,
     });
-    this.#wake?.();
+    this.#poke();
     return entry;
   }
 
@@ -122,37 +132,89 @@ export class Beat {
       expectedVersion: current.version,
       nextRunAt,
     });
-    this.#wake?.();
+    this.#poke();
     return entry;
   }
 
   /** Dispatches whatever is due at `now` and returns what it did (serverless cron triggers). */
-  async runOnce(options: { now?: number } = {}): Promise<DispatchReport[]> {
-    const now = options.now ?? this.#clock.now();
-    const lease = this.#options.claimLeaseMs ?? 2_000;
+  runOnce(options: { now?: number } = {}): Promise<DispatchReport[]> {
+    return this.#dispatchDue(options.now ?? this.#clock.now(), false);
+  }
+
+  /**
+   * Claims entries due by `horizon` and dispatches them, entries in parallel. With `wait`, each
+   * waits for its own fire time first (the loop claims ahead of time); without, `horizon` is
+   * "now" for the fire plan (runOnce).
+   */
+  async #dispatchDue(horizon: number, wait: boolean): Promise<DispatchReport[]> {
+    const lease = (this.#options.claimLeaseMs ?? 2_000) + Math.max(0, horizon - this.#clock.now());
     const reports: DispatchReport[] = [];
     // Each entry once per call: a failed fire stays due (it is retried on the next call).
     const seen = new Set<string>();
     for (;;) {
-      const claimed = await this.store.claimDue(now, 50, this.id, lease);
+      const claimed = await this.store.claimDue(horizon, 50, this.id, lease);
       const fresh = claimed.filter((entry) => !seen.has(entry.id));
       for (const entry of claimed) {
         if (seen.has(entry.id)) await this.store.release(entry.id, this.id);
       }
       if (fresh.length === 0) return reports;
-      for (const entry of fresh) {
-        seen.add(entry.id);
-        reports.push(...await this.#dispatchEntry(entry, now));
-      }
+      for (const entry of fresh) seen.add(entry.id);
+      const done = await Promise.all(fresh.map(async (entry) => {
+        const fireAt = entry.nextRunAt ?? horizon;
+        if (!wait || fireAt <= this.#clock.now()) {
+          return await this.#dispatchEntry(entry, wait ? this.#clock.now() : horizon);
+        }
+        // Claimed ahead: plan and reserve the fire now, so only the publish is left for its time.
+        // Planned as of the fire time: it was claimed on time, whatever the publish costs.
+        let plan: FirePlan;
+        try {
+          plan = planFires(entry, fireAt, this.#options.misfireGraceMs ?? 1_000);
+        } catch {
+          return await this.#dispatchEntry(entry, fireAt); // records the unreadable spec
+        }
+        const fire = this.#fire(entry, fireAt);
+        const reserved = await this.#reserve(fire);
+        if (!(await this.#until(fireAt))) {
+          await this.store.release(entry.id, this.id); // stopped before the fire: not ours now
+          return [];
+        }
+        return await this.#dispatchEntry(entry, fireAt, reserved ? fire : undefined, plan);
+      }));
+      for (const list of done) reports.push(...list);
     }
   }
 
-  /** Starts the loop: dispatch what is due, sleep until the next fire, repeat. */
-  start(): Promise<void> {
-    if (this.#running) return Promise.resolve();
+  /**
+   * Resolves true at `at` on the clock (timers fire late or a millisecond early, so it re-arms),
+   * false when the Beat stops first.
+   */
+  async #until(at: number): Promise<boolean> {
+    for (;;) {
+      if (!this.#running) return false;
+      const left = at - this.#clock.now();
+      if (left <= 0) return true;
+      await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, left));
+    }
+  }
+
+  /**
+   * Starts the loop: dispatch what is due, sleep until the next fire, repeat. Resolves once the
+   * store's change notifications (if it has them) are active.
+   */
+  async start(): Promise<void> {
+    if (this.#running) return;
     this.#running = true;
+    const logger = this.#options.logger ?? silentLogger;
+    this.#unwatch = await this.store.watchChanges?.(() => this.#poke()).catch((error) => {
+      logger.warn("Beat cannot watch its schedule for changes; it polls", { beat: this.id, error });
+      return undefined;
+    });
     this.#loop = this.#run();
-    return Promise.resolve();
+  }
+
+  #poke(): void {
+    this.#dirty = true;
+    this.#wake?.();
   }
 
   /** Stops the loop after the dispatch in progress, if any. */
@@ -166,41 +228,60 @@ export class Beat {
   async #run(): Promise<void> {
     const logger = this.#options.logger ?? silentLogger;
     const maxSleep = this.#options.maxSleepMs ?? 5_000;
-    while (this.#running) {
-      let delay = maxSleep;
-      try {
-        const reports = await this.runOnce();
-        const next = await this.store.nextDue();
-        const now = this.#clock.now();
-        if (next !== null) delay = Math.min(maxSleep, Math.max(0, next - now));
-        // Due but claimed by another Beat (or failing): look again shortly, not in a hot loop.
-        if (next !== null && next <= now) {
-          delay = reports.some((r) => r.result === "failed") ? 1_000 : 100;
+    const lead = this.#options.claimLeadMs ?? 100;
+    try {
+      while (this.#running) {
+        this.#dirty = false;
+        let delay = maxSleep;
+        try {
+          const reports = await this.#dispatchDue(this.#clock.now() + lead, true);
+          const next = await this.store.nextDue();
+          const now = this.#clock.now();
+          if (next === null) delay = maxSleep;
+          else if (next <= now) {
+            // Due but claimed by another Beat (or failing): look again shortly, not in a hot loop.
+            delay = reports.some((r) => r.result === "failed") ? 1_000 : 100;
+          } else if (next - now <= lead) {
+            // Claimed by another Beat ahead of its fire (or new since the claim): look at the fire.
+            delay = next - now;
+          } else delay = Math.min(maxSleep, next - lead - now);
+        } catch (error) {
+          logger.warn("Beat could not read its schedule; retrying", { beat: this.id, error });
+          delay = 1_000;
         }
-      } catch (error) {
-        logger.warn("Beat could not read its schedule; retrying", { beat: this.id, error });
-        delay = 1_000;
+        if (!this.#running) return;
+        if (this.#dirty) continue; // changed while this round ran: look again now
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+          this.#timer = this.#clock.setTimeout(resolve, delay);
+        });
+        if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+        this.#timer = undefined;
+        this.#wake = undefined;
       }
-      if (!this.#running) return;
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-        this.#timer = this.#clock.setTimeout(resolve, delay);
-      });
-      this.#wake = undefined;
+    } finally {
+      const unwatch = this.#unwatch;
+      this.#unwatch = undefined;
+      await unwatch?.().catch(() => {});
     }
   }
 
-  async #dispatchEntry(entry: ScheduleEntry, now: number): Promise<DispatchReport[]> {
+  async #dispatchEntry(
+    entry: ScheduleEntry,
+    now: number,
+    reserved?: PreparedFire,
+    planned?: FirePlan,
+  ): Promise<DispatchReport[]> {
     const grace = this.#options.misfireGraceMs ?? 1_000;
     let plan;
     try {
-      plan = planFires(entry, now, grace);
+      plan = planned ?? planFires(entry, now, grace);
     } catch (error) {
       // An entry stored by another tool with a spec this version cannot read: record, do not loop.
       const message = (error as Error).message;
       await this.store.recordRun(entry.id, this.id, {
         fireAt: entry.nextRunAt ?? now,
-        publishedAt: now,
+        publishedAt: this.#clock.now(),
         nextRunAt: null,
         error: message,
       });
@@ -208,7 +289,8 @@ export class Beat {
     }
     const reports: DispatchReport[] = [];
     for (const fireAt of plan.fires) {
-      const report = await this.#dispatch(entry, fireAt);
+      const fire = reserved?.fireAt === fireAt ? reserved : this.#fire(entry, fireAt);
+      const report = await this.#dispatch(fire, fire === reserved);
       reports.push(report);
       if (report.result === "failed") {
         // Retried from this fire on the next tick.
@@ -224,64 +306,101 @@ export class Beat {
     const last = reports.at(-1);
     await this.store.recordRun(entry.id, this.id, {
       fireAt: last?.fireAt ?? entry.nextRunAt ?? now,
-      publishedAt: last ? last.fireAt + last.driftMs : now,
+      publishedAt: last ? last.fireAt + last.driftMs : this.#clock.now(),
       nextRunAt: plan.nextRunAt,
       count: reports.length,
     });
     return reports;
   }
 
-  async #dispatch(entry: ScheduleEntry, fireAt: number): Promise<DispatchReport> {
-    const { stem, signals } = this.#options;
+  /** One fire's task id, signal payload and enqueue request (a fresh nonce per publish). */
+  #fire(entry: ScheduleEntry, fireAt: number): PreparedFire {
     const taskId = fireTaskId(entry.id, fireAt);
-    const fire: ScheduleFire = { entryId: entry.id, task: entry.task, fireAt, taskId };
-    emitSignal(signals, "scheduleEntryDue", fire);
     const jitter = entry.jitter
       ? Math.floor((this.#options.random ?? Math.random)() * entry.jitter)
       : 0;
-    const request = () => ({
-      args: entry.args ?? {},
-      headers: entry.headers,
-      meta: {
-        ...entry.meta,
-        [MetaKey.beatEntry]: entry.id,
-        [MetaKey.beatFireAt]: fireAt,
-        [MetaKey.beatNonce]: crypto.randomUUID(),
-      },
-      options: entry.queue ? { queue: entry.queue } : undefined,
-      enqueueOptions: { taskId, ...(jitter ? { countdown: jitter } : {}) },
-    });
+    return {
+      entry,
+      fireAt,
+      signal: { entryId: entry.id, task: entry.task, fireAt, taskId },
+      request: () => ({
+        args: entry.args ?? {},
+        headers: entry.headers,
+        meta: {
+          ...entry.meta,
+          [MetaKey.beatEntry]: entry.id,
+          [MetaKey.beatFireAt]: fireAt,
+          [MetaKey.beatNonce]: crypto.randomUUID(),
+        },
+        options: entry.queue ? { queue: entry.queue } : undefined,
+        enqueueOptions: { taskId, ...(jitter ? { countdown: jitter } : {}) },
+      }),
+    };
+  }
+
+  /**
+   * Records the fire's `queued` status ahead of its time, so publishing it then is one round
+   * trip. False when it cannot (the id exists: another Beat, or an attempt that crashed; or the
+   * request is invalid): the dispatch then takes the full path and reports what happened.
+   */
+  async #reserve(fire: PreparedFire): Promise<boolean> {
+    try {
+      await this.#options.stem.reserve(fire.entry.task, fire.request());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async #dispatch(fire: PreparedFire, reserved: boolean): Promise<DispatchReport> {
+    const { stem, signals } = this.#options;
+    const { entry, fireAt, signal } = fire;
+    const taskId = signal.taskId;
+    emitSignal(signals, "scheduleEntryDue", signal);
     let duplicate = false;
     try {
-      try {
-        await stem.enqueue(entry.task, request());
-      } catch (error) {
-        if (!(error instanceof DuplicateTaskIdError)) throw error;
-        duplicate = true;
-        // Another Beat, or an attempt that crashed after recording `queued`: if it may not have
-        // been published, publish again; workers run only the first copy they see.
-        const status = await stem.getTaskStatus(taskId);
-        if (status?.state === "queued") {
-          await stem.enqueue(entry.task, request(), {
-            parentId: `beat:${entry.id}`,
-            rootId: taskId,
-            republish: true,
-          });
+      if (reserved) {
+        // This Beat recorded `queued` itself: the publish is expected to find it.
+        await stem.enqueue(entry.task, fire.request(), { republish: true });
+      } else {
+        try {
+          await stem.enqueue(entry.task, fire.request());
+        } catch (error) {
+          if (!(error instanceof DuplicateTaskIdError)) throw error;
+          duplicate = true;
+          // Another Beat, or an attempt that crashed after recording `queued`: if it may not
+          // have been published, publish again; workers run only the first copy they see.
+          const status = await stem.getTaskStatus(taskId);
+          if (status?.state === "queued") {
+            await stem.enqueue(entry.task, fire.request(), {
+              parentId: `beat:${entry.id}`,
+              rootId: taskId,
+              republish: true,
+            });
+          }
         }
       }
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);
-      emitSignal(signals, "scheduleEntryFailed", { ...fire, error: message });
+      emitSignal(signals, "scheduleEntryFailed", { ...signal, error: message });
       (this.#options.logger ?? silentLogger).warn("Beat could not dispatch a fire", {
-        ...fire,
+        ...signal,
         error,
       });
-      return { ...fire, result: "failed", driftMs: this.#clock.now() - fireAt, error: message };
+      return { ...signal, result: "failed", driftMs: this.#clock.now() - fireAt, error: message };
     }
     const driftMs = this.#clock.now() - fireAt;
-    emitSignal(signals, "scheduleEntryDispatched", { ...fire, driftMs, duplicate });
-    return { ...fire, result: duplicate ? "duplicate" : "dispatched", driftMs };
+    emitSignal(signals, "scheduleEntryDispatched", { ...signal, driftMs, duplicate });
+    return { ...signal, result: duplicate ? "duplicate" : "dispatched", driftMs };
   }
+}
+
+/** A fire about to be dispatched. */
+interface PreparedFire {
+  entry: ScheduleEntry;
+  fireAt: number;
+  signal: ScheduleFire;
+  request: () => EnqueueRequest;
 }
 
 function timingKey(entry: ScheduleEntryInput): string {

@@ -49,4 +49,10 @@ export interface ScheduleStore {
   release(id: string, owner: string): Promise<void>;
   /** The earliest `nextRunAt` of enabled entries, or null. */
   nextDue(): Promise<number | null>;
+  /**
+   * Calls `listener` (best effort, possibly spuriously) when another process may have changed an
+   * entry, so a sleeping Beat wakes; resolves with the unsubscriber once active. Absent when the
+   * store cannot tell: Beat then relies on its `maxSleepMs` bound.
+   */
+  watchChanges?(listener: () => void): Promise<() => Promise<void>>;
 }

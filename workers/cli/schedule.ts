@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { JSON_SCHEMA, load as loadYaml } from "js-yaml";
 import { redactUrl } from "../../src/core/adapter.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import type { Beat } from "../../src/scheduler/beat.ts";
@@ -21,7 +22,10 @@ const time = (
   t: number | null | undefined,
 ) => (t === null || t === undefined ? "-" : new Date(t).toISOString());
 
-/** Reads a schedule file: a JSON array of entries or `{ "entries": [...] }`, each validated. */
+/**
+ * Reads a schedule file, JSON or YAML (`.yaml`/`.yml`): an array of entries, or `{ entries: [...] }`
+ * (`schedules:` also accepted), each validated.
+ */
 export async function readScheduleFile(path: string): Promise<ScheduleEntryInput[]> {
   let text: string;
   try {
@@ -29,16 +33,21 @@ export async function readScheduleFile(path: string): Promise<ScheduleEntryInput
   } catch (error) {
     throw new UsageError(`Cannot read the schedule file "${path}": ${(error as Error).message}`);
   }
+  const yaml = /\.ya?ml$/i.test(path);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // JSON_SCHEMA: plain JSON types only, so `on`/`yes` or dates stay strings as in JSON.
+    parsed = yaml ? loadYaml(text, { filename: path, schema: JSON_SCHEMA }) : JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`The schedule file "${path}" is not JSON: ${(error as Error).message}`);
+    throw new UsageError(
+      `The schedule file "${path}" is not ${yaml ? "YAML" : "JSON"}: ${(error as Error).message}`,
+    );
   }
-  const entries = Array.isArray(parsed) ? parsed : (parsed as { entries?: unknown })?.entries;
+  const wrapped = parsed as { entries?: unknown; schedules?: unknown } | null;
+  const entries = Array.isArray(parsed) ? parsed : wrapped?.entries ?? wrapped?.schedules;
   if (!Array.isArray(entries)) {
     throw new UsageError(
-      `The schedule file "${path}" must hold an array of entries or { "entries": [...] }.`,
+      `The schedule file "${path}" must hold a list of entries or { entries: [...] }.`,
     );
   }
   for (const [i, entry] of entries.entries()) {
@@ -116,7 +125,7 @@ export const scheduleShowCommand: Command = {
 /** `stem schedule apply <file>`. */
 export const scheduleApplyCommand: Command = {
   name: "apply",
-  summary: "Create or update the entries of a JSON schedule file.",
+  summary: "Create or update the entries of a JSON or YAML schedule file.",
   details: `The file holds an array of entries (or { "entries": [...] }): { id, task, args, queue,
 spec, enabled, timezone, catchUp, ... }. ${STORE_DETAILS}`,
   positionals: { names: ["file"] },
@@ -277,7 +286,7 @@ the dispatch in progress. ${STORE_DETAILS}`,
     schedule: {
       type: "string",
       valueName: "FILE",
-      description: "A JSON schedule file to apply at start.",
+      description: "A JSON or YAML schedule file to apply at start.",
     },
   },
   async run({ values }, context) {

@@ -13,6 +13,8 @@ import type { WorkerProcessOptions } from "../worker_process.ts";
 import type { Command } from "./command.ts";
 import { addUrlSecret, durationFlag, STORE_OPTIONS } from "./store_flags.ts";
 
+import { workerControlCommands } from "./worker_control.ts";
+
 /** `stem worker`. */
 export const workerCommand: Command = {
   name: "worker",
@@ -23,7 +25,11 @@ STEM_DEFAULT_QUEUE, STEM_PREFETCH_MULTIPLIER, STEM_SIGNING_*, STEM_ENCRYPTION_*,
 STEM_LOG_LEVEL (debug|info|warn|error, default warn), STEM_LOG_FORMAT (text|json).
 Broker URLs: redis://, rediss://, https:// (Upstash REST), http:// (stem redis-http),
 postgres://, sqlite:<path>, memory://. SIGTERM/SIGINT finish in-flight tasks; a second
-signal exits at once.`,
+signal exits at once.
+
+Remote control of running workers: stem worker ping | inspect | stats | revoke | pause |
+resume | shutdown | status (each has --help).`,
+  subcommands: workerControlCommands,
   options: {
     broker: STORE_OPTIONS.broker,
     backend: STORE_OPTIONS.backend,

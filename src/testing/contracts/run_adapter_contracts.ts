@@ -173,7 +173,7 @@ export async function runAdapterContracts(fixture: AdapterFixture): Promise<void
   if (has("schedules") || probe.kv) {
     runScheduleStoreContract({
       ...derived((set) => set.schedules ?? new KvScheduleStore(set.kv!)),
-      capabilities: {},
+      capabilities: { watchChanges: probe.schedules?.watchChanges !== undefined },
     });
   } else missing("ScheduleStore", "schedules");
   if (has("rateLimiter") || probe.kv) {

@@ -86,6 +86,11 @@ export class TaskRun implements ContextHost {
     return this.#controller ??= new AbortController();
   }
 
+  /** When the handler started, epoch ms; undefined while admission runs. */
+  get startedAt(): number | undefined {
+    return this.#startedAt;
+  }
+
   /**
    * The lease length this run asks for, ms, once admission resolved its options (enqueue >
    * producer's handler > worker's handler); undefined before that, or when nothing sets

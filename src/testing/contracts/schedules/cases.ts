@@ -2,10 +2,16 @@ import type { ScheduleStore } from "../../../scheduler/schedule_store.ts";
 import { ScheduleVersionError } from "../../../scheduler/schedule_error.ts";
 import { equal, ok } from "../../assert.ts";
 import { uniqueName } from "../../contract_harness.ts";
-import { afterTime, type ContractCase, type StoreTestContext } from "../contract_case.ts";
+import { afterTime, type ContractCase, type StoreTestContext, within } from "../contract_case.ts";
+
+/** What a schedule store under test offers beyond the required methods. */
+export interface ScheduleStoreCapabilities {
+  /** The store implements `watchChanges`. */
+  watchChanges?: boolean;
+}
 
 /** One schedule-store conformance case. */
-export type ScheduleCase = ContractCase<StoreTestContext<ScheduleStore>, Record<never, never>>;
+export type ScheduleCase = ContractCase<StoreTestContext<ScheduleStore>, ScheduleStoreCapabilities>;
 
 const entry = (id: string) => ({ id, task: "reports.build", spec: "every 1m" });
 
@@ -46,6 +52,50 @@ export const scheduleCases: ScheduleCase[] = [
       ok(refused instanceof ScheduleVersionError, `expected ScheduleVersionError, got ${refused}`);
       equal((refused as ScheduleVersionError).actual, 2);
       equal((await store.get(id))?.version, 2);
+      const missing = uniqueName("entry");
+      let absent: unknown;
+      try {
+        await store.upsert(entry(missing), { expectedVersion: 3 });
+      } catch (error) {
+        absent = error;
+      }
+      ok(absent instanceof ScheduleVersionError, "a version for a missing entry is refused");
+      equal((absent as ScheduleVersionError).actual, 0);
+      equal(await store.get(missing), null);
+    },
+  },
+  {
+    name: "claimDue with a horizon ahead of now claims what is due by then (Beat's claim lead)",
+    run: async ({ store }) => {
+      const soon = uniqueName("soon");
+      await store.upsert(entry(soon), { nextRunAt: 9_000_000_000_000 });
+      const owner = uniqueName("beat");
+      equal((await store.claimDue(8_999_999_999_999, 10, owner, 60_000)).length, 0);
+      const claimed = await store.claimDue(9_000_000_000_050, 10, owner, 60_000);
+      ok(claimed.some((e) => e.id === soon), "claimed ahead of its fire");
+      await store.release(soon, owner);
+      const again = await store.claimDue(9_000_000_000_050, 10, uniqueName("beat"), 60_000);
+      ok(again.some((e) => e.id === soon), "released");
+      await store.remove(soon);
+    },
+  },
+  {
+    name: "watchChanges hears an upsert (another process's, where the fixture opens one)",
+    skip: (caps) => caps.watchChanges ? false : "the store has no watchChanges",
+    run: async ({ store, peer }) => {
+      if (!store.watchChanges) throw new Error("capabilities say watchChanges, the store has none");
+      let heard!: () => void;
+      const changed = new Promise<void>((resolve) => (heard = resolve));
+      const stop = await store.watchChanges(() => heard());
+      try {
+        // Notifications travel through the server (NOTIFY, PUBLISH) or a poll of the stored due
+        // index, so the store's own writes are heard like another process's.
+        const writer = peer ? await peer() : store;
+        await writer.upsert(entry(uniqueName("w")), { nextRunAt: 7_000_000_000_000 });
+        await within(changed, 5_000, "the change is heard");
+      } finally {
+        await stop();
+      }
     },
   },
   {

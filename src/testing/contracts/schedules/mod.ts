@@ -1,8 +1,8 @@
 import type { ScheduleStore } from "../../../scheduler/schedule_store.ts";
 import { runStoreSuite, type StoreSuiteOptions } from "../contract_case.ts";
-import { scheduleCases } from "./cases.ts";
+import { scheduleCases, type ScheduleStoreCapabilities } from "./cases.ts";
 
-export type { ScheduleCase } from "./cases.ts";
+export type { ScheduleCase, ScheduleStoreCapabilities } from "./cases.ts";
 export { scheduleCases } from "./cases.ts";
 
 /**
@@ -15,7 +15,7 @@ export { scheduleCases } from "./cases.ts";
  * ```
  */
 export function runScheduleStoreContract(
-  options: StoreSuiteOptions<ScheduleStore, Record<never, never>>,
+  options: StoreSuiteOptions<ScheduleStore, ScheduleStoreCapabilities>,
 ): void {
   runStoreSuite("ScheduleStore", options, scheduleCases);
 }
