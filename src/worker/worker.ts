@@ -1016,10 +1016,22 @@ export class Worker implements ControlledWorker {
     }
   }
 
-  /** Running tasks plus the tasks waiting in this worker's queues: what autoscaling follows. */
+  /**
+   * What autoscaling follows: running tasks, tasks waiting in this worker's queues, and deliveries
+   * a broker leased ahead to this worker that have not started (estimated as the queues' leased
+   * count beyond the running tasks, at most the prefetch headroom: brokers that read in batches
+   * hold them in the consumer, where they count as leased, not waiting).
+   */
   async #demand(): Promise<number> {
     const counts = await Promise.all(this.#queues.map((queue) => this.#broker.counts(queue)));
-    return this.#runs.size + counts.reduce((sum, c) => sum + c.pending, 0);
+    const running = this.#runs.size;
+    const waiting = counts.reduce((sum, c) => sum + c.pending, 0);
+    const leased = counts.reduce((sum, c) => sum + c.inflight, 0);
+    const aheadOfUs = Math.min(
+      Math.max(0, leased - running),
+      Math.max(0, this.#prefetch - running),
+    );
+    return running + waiting + aheadOfUs;
   }
 
   /** The last error that interrupted the consume loop, if any. */
