@@ -28,7 +28,7 @@ import {
 import type { AdapterTable } from "./src/bootstrap/adapter_registry.ts";
 import { connectAppStores, type StemAppUrlOptions } from "./src/bootstrap/connect_app.ts";
 import { StemAppBase, type StemAppOptions } from "./src/bootstrap/stem_app_base.ts";
-import { storesFromParts } from "./src/bootstrap/store_sets.ts";
+import { type StemAppParts, storesFromParts } from "./src/bootstrap/store_sets.ts";
 import { type EnvSource, setDefaultEnvSource } from "./src/config/env_source.ts";
 import { StemConfig } from "./src/config/stem_config.ts";
 import type { StoreSet } from "./src/core/adapter.ts";
@@ -71,6 +71,11 @@ export interface StemAppEnvOptions extends StemAppUrlOptions {
  * ```
  */
 export class StemApp extends StemAppBase {
+  /** Wires an app over a store set; an `isolate` pool without a runner gets the runtime's. */
+  constructor(stores: StoreSet | StemAppParts, options: StemAppOptions = {}) {
+    super(stores, withIsolateRunner(options));
+  }
+
   /** An app on the in-memory broker and backend: no servers, nothing persisted. */
   static async inMemory(options: StemAppOptions = {}): Promise<StemApp> {
     const { clock, logger } = options;
@@ -109,12 +114,21 @@ export class StemApp extends StemAppBase {
   static async fromEnvironment(options: StemAppEnvOptions = {}): Promise<StemApp> {
     const { env, ...rest } = options;
     const config = StemConfig.fromEnvironment(env);
+    const routing = await config.routingConfig({ readTextFile });
     return await StemApp.fromUrl(config.brokerUrl, {
       ...config.toAppOptions(),
+      ...(routing ? { routing } : {}),
       tls: config.tls,
       ...withoutUndefined(rest),
     });
   }
+}
+
+function withIsolateRunner(options: StemAppOptions): StemAppOptions {
+  const isolate = options.isolate;
+  if (!isolate || isolate.runner) return options;
+  const runner = async () => (await import("./workers/isolate/mod.ts")).defaultIsolatedRunner();
+  return { ...options, isolate: { ...isolate, runner } };
 }
 
 function isMemory(url: string): boolean {

@@ -181,6 +181,25 @@ export {
 } from "./src/worker/retry_strategy.ts";
 export { type ShutdownOptions, Worker, type WorkerOptions } from "./src/worker/worker.ts";
 export type { DrainOptions, DrainSummary } from "./src/worker/drain_options.ts";
+export { type AutoscaleOptions, Autoscaler } from "./src/worker/autoscaler.ts";
+export {
+  type HostMessage,
+  IsolateBoundaryError,
+  IsolateCrashedError,
+  type IsolatedRunner,
+  type IsolateEndpoint,
+  type IsolateEvents,
+  type IsolateMessage,
+  type IsolateOptions,
+  IsolatePool,
+  type IsolatePoolStats,
+  type IsolateProcess,
+  IsolateStartError,
+  IsolationUnavailableError,
+  serveIsolate,
+  type ServeIsolateOptions,
+  type WireError,
+} from "./src/isolate/mod.ts";
 export { composeEnqueue, type TaskMiddleware, type TaskOutcome } from "./src/worker/middleware.ts";
 export { replayResetsStatus } from "./src/worker/dead_letter_replay.ts";
 export { builtInAdapters, StemApp, type StemAppEnvOptions } from "./app.ts";
@@ -213,6 +232,25 @@ export {
 export { KvRevokeStore, REVOKE_KEY_PREFIX } from "./src/control/kv_revoke_store.ts";
 export { RevocationGuard, type RevocationGuardOptions } from "./src/control/revocation_guard.ts";
 export { type RevokeDeps, type RevokeOptions, revokeTask } from "./src/control/revoke_task.ts";
+export {
+  type ControlApi,
+  type ControlOptions,
+  type ControlReply,
+  type ControlResult,
+  type ControlShutdownOptions,
+  type InspectReply,
+  type MemoryUsage,
+  type PausedQueue,
+  type PingReply,
+  type QueuePauseOptions,
+  type QueueStateReply,
+  type RevokeReply,
+  type RunningTaskInfo,
+  SHUTDOWN_MODES,
+  type ShutdownMode,
+  type ShutdownReply,
+  type StatsReply,
+} from "./src/control/control_api.ts";
 export { Beat, type BeatOptions, type DispatchReport } from "./src/scheduler/beat.ts";
 export { BEAT_NONCE_PREFIX, beatDuplicateFilter } from "./src/scheduler/beat_duplicate_filter.ts";
 export {
@@ -327,3 +365,40 @@ export type {
   KvWriteOptions,
 } from "./src/kv/atomic_kv.ts";
 export type { StatusStore } from "./src/backend/status_store.ts";
+export {
+  BroadcastError,
+  globMatcher,
+  type QueueSpec,
+  type RouteDecision,
+  type RouteQuery,
+  type Router,
+  type RouteRequest,
+  type RouteSpec,
+  type RouteTarget,
+  RoutingConfig,
+  RoutingConfigError,
+  type RoutingOptions,
+  type RoutingSpec,
+} from "./src/routing/mod.ts";
+export {
+  BROADCAST_INBOX_PREFIX,
+  BroadcastDirectory,
+  broadcastInboxOf,
+} from "./src/routing/broadcast_directory.ts";
+export {
+  BroadcastSubscription,
+  type BroadcastSubscriptionOptions,
+} from "./src/routing/broadcast_subscription.ts";
+export {
+  isQueueEvent,
+  MAX_EVENT_RESULT_LENGTH,
+  QUEUE_EVENT_TYPES,
+  QUEUE_EVENTS_TOPIC,
+  type QueueEvent,
+  type QueueEventError,
+  QueueEvents,
+  type QueueEventsOptions,
+  QueueEventsPublisher,
+  type QueueEventsPublisherOptions,
+  type QueueEventType,
+} from "./src/queue_events/mod.ts";

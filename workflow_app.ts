@@ -9,6 +9,7 @@ import type { StemAppUrlOptions } from "./src/bootstrap/connect_app.ts";
 import type { StemAppOptions } from "./src/bootstrap/stem_app_base.ts";
 import type { Duration } from "./src/core/duration.ts";
 import type { AnyTaskHandler } from "./src/core/task_handler.ts";
+import type { EventRef } from "./src/workflow/event_ref.ts";
 import type { RunState, StepCheckpoint, WorkflowWatcher } from "./src/workflow/run_state.ts";
 import type { WorkflowDefinition, WorkflowRef } from "./src/workflow/workflow_definition.ts";
 import { WorkflowDefinitionError } from "./src/workflow/workflow_errors.ts";
@@ -193,9 +194,13 @@ export class StemWorkflowApp {
     return this.runtime.waitForCompletion<R>(b as string, c);
   }
 
-  /** Delivers an event; returns how many runs resumed. */
-  emit(topic: string, payload?: unknown): Promise<number> {
-    return this.runtime.emit(topic, payload);
+  /** Delivers a typed event (payload checked against the ref); returns how many runs resumed. */
+  emit<T>(event: EventRef<T>, payload: T): Promise<number>;
+  /** Delivers an event on a topic; returns how many runs resumed. */
+  emit(topic: string, payload?: unknown): Promise<number>;
+  /** Implementation. */
+  emit(event: string | EventRef<unknown>, payload?: unknown): Promise<number> {
+    return this.runtime.emit(event, payload);
   }
 
   /** Cancels a run. */
@@ -223,9 +228,9 @@ export class StemWorkflowApp {
     return this.runtime.listSteps(runId);
   }
 
-  /** Waiting runs. */
-  listWatchers(topic?: string): Promise<WorkflowWatcher[]> {
-    return this.runtime.listWatchers(topic);
+  /** Waiting runs (at most `limit`, default 100), oldest first. */
+  listWatchers(topic?: string, limit?: number): Promise<WorkflowWatcher[]> {
+    return this.runtime.listWatchers(topic, limit);
   }
 
   /** Stops the poller, the worker and the stores. */

@@ -15,6 +15,23 @@ const SYSTEMS: Record<string, [string, string[]]> = {
   "bullmq-node": ["node", ["bench/redis/bullmq_case.mjs"]],
 };
 
+// BENCH_BASE=<dir of another checkout>: also run that tree's Stem case (e.g. the commit before a
+// change), alternating with the rest, so before/after ratios come from one run.
+const BASE = process.env.BENCH_BASE;
+if (BASE) {
+  SYSTEMS["base-deno"] = [
+    `${BASE}/node_modules/.bin/deno`,
+    ["run", "-A", "--no-check", `${BASE}/bench/redis/stem_case.ts`],
+  ];
+  SYSTEMS["base-bun"] = [`${BASE}/node_modules/.bin/bun`, [`${BASE}/bench/redis/stem_case.ts`]];
+}
+const ONLY = process.env.BENCH_SYSTEMS?.split(",");
+if (ONLY) {
+  for (const name of Object.keys(SYSTEMS)) {
+    if (!ONLY.includes(name)) delete SYSTEMS[name];
+  }
+}
+
 type Sample = Record<string, number | string>;
 const server = await startRedisServer(["--appendfsync", "everysec"]);
 const samples: Record<string, Record<string, Sample[]>> = {};
@@ -81,7 +98,8 @@ for (const [kase, bySystem] of Object.entries(samples)) {
   for (const [system, list] of Object.entries(bySystem)) summary[system] = summarize(list);
   const peer = summary["bullmq-node"] as Record<string, number>;
   const ratio: Record<string, number> = {};
-  for (const system of ["stem-deno", "stem-bun"]) {
+  for (const system of Object.keys(summary)) {
+    if (system === "bullmq-node" || !peer) continue;
     const s = summary[system] as Record<string, number>;
     ratio[system] = kase === "latency"
       ? round2(peer.p99 / s.p99)

@@ -168,10 +168,11 @@ describe("Beat on a fake clock", () => {
     }
   });
 
-  test("TaskMetrics.trackBeat counts dispatches and failures and records lateness", async () => {
+  test("TaskMetrics.observe counts Beat's dispatches and failures and records lateness", async () => {
     const ran: { id: string; fireAt: unknown }[] = [];
     const { app, clock } = await fakeApp(ran);
-    const metrics = new TaskMetrics().trackBeat(app.signals);
+    const metrics = new TaskMetrics();
+    metrics.observe(app.signals);
     try {
       await app.beat.upsert({ id: "ok", task: "beat.tick", spec: "every 1m" });
       await app.beat.upsert({ id: "ghost", task: "no.such.task", spec: "every 1m" });

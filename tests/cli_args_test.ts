@@ -159,14 +159,20 @@ describe("stem in the docs", () => {
   test("every stem command line in README.md and docs/ uses flags the command has", () => {
     const files = ["README.md", ...readdirSync("docs").map((f) => `docs/${f}`)];
     const invocation =
-      /(?:\bstem|workers\/cli(?:\/main)?\.ts|jsr:@stem\/stem\/cli)\s+(worker|redis-http|keys\s+generate)\b([^`#|&\n]*)/g;
+      /(?:\bstem|workers\/cli(?:\/main)?\.ts|jsr:@stem\/stem\/cli)\s+(worker|observe|redis-http|keys\s+generate)\b([^`#|&\n]*)/g;
     let checked = 0;
     for (const file of files.filter((f) => f.endsWith(".md"))) {
       for (const match of readFileSync(file, "utf8").matchAll(invocation)) {
         const [group, sub] = match[1].split(/\s+/);
         const entry = COMMANDS.find((e) => e.name === group)!;
-        const command = isGroup(entry) ? entry.commands.find((c) => c.name === sub)! : entry;
-        for (const token of match[2].trim().split(/\s+/)) {
+        let command = isGroup(entry) ? entry.commands.find((c) => c.name === sub)! : entry;
+        let tokens = match[2].trim().split(/\s+/);
+        // `stem worker ping …`: a leaf command's subcommand is its first word.
+        const leafSub = isGroup(entry)
+          ? undefined
+          : entry.subcommands?.find((c) => c.name === tokens[0]);
+        if (leafSub) [command, tokens] = [leafSub, tokens.slice(1)];
+        for (const token of tokens) {
           if (!token.startsWith("--") || token === "--" || token.endsWith("...")) continue;
           const flag = token.slice(2).split("=")[0];
           assert.ok(

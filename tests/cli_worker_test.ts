@@ -123,6 +123,51 @@ describe("stem worker (real Redis)", { skip: redisSkipReason() ?? false }, () =>
     });
   });
 
+  test("STEM_ROUTING (JSON) places the worker's queues and adds its broadcast inbox", async () => {
+    const routing = {
+      default_queue: "general",
+      broadcasts: ["bus"],
+      routes: [{ task: "cli.*", queue: "greetings" }],
+    };
+    const env = { STEM_BROKER_URL: url, STEM_ROUTING: JSON.stringify(routing) };
+    await withWorker(["--concurrency", "1"], env, async (_worker, line) => {
+      assert.match(line, / consuming general, greetings, stem\.bcast\.stem-worker-\S+ on /);
+      await greet("greetings");
+    });
+  });
+
+  test("a broadcast runs once in each of two worker processes", async () => {
+    const routing = { broadcasts: ["bus"], routes: [{ task: "cli.greet", broadcast: "bus" }] };
+    const env = { STEM_BROKER_URL: url, STEM_ROUTING: JSON.stringify(routing) };
+    const workers = [startCli(["worker", TASKS], env), startCli(["worker", TASKS], env)];
+    const sender = await StemApp.fromUrl(url, { routing });
+    const copies: string[] = [];
+    const stop = sender.signals.afterTaskPublish.connect(({ envelope }) => {
+      copies.push(envelope.id);
+    });
+    try {
+      // Each process subscribes before it prints its startup line.
+      await Promise.all(workers.map((w) => w.line(/consuming/)));
+      await sender.stem.enqueue("cli.greet", { args: { name: "all" } });
+      assert.equal(copies.length, 2, "one copy per worker process");
+      const pids = new Set<string>();
+      for (const id of copies) {
+        const result = await sender.stem.waitForTask<string>(id, { timeout: "20s" });
+        assert.equal(result.isSucceeded, true, JSON.stringify(result.status));
+        pids.add(/pid-(\d+)/.exec(result.value!)![1]);
+      }
+      assert.deepEqual([...pids].sort(), workers.map((w) => String(w.child.pid)).sort());
+    } finally {
+      stop();
+      await sender.close();
+      for (const w of workers) {
+        w.child.kill("SIGTERM");
+        await w.exited;
+        w.kill();
+      }
+    }
+  });
+
   test("--prefetch and --queue override the variables", async () => {
     const env = { STEM_BROKER_URL: url, STEM_PREFETCH_MULTIPLIER: "4", STEM_DEFAULT_QUEUE: "jobs" };
     await withWorker(

@@ -156,3 +156,61 @@ test("GET /v1/metrics serves the text format behind the API's auth", async () =>
     await app.close();
   }
 });
+
+test("revocations, deduplicated enqueues and lease renewals are counted", async () => {
+  const metrics = new TaskMetrics();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const app = await StemApp.inMemory({
+    middleware: [metrics.middleware()],
+    tasks: [
+      new FunctionTaskHandler({ name: "m.plain", entrypoint: () => 1 }),
+      new FunctionTaskHandler({
+        name: "m.unique",
+        options: { unique: true, visibilityTimeout: "300ms" },
+        entrypoint: async () => {
+          await gate;
+          return 2;
+        },
+      }),
+    ],
+  });
+  const off = metrics.observe(app.signals);
+  try {
+    await app.revoke("m-revoked", { reason: "withdrawn" });
+    const revoked = await app.stem.enqueue("m.plain", { enqueueOptions: { taskId: "m-revoked" } });
+    assert.equal((await app.stem.waitForTask(revoked, { timeout: "10s" })).state, "cancelled");
+
+    const renewal = app.signals.taskLeaseRenewed.next((p) => p.name === "m.unique");
+    const first = await app.stem.enqueue("m.unique", { args: { k: 1 } });
+    const second = await app.stem.enqueueDetailed("m.unique", { args: { k: 1 } });
+    assert.deepEqual(second, { id: first, deduplicated: true, existingId: first });
+    assert.equal((await renewal).result, "renewed");
+    release();
+    assert.equal((await app.stem.waitForTask(first, { timeout: "10s" })).state, "succeeded");
+
+    const parsed = parse(await metrics.prometheus());
+    assert.equal(parsed.types.get("stem_tasks_revoked_total"), "counter");
+    assert.equal(
+      sample(parsed, "stem_tasks_revoked_total", { task: "m.plain", queue: "default" }),
+      1,
+    );
+    assert.equal(
+      sample(parsed, "stem_tasks_deduplicated_total", {
+        task: "m.unique",
+        queue: "default",
+        mode: "until-complete",
+      }),
+      1,
+    );
+    const renewed = sample(parsed, "stem_lease_renewals_total", {
+      queue: "default",
+      result: "renewed",
+    });
+    assert.ok(renewed !== undefined && renewed >= 1, `renewals: ${renewed}`);
+  } finally {
+    release();
+    off();
+    await app.close();
+  }
+});

@@ -8,7 +8,8 @@ import { SqliteBroker } from "../adapters/sqlite/sqlite_broker.ts";
 import { SqliteResultBackend } from "../adapters/sqlite/sqlite_result_backend.ts";
 import { RedisResultBackend, RedisStreamsBroker } from "../adapters/redis/mod.ts";
 import type { ResultBackend } from "../src/backend/result_backend.ts";
-import type { Broker } from "../src/broker/broker.ts";
+import type { Broker, Delivery } from "../src/broker/broker.ts";
+import type { SetStatusOptions } from "../src/backend/status_store.ts";
 import type { DeadLetterStore } from "../src/broker/dead_letter_store.ts";
 import {
   FunctionTaskHandler,
@@ -71,6 +72,13 @@ function blipping(backend: ResultBackend, state: string, count: number): ResultB
           status.state === state && left-- > 0
             ? Promise.reject(new Error("connection reset by peer"))
             : target.set(status, options);
+      }
+      if (key === "setAndAck" && target.setAndAck) {
+        // The one-round-trip settle writes the same status: it blips the same way.
+        return (status: TaskStatusInput, ...rest: [SetStatusOptions, Broker, Delivery]) =>
+          status.state === state && left-- > 0
+            ? Promise.reject(new Error("connection reset by peer"))
+            : target.setAndAck!(status, ...rest);
       }
       const value = Reflect.get(target, key);
       return typeof value === "function" ? value.bind(target) : value;

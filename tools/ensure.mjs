@@ -1,5 +1,6 @@
 // Installs what a fresh machine lacks: npm deps (deno, bun), and with --servers the
-// redis-server and PostgreSQL binaries the integration tests start. Idempotent and quiet.
+// redis-server and PostgreSQL binaries the integration tests start and the Chromium the
+// dashboard's browser tests drive. Idempotent and quiet.
 import { execSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 
@@ -32,6 +33,8 @@ if (process.argv.includes("--servers")) {
   const missing = [];
   if (!has("redis-server")) missing.push("redis-server");
   if (!postgresBin()) missing.push("postgresql");
+  // The dashboard's browser tests drive Debian's Chromium through playwright-core.
+  if (!existsSync("/usr/bin/chromium")) missing.push("chromium");
   if (missing.length > 0) {
     const root = process.getuid?.() === 0;
     const sudo = root ? "" : "sudo ";

@@ -57,6 +57,11 @@ export interface SqlExecutor {
       results: T[][],
     ) => { many?: { query: string; rows: SqlParam[][]; shared?: SqlParam[] } },
   ): Promise<T[][]>;
+  /**
+   * True when one statement can update a row and insert from its result (Postgres's writable
+   * CTEs); a fenced checkpoint write is then one round trip instead of a transaction.
+   */
+  readonly writableCtes: boolean;
   /** True when the database has a clock of its own that {@link serverNow} reads. */
   readonly serverClock: boolean;
   /** The server's clock (epoch ms) where the database has one of its own, else null. */

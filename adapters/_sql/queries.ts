@@ -55,6 +55,7 @@ export const SHARED_QUERY_NAMES = [
   "wfReadStep",
   "wfSaveStep",
   "wfTouchCursor",
+  "wfSaveStepOwned",
   "wfListSteps",
   "wfDropWatcher",
   "wfSuspendUntil",

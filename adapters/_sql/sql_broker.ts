@@ -176,6 +176,20 @@ export class SqlBroker implements BrokerWithDeadLetters {
     return this.#ledger.settle(delivery, () => this.#ack(delivery));
   }
 
+  /**
+   * Settles a delivery with `settle`, which acks it by its job id and token together with
+   * whatever else it writes (the status store's one-statement settle); false when `db` is not
+   * this broker's executor.
+   */
+  settleWith(
+    db: SqlExecutor,
+    delivery: Delivery,
+    settle: (job: { id: number; token: number }) => Promise<void>,
+  ): Promise<void> | null {
+    if (db !== this.#db) return null;
+    return this.#ledger.settle(delivery, () => settle(parseReceipt(delivery.receipt)));
+  }
+
   /** Requeues (optionally replaced by a retry envelope) or drops a delivery. */
   nack(delivery: Delivery, options: NackOptions = {}): Promise<void> {
     return this.#ledger.settle(delivery, () => this.#nack(delivery, options));

@@ -10,7 +10,9 @@ import type { TaskStatus, TaskStatusInput } from "../../src/backend/task_status.
 import { type Clock, systemClock } from "../../src/core/clock.ts";
 import { type Duration, toMillis } from "../../src/core/duration.ts";
 import { Batcher } from "../../src/broker/batcher.ts";
+import type { Broker, Delivery } from "../../src/broker/broker.ts";
 import type { SqlExecutor, SqlParam, SqlRow, StatusWatchSource } from "./executor.ts";
+import { SqlBroker } from "./sql_broker.ts";
 import { statusDocument, type StatusRow, toStatus } from "./status_rows.ts";
 
 /** Options of {@link SqlStatusStore}. */
@@ -28,9 +30,14 @@ interface PendingWrite {
   ttl: number;
 }
 
+/** A final status waiting for its settle batch, with the job it acks. */
+interface PendingSettle extends PendingWrite {
+  job: { id: number; token: number };
+}
+
 /** Splits writes into consecutive runs with distinct task ids (one upsert may touch a row once). */
-function distinctRuns(items: PendingWrite[]): PendingWrite[][] {
-  const runs: PendingWrite[][] = [[]];
+function distinctRuns<T extends PendingWrite>(items: T[]): T[][] {
+  const runs: T[][] = [[]];
   let ids = new Set<string>();
   for (const item of items) {
     if (ids.has(item.input.id)) {
@@ -59,6 +66,9 @@ export class SqlStatusStore implements StatusStore {
   readonly #clock: Clock;
   readonly #ttlMs: number;
   readonly #writes: Batcher<PendingWrite, TaskStatus>;
+  readonly #settles: Batcher<PendingSettle, TaskStatus>;
+  /** The dialect's one-statement settle (Postgres), when it has one. */
+  readonly #settleQuery: string | undefined;
 
   /** Wraps an executor and a watch source. */
   constructor(db: SqlExecutor, watch: StatusWatchSource, options: SqlStatusStoreOptions = {}) {
@@ -68,6 +78,11 @@ export class SqlStatusStore implements StatusStore {
     this.#ttlMs = toMillis(options.defaultTtl ?? DEFAULT_RESULT_TTL_MS);
     this.capabilities = { crossProcessWatch: watch.crossProcess };
     this.#writes = new Batcher((items) => this.#write(items), { maxBatch: 500, maxConcurrent: 2 });
+    this.#settles = new Batcher((items) => this.#settle(items), {
+      maxBatch: 500,
+      maxConcurrent: 2,
+    });
+    this.#settleQuery = (db.sql as { resultsSetAndAck?: string }).resultsSetAndAck;
   }
 
   /**
@@ -82,6 +97,31 @@ export class SqlStatusStore implements StatusStore {
       return Promise.reject(error);
     }
     return this.#writes.add({ input, doc, ttl: this.#ttl(options) });
+  }
+
+  /**
+   * Writes a final status and acks `delivery` in one statement shared by concurrent settles, when
+   * the dialect has one (Postgres) and `broker` runs on this store's executor; null otherwise.
+   */
+  setAndAck(
+    input: TaskStatusInput,
+    options: SetStatusOptions,
+    broker: Broker,
+    delivery: Delivery,
+  ): Promise<TaskStatus> | null {
+    if (!this.#settleQuery || !(broker instanceof SqlBroker)) return null;
+    let doc: string;
+    try {
+      doc = statusDocument(input, this.#clock.now());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    let status!: TaskStatus;
+    const ttl = this.#ttl(options);
+    const settled = broker.settleWith(this.#db, delivery, async (job) => {
+      status = await this.#settles.add({ input, doc, ttl, job });
+    });
+    return settled && settled.then(() => status);
   }
 
   /** Writes the status only if no live record has its id; false when one exists. */
@@ -157,18 +197,21 @@ export class SqlStatusStore implements StatusStore {
     return out;
   }
 
-  async #upsert(items: PendingWrite[]): Promise<TaskStatus[]> {
+  async #settle(items: PendingSettle[]): Promise<TaskStatus[]> {
+    const out: TaskStatus[] = [];
+    for (const run of distinctRuns(items)) out.push(...await this.#upsert(run, true));
+    return out;
+  }
+
+  async #upsert(items: PendingWrite[] | PendingSettle[], ack = false): Promise<TaskStatus[]> {
     const now = this.#clock.now();
-    const params: SqlParam[][] = items.map((i) => [
-      i.input.id,
-      i.input.state,
-      queueOf(i.input),
-      i.doc,
-      now + i.ttl,
-    ]);
-    const rows = await this.#db.many(this.#db.sql.resultsSet, params, [now], {
-      idempotent: true,
+    const params: SqlParam[][] = items.map((i) => {
+      const row: SqlParam[] = [i.input.id, i.input.state, queueOf(i.input), i.doc, now + i.ttl];
+      if (ack) row.push((i as PendingSettle).job.id, (i as PendingSettle).job.token);
+      return row;
     });
+    const query = ack ? this.#settleQuery! : this.#db.sql.resultsSet;
+    const rows = await this.#db.many(query, params, [now], { idempotent: true });
     const byId = new Map<string, SqlRow>(rows.map((r) => [String(r.id), r]));
     const written = items.map((item) => {
       const row = byId.get(item.input.id) ?? { created_at: now };

@@ -1,5 +1,6 @@
 import type { KvHeartbeatStore } from "../../src/backend/kv_heartbeat_store.ts";
 import type { StoreSet } from "../../src/core/adapter.ts";
+import type { EventBus } from "../../src/workflow/event_bus.ts";
 import type { SqlBroker } from "./sql_broker.ts";
 import type { SqlGroupStore } from "./sql_group_store.ts";
 import type { SqlKv } from "./sql_kv.ts";
@@ -32,12 +33,13 @@ export interface SqlStoreSet extends StoreSet {
 
 /**
  * The set over one broker and one result backend on a shared connection: `close()` closes the
- * broker, then the backend, then the connection (`closeHandle`), once.
+ * event bus, the broker, then the backend, then the connection (`closeHandle`), once.
  */
 export function sqlStoreSet(
   broker: SqlBroker,
   backend: SqlResultBackend,
   closeHandle: () => Promise<void>,
+  events?: EventBus,
 ): SqlStoreSet {
   let closing: Promise<void> | null = null;
   return {
@@ -48,8 +50,10 @@ export function sqlStoreSet(
     heartbeats: backend.heartbeats,
     kv: backend.kv,
     backend,
+    ...(events ? { events } : {}),
     close: () =>
       closing ??= (async () => {
+        await events?.close().catch(() => {});
         await broker.close();
         await backend.close();
         await closeHandle();

@@ -14,6 +14,7 @@ import {
   type CreateRunInput,
   DUE_CLAIM_MS,
   type ListRunsQuery,
+  type StepLease,
   type TopicWaitOptions,
   type WorkflowStore,
 } from "../../src/workflow/workflow_store.ts";
@@ -156,8 +157,29 @@ export class SqlWorkflowStore implements WorkflowStore {
     return row ? step(row) : null;
   }
 
-  async saveStep(runId: string, name: string, value: unknown): Promise<void> {
+  async saveStep(
+    runId: string,
+    name: string,
+    value: unknown,
+    lease?: StepLease,
+  ): Promise<boolean> {
     const now = this.#clock.now();
+    const save = [runId, name, baseStepName(name), JSON.stringify(value ?? null), now];
+    if (lease) {
+      const fenced = {
+        query: this.#sql.wfSaveStepOwned,
+        params: [...save, lease.owner, lease.leaseMs],
+      };
+      if (this.#db.writableCtes) {
+        return (await this.#db.all(fenced.query, fenced.params)).length > 0;
+      }
+      let stored = false;
+      await this.#db.atomic([fenced], ([owned]) => {
+        stored = owned.length > 0;
+        return stored ? { many: { query: this.#sql.wfSaveStep, rows: [save] } } : {};
+      });
+      return stored;
+    }
     await this.#atomicOnRun(runId, [
       {
         query: this.#sql.wfSaveStep,
@@ -165,6 +187,7 @@ export class SqlWorkflowStore implements WorkflowStore {
       },
       { query: this.#sql.wfTouchCursor, params: [runId, now] },
     ], 1);
+    return true;
   }
 
   async listSteps(runId: string): Promise<StepCheckpoint[]> {
@@ -277,13 +300,17 @@ export class SqlWorkflowStore implements WorkflowStore {
   }
 
   async markCompleted(runId: string, result: unknown): Promise<void> {
-    await this.#atomicOnRun(runId, [
-      {
-        query: this.#sql.wfMarkCompleted,
-        params: [runId, JSON.stringify(result ?? null), this.#clock.now()],
-      },
-      { query: this.#sql.wfDropWatcher, params: [runId] },
-    ], 0);
+    const complete = {
+      query: this.#sql.wfMarkCompleted,
+      params: [runId, JSON.stringify(result ?? null), this.#clock.now()],
+    };
+    // With writable CTEs the completion drops the watcher itself: one round trip.
+    if (this.#db.writableCtes) return await this.#changed(complete.query, complete.params, runId);
+    await this.#atomicOnRun(
+      runId,
+      [complete, { query: this.#sql.wfDropWatcher, params: [runId] }],
+      0,
+    );
   }
 
   async markFailed(

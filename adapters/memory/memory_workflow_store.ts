@@ -14,6 +14,7 @@ import {
   type CreateRunInput,
   DUE_CLAIM_MS,
   type ListRunsQuery,
+  type StepLease,
   type TopicWaitOptions,
   type WorkflowStore,
 } from "../../src/workflow/workflow_store.ts";
@@ -105,9 +106,16 @@ export class InMemoryWorkflowStore implements WorkflowStore {
     return Promise.resolve(found ? jsonCopy(found) : null);
   }
 
-  saveStep(runId: string, step: string, value: unknown): Promise<void> {
+  saveStep(runId: string, step: string, value: unknown, lease?: StepLease): Promise<boolean> {
     try {
+      if (lease && !this.#runs.has(runId)) return Promise.resolve(false);
       const run = this.#run(runId);
+      const now = this.#clock.now();
+      if (lease) {
+        const s = run.state;
+        if (s.status !== "running" || s.ownerId !== lease.owner) return Promise.resolve(false);
+        s.leaseExpiresAt = now + lease.leaseMs;
+      }
       run.steps.set(step, {
         name: step,
         value: jsonCopy(value ?? null),
@@ -115,7 +123,7 @@ export class InMemoryWorkflowStore implements WorkflowStore {
       });
       run.state.cursor = cursorOf(run.steps.keys());
       run.state.updatedAt = Math.max(this.#clock.now(), run.state.updatedAt + 1);
-      return Promise.resolve();
+      return Promise.resolve(true);
     } catch (error) {
       return Promise.reject(error);
     }

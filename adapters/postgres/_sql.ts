@@ -46,6 +46,9 @@ export const MIGRATIONS: readonly Migration[] = [
 
 /** Every query the adapter runs, by name (see the .sql files for parameters). */
 export const SQL = {
+  busNotify: "SELECT pg_notify(lower(current_schema()) || '_bus', $1) AS sent",
+  busNotifyStored:
+    "WITH stored AS (\n  INSERT INTO stem_kv (key, value, expires_at) VALUES ($1, $2, $3::int8)\n  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at\n  RETURNING key\n)\nSELECT pg_notify(lower(current_schema()) || '_bus', $4) AS sent FROM stored",
   cleanupGroups: "DELETE FROM stem_groups WHERE expires_at <= $1",
   cleanupKv: "DELETE FROM stem_kv WHERE expires_at <= $1",
   cleanupResults: "DELETE FROM stem_results WHERE expires_at <= $1",
@@ -111,6 +114,8 @@ export const SQL = {
     "SELECT status, created_at, updated_at FROM stem_results\nWHERE expires_at > $1 AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR queue = $3)\nORDER BY updated_at DESC, id DESC LIMIT $4 OFFSET $5",
   resultsSet:
     "WITH input AS (\n  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[])\n    AS t(id, state, queue, status, expires_at)\n), up AS (\n  INSERT INTO stem_results AS r (id, state, queue, status, created_at, updated_at, expires_at)\n  SELECT id, state, queue, status, $6, $6, expires_at FROM input\n  ON CONFLICT (id) DO UPDATE SET\n    state = EXCLUDED.state,\n    queue = EXCLUDED.queue,\n    status = EXCLUDED.status,\n    updated_at = EXCLUDED.updated_at,\n    expires_at = EXCLUDED.expires_at,\n    created_at = CASE WHEN r.expires_at > EXCLUDED.updated_at THEN r.created_at\n                      ELSE EXCLUDED.created_at END\n  RETURNING id, created_at\n)\nSELECT up.id, up.created_at,\n  CASE WHEN EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = up.id) THEN\n    pg_notify(lower(current_schema()) || '_results',\n              CASE WHEN octet_length(input.status) < 7000\n                   THEN up.id || chr(10) || up.created_at || chr(10) || input.status\n                   ELSE up.id END)\n  END AS notified\nFROM up JOIN input USING (id)",
+  resultsSetAndAck:
+    "WITH input AS (\n  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[])\n    AS t(id, state, queue, status, expires_at)\n), up AS (\n  INSERT INTO stem_results AS r (id, state, queue, status, created_at, updated_at, expires_at)\n  SELECT id, state, queue, status, $8, $8, expires_at FROM input\n  ON CONFLICT (id) DO UPDATE SET\n    state = EXCLUDED.state,\n    queue = EXCLUDED.queue,\n    status = EXCLUDED.status,\n    updated_at = EXCLUDED.updated_at,\n    expires_at = EXCLUDED.expires_at,\n    created_at = CASE WHEN r.expires_at > EXCLUDED.updated_at THEN r.created_at\n                      ELSE EXCLUDED.created_at END\n  RETURNING id, created_at\n), acked AS (\n  -- The same filter as jobs_delete.sql: a row whose token moved on (re-leased) stays.\n  DELETE FROM stem_jobs AS j\n  WHERE j.id = ANY($6::int8[])\n    AND (j.id, j.token) IN (SELECT a.id, a.token FROM unnest($6::int8[], $7::int4[]) AS a(id, token))\n  RETURNING j.id\n)\nSELECT up.id, up.created_at,\n  CASE WHEN EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = up.id) THEN\n    pg_notify(lower(current_schema()) || '_results',\n              CASE WHEN octet_length(input.status) < 7000\n                   THEN up.id || chr(10) || up.created_at || chr(10) || input.status\n                   ELSE up.id END)\n  END AS notified\nFROM up JOIN input USING (id)",
   schedClaim:
     "UPDATE stem_schedules SET claim_owner = $3, claim_until = $4::int8\nWHERE id IN (\n  SELECT id FROM stem_schedules\n  WHERE enabled = 1 AND next_run_at IS NOT NULL AND next_run_at <= $1::int8\n    AND (claim_until IS NULL OR claim_until <= $5::int8)\n  ORDER BY next_run_at LIMIT $2::int4 FOR UPDATE SKIP LOCKED\n)\nAND enabled = 1 AND next_run_at <= $1::int8 AND (claim_until IS NULL OR claim_until <= $5::int8)\nRETURNING id, input, enabled, version, next_run_at, last_run_at, total_run_count, last_error, last_error_at, last_drift_ms",
   schedGet:
@@ -155,7 +160,7 @@ export const SQL = {
   wfListWatchers:
     "SELECT run_id, step_name, topic, created_at, deadline, data FROM stem_workflow_watchers\nWHERE ($1::text IS NULL OR topic = $1)\nORDER BY created_at, seq\nLIMIT $2",
   wfMarkCompleted:
-    "UPDATE stem_workflow_runs SET status = 'completed', result = $2, suspension_data = '{}', wait_topic = NULL,\n  resume_at = NULL, due_at = NULL, owner_id = NULL, lease_expires_at = NULL, updated_at = $3\nWHERE id = $1\nRETURNING id",
+    "WITH dropped AS (DELETE FROM stem_workflow_watchers WHERE run_id = $1)\nUPDATE stem_workflow_runs SET status = 'completed', result = $2, suspension_data = '{}', wait_topic = NULL,\n  resume_at = NULL, due_at = NULL, owner_id = NULL, lease_expires_at = NULL, updated_at = $3\nWHERE id = $1\nRETURNING id",
   wfMarkFailed:
     "UPDATE stem_workflow_runs SET last_error = $2,\n  status = CASE WHEN $3 = 1 THEN 'failed' ELSE status END,\n  wait_topic = CASE WHEN $3 = 1 THEN NULL ELSE wait_topic END,\n  due_at = CASE WHEN $3 = 1 THEN NULL ELSE due_at END,\n  owner_id = CASE WHEN $3 = 1 THEN NULL ELSE owner_id END,\n  lease_expires_at = CASE WHEN $3 = 1 THEN NULL ELSE lease_expires_at END,\n  updated_at = $4\nWHERE id = $1\nRETURNING id",
   wfMarkResumed:
@@ -176,6 +181,8 @@ export const SQL = {
     "DELETE FROM stem_workflow_steps\nWHERE run_id = $1 AND seq >= (SELECT MIN(seq) FROM stem_workflow_steps WHERE run_id = $1 AND base_name = $2)",
   wfSaveStep:
     "INSERT INTO stem_workflow_steps (run_id, name, base_name, value, saved_at)\nSELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM stem_workflow_runs WHERE id = $1)\nON CONFLICT (run_id, name) DO UPDATE SET value = EXCLUDED.value, saved_at = EXCLUDED.saved_at",
+  wfSaveStepOwned:
+    "WITH run AS (\n  UPDATE stem_workflow_runs SET\n    step_cursor = 1 + (\n      SELECT COUNT(DISTINCT base_name) FROM stem_workflow_steps WHERE run_id = $1 AND base_name <> $3\n    ),\n    updated_at = GREATEST($5::int8, updated_at + 1),\n    lease_expires_at = $5::int8 + $7::int8\n  WHERE id = $1 AND status = 'running' AND owner_id = $6\n  RETURNING id\n)\nINSERT INTO stem_workflow_steps (run_id, name, base_name, value, saved_at)\nSELECT id, $2, $3, $4, $5 FROM run\nON CONFLICT (run_id, name) DO UPDATE SET value = EXCLUDED.value, saved_at = EXCLUDED.saved_at\nRETURNING run_id",
   wfSuspendTopic:
     "UPDATE stem_workflow_runs SET status = 'suspended', wait_topic = $2, resume_at = $3, due_at = $3,\n  suspension_data = $4, owner_id = NULL, lease_expires_at = NULL, updated_at = $5\nWHERE id = $1\nRETURNING id",
   wfSuspendUntil:

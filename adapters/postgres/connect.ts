@@ -9,6 +9,7 @@ import { SqlWorkflowStore } from "../_sql/sql_workflow_store.ts";
 import { connectMigrated, type PostgresPoolOptions, type Sql } from "./connection.ts";
 import { migrate } from "./migrate.ts";
 import { Notifier } from "./notifier.ts";
+import { PgEventBus } from "./pg_event_bus.ts";
 import { pgScheduleChanges } from "./pg_schedule_changes.ts";
 import { PgExecutor } from "./pg_executor.ts";
 import { PgJobWake, PgStatusWatch } from "./pg_wake.ts";
@@ -93,6 +94,12 @@ export function pgBackend<T extends SqlResultBackend>(
   return new Ctor(parts.executor, watch, { ...options, onClose });
 }
 
+/** The event bus on `parts`: LISTEN/NOTIFY on "<schema>_bus". */
+export function pgEventBus(parts: PgParts, options: PostgresConnectOptions): PgEventBus {
+  const notifier = new Notifier(parts.sql, `${parts.namespace}_bus`.toLowerCase());
+  return new PgEventBus(parts.executor, notifier, { clock: options.clock });
+}
+
 /**
  * Connects every Postgres store on ONE postgres.js pool: migrates (advisory lock) within
  * `connectTimeout`, then builds the broker, dead letters, statuses, groups, heartbeats and kv.
@@ -106,7 +113,7 @@ export async function connectPostgres(
   const broker = pgBroker(SqlBroker, parts, options);
   const backend = pgBackend(SqlResultBackend, parts, options);
   return {
-    ...sqlStoreSet(broker, backend, () => parts.executor.close()),
+    ...sqlStoreSet(broker, backend, () => parts.executor.close(), pgEventBus(parts, options)),
     workflows: new SqlWorkflowStore(parts.executor, { clock: options.clock }),
     schedules: new SqlScheduleStore(parts.executor, {
       clock: options.clock,

@@ -69,6 +69,8 @@ export class PgExecutor implements SqlExecutor {
   readonly sql: typeof SQL = SQL;
   /** Postgres has its own clock. */
   readonly serverClock = true;
+  /** Postgres has writable CTEs. */
+  readonly writableCtes = true;
   readonly #pool: Sql;
   readonly #timeoutMs: number;
   readonly #clock: Clock;

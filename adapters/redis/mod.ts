@@ -26,6 +26,8 @@ export type { RedisBrokerOptions } from "./broker/redis_streams_broker.ts";
 export { RedisResultBackend } from "./backend/redis_result_backend.ts";
 export type { RedisBackendOptions } from "./backend/redis_result_backend.ts";
 export { RedisKv } from "./backend/redis_kv.ts";
+export { RedisLockStore } from "./locks/redis_lock_store.ts";
+export { RedisRateLimiter } from "./rate_limit/redis_rate_limiter.ts";
 export { connectRedis, redisStoreSet } from "./store_set.ts";
 export type { RedisStoreSet, RedisStoreSetOptions } from "./store_set.ts";
 export { registerTcpConnector } from "./connect.ts";

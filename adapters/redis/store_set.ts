@@ -15,6 +15,8 @@ import type { RedisTransport } from "./transport.ts";
 import { RedisScheduleStore } from "./scheduler/redis_schedule_store.ts";
 import { RedisWorkflowStore } from "./workflow/redis_workflow_store.ts";
 import { RedisEventBus } from "./workflow/redis_event_bus.ts";
+import { RedisLockStore } from "./locks/redis_lock_store.ts";
+import { RedisRateLimiter } from "./rate_limit/redis_rate_limiter.ts";
 
 /** Options of the Redis adapter's `connect`: transport, broker and backend settings in one. */
 export interface RedisStoreSetOptions
@@ -84,6 +86,8 @@ export function redisStoreSet(
       clock: options.clock,
     }),
     events,
+    locks: new RedisLockStore(transport, { namespace: options.namespace }),
+    rateLimiter: new RedisRateLimiter(transport, { namespace: options.namespace }),
     schedules: new RedisScheduleStore(transport, {
       namespace: options.namespace,
       clock: options.clock,

@@ -172,6 +172,8 @@ export const SQL = {
     "DELETE FROM stem_workflow_steps\nWHERE run_id = ?1 AND rowid >= (SELECT MIN(rowid) FROM stem_workflow_steps WHERE run_id = ?1 AND base_name = ?2)",
   wfSaveStep:
     "INSERT INTO stem_workflow_steps (run_id, name, base_name, value, saved_at)\nSELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM stem_workflow_runs WHERE id = ?1)\nON CONFLICT (run_id, name) DO UPDATE SET value = EXCLUDED.value, saved_at = EXCLUDED.saved_at",
+  wfSaveStepOwned:
+    "UPDATE stem_workflow_runs SET\n  step_cursor = 1 + (\n    SELECT COUNT(DISTINCT base_name) FROM stem_workflow_steps WHERE run_id = ?1 AND base_name <> ?3\n  ),\n  updated_at = MAX(?5, updated_at + 1),\n  lease_expires_at = ?5 + ?7\nWHERE id = ?1 AND status = 'running' AND owner_id = ?6\n  AND length(?2) >= 0 AND length(?4) >= 0\nRETURNING id",
   wfSuspendTopic:
     "UPDATE stem_workflow_runs SET status = 'suspended', wait_topic = ?2, resume_at = ?3, due_at = ?3,\n  suspension_data = ?4, owner_id = NULL, lease_expires_at = NULL, updated_at = ?5\nWHERE id = ?1\nRETURNING id",
   wfSuspendUntil:

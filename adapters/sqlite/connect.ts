@@ -7,6 +7,7 @@ import { SqlBroker } from "../_sql/sql_broker.ts";
 import { SqlResultBackend } from "../_sql/sql_result_backend.ts";
 import { SqlScheduleStore } from "../_sql/sql_schedule_store.ts";
 import { SqlWorkflowStore } from "../_sql/sql_workflow_store.ts";
+import { SqlPolledEventBus } from "../_sql/sql_polled_bus.ts";
 import { openDatabase, type SqliteOpenOptions } from "./open_database.ts";
 import { SqliteExecutor } from "./sqlite_executor.ts";
 import { SqliteStatusWatch } from "./sqlite_status_watch.ts";
@@ -27,6 +28,8 @@ export interface SqliteConnectOptions extends SqliteOpenOptions, StoreSetOptions
   cleanupInterval?: Duration;
   /** How often watched tasks are checked for writes by other processes. @default "100ms" */
   watchPollInterval?: Duration;
+  /** How often event-bus subscribers (remote control, workflow events) poll the file. @default "100ms" */
+  busPollInterval?: Duration;
   /** Also receives errors a consumer recovered from (the logger gets them as warnings). */
   onError?: (error: StemError) => void;
 }
@@ -84,7 +87,15 @@ export async function connectSqlite(
   const broker = sqliteBroker(SqlBroker, executor, new LocalJobWake(), options);
   const backend = sqliteBackend(SqlResultBackend, executor, options);
   return {
-    ...sqlStoreSet(broker, backend, () => executor.close()),
+    ...sqlStoreSet(
+      broker,
+      backend,
+      () => executor.close(),
+      new SqlPolledEventBus(executor, {
+        clock: options.clock,
+        pollMs: toMillis(options.busPollInterval ?? 100),
+      }),
+    ),
     workflows: new SqlWorkflowStore(executor, { clock: options.clock }),
     schedules: new SqlScheduleStore(executor, { clock: options.clock }),
     executor,

@@ -26,6 +26,8 @@ export class SqliteExecutor implements SqlExecutor {
   readonly sql: typeof SQL = SQL;
   /** The clock is the process's own (the injected one). */
   readonly serverClock = false;
+  /** SQLite has no writable CTEs. */
+  readonly writableCtes = false;
   readonly #db: SqliteDriver;
   #closed = false;
 

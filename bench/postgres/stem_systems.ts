@@ -1,5 +1,6 @@
 // Stem on PostgreSQL and on SQLite as bench systems.
-import { PostgresBroker, PostgresResultBackend } from "../../adapters/postgres/mod.ts";
+import { connect as connectPostgres } from "../../adapters/postgres/mod.ts";
+import { resultBackendOf } from "../../src/bootstrap/store_sets.ts";
 import { SqliteBroker, SqliteResultBackend } from "../../adapters/sqlite/mod.ts";
 import type { Broker } from "../../src/broker/broker.ts";
 import type { ResultBackend } from "../../src/backend/result_backend.ts";
@@ -75,12 +76,12 @@ function stemSystem(
 export function stemPostgres(url: string, storeResults = true): BenchSystem {
   const name = storeResults ? "stem-postgres" : "stem-postgres-no-results";
   return stemSystem(name, storeResults, 500, async () => {
-    const broker = await PostgresBroker.connect(url, { namespace: "bench_stem", maxBatch: 500 });
-    const backend = await PostgresResultBackend.connect(url, { namespace: "bench_stem" });
+    // One pool for the broker and the backend, as `StemApp.fromUrl` opens it.
+    const stores = await connectPostgres(url, { namespace: "bench_stem", maxBatch: 500 });
     const purge = async () => {
-      await broker.sql.unsafe("TRUNCATE stem_jobs, stem_results");
+      await stores.sql.unsafe("TRUNCATE stem_jobs, stem_results");
     };
-    return { broker, backend, purge };
+    return { broker: stores.broker, backend: resultBackendOf(stores), purge };
   });
 }
 

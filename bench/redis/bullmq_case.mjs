@@ -22,6 +22,13 @@ const commandCalls = async () => {
   }
   return total;
 };
+// Redis process CPU (INFO cpu), microseconds.
+const cpuMicros = async () => {
+  const info = String(await raw.sendCommand(["INFO", "cpu"]));
+  const user = Number(/^used_cpu_user:([\d.]+)/m.exec(info)?.[1] ?? 0);
+  const sys = Number(/^used_cpu_sys:([\d.]+)/m.exec(info)?.[1] ?? 0);
+  return (user + sys) * 1e6;
+};
 const queue = new Queue("bench", { connection });
 await queue.waitUntilReady();
 
@@ -58,15 +65,25 @@ async function processing() {
   let finish;
   const all = new Promise((r) => (finish = r));
   const before = await commandCalls();
+  const cpu0 = await cpuMicros();
+  const client0 = process.cpuUsage();
   const t0 = performance.now();
   const worker = new Worker("bench", () => Promise.resolve(null), { connection, concurrency: 50 });
   worker.on("completed", () => ++done === TOTAL && finish());
   await all;
   const seconds = (performance.now() - t0) / 1000;
+  const client = process.cpuUsage(client0);
   const commands = (await commandCalls()) - before;
+  const redisCpuUsPerJob = ((await cpuMicros()) - cpu0) / TOTAL;
   await worker.close();
   const stored = await queue.getJobCountByTypes("completed");
-  return { jobsPerSec: TOTAL / seconds, commandsPerJob: commands / TOTAL, resultsStored: stored };
+  return {
+    jobsPerSec: TOTAL / seconds,
+    commandsPerJob: commands / TOTAL,
+    resultsStored: stored,
+    redisCpuUsPerJob,
+    clientUsPerJob: (client.user + client.system) / TOTAL,
+  };
 }
 
 async function latency() {

@@ -31,3 +31,11 @@ export async function serverMicros(client: TcpTransport): Promise<number> {
   }
   return total;
 }
+
+/** Redis process CPU so far (`INFO cpu`: used_cpu_user + used_cpu_sys), in microseconds. */
+export async function serverCpuMicros(client: TcpTransport): Promise<number> {
+  const info = String(await client.command(["INFO", "cpu"]));
+  const user = Number(/^used_cpu_user:([\d.]+)/m.exec(info)?.[1] ?? 0);
+  const sys = Number(/^used_cpu_sys:([\d.]+)/m.exec(info)?.[1] ?? 0);
+  return (user + sys) * 1e6;
+}

@@ -3,13 +3,13 @@
 // BENCH_RATE (latency case, tasks/s), BENCH_LATENCY_TASKS, BENCH_SKIP_FILL=1 (process case: keep
 // the database and use tasks enqueued by an earlier run, e.g. to profile processing alone).
 import process from "node:process";
-import { RedisResultBackend, RedisStreamsBroker } from "../../adapters/redis/mod.ts";
+import { connectRedis } from "../../adapters/redis/mod.ts";
 import { FunctionTaskHandler } from "../../src/core/task_handler.ts";
 import { SimpleTaskRegistry } from "../../src/core/task_registry.ts";
 import { Stem } from "../../src/producer/stem.ts";
 import { createSignals } from "../../src/signals/stem_signals.ts";
 import { Worker } from "../../src/worker/worker.ts";
-import { commandCalls, rawClient, serverMicros } from "./commandstats.ts";
+import { commandCalls, rawClient, serverCpuMicros, serverMicros } from "./commandstats.ts";
 
 const url = process.env.BENCH_REDIS_URL!;
 const kase = process.env.BENCH_CASE ?? "process";
@@ -20,8 +20,10 @@ const runtime = (globalThis as { Bun?: unknown }).Bun ? "bun" : "deno";
 
 const raw = await rawClient(url);
 if (!process.env.BENCH_SKIP_FILL) await raw.command(["FLUSHALL"]);
-const broker = await RedisStreamsBroker.connect(url, { namespace: "bench" });
-const backend = await RedisResultBackend.connect(url, { namespace: "bench" });
+// One connection for the broker and the backend, as `StemApp.fromUrl` opens it.
+const stores = await connectRedis(url, { namespace: "bench" });
+const broker = stores.broker;
+const backend = stores.statuses;
 const samples: number[] = [];
 const registry = new SimpleTaskRegistry([
   new FunctionTaskHandler({ name: "noop", entrypoint: () => null }),
@@ -78,6 +80,7 @@ async function processing(): Promise<Record<string, number>> {
   const worker = new Worker({ broker, backend, registry, concurrency: 50, signals });
   const before = await commandCalls(raw);
   const micros = await serverMicros(raw);
+  const redisCpu = await serverCpuMicros(raw);
   if (process.env.BENCH_RESETSTAT) await raw.command(["CONFIG", "RESETSTAT"]);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -86,6 +89,7 @@ async function processing(): Promise<Record<string, number>> {
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const commands = (await commandCalls(raw)) - before;
+  const redisCpuUsPerJob = ((await serverCpuMicros(raw)) - redisCpu) / TOTAL;
   const serverUsPerJob = ((await serverMicros(raw)) - micros) / TOTAL;
   const clientUsPerJob = (cpu.user + cpu.system) / TOTAL;
   await worker.shutdown({ timeout: 5_000 });
@@ -95,6 +99,7 @@ async function processing(): Promise<Record<string, number>> {
     commandsPerJob: commands / TOTAL,
     resultsStored: stored,
     serverUsPerJob,
+    redisCpuUsPerJob,
     clientUsPerJob,
   };
 }
@@ -124,6 +129,6 @@ const cases: Record<string, () => Promise<Record<string, number>>> = {
   latency,
 };
 const result = await cases[kase]();
-await Promise.all([broker.close(), backend.close(), raw.close()]);
+await Promise.all([stores.close(), raw.close()]);
 console.log(JSON.stringify({ system: `stem-${runtime}`, case: kase, ...result }));
 process.exit(0);

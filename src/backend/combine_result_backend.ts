@@ -19,6 +19,7 @@ export function combineResultBackend(
   close: () => Promise<void> = () => Promise.resolve(),
 ): ResultBackend {
   let closing: Promise<void> | undefined;
+  const setAndAck = statuses.setAndAck?.bind(statuses);
   return {
     capabilities: statuses.capabilities,
     set: (status, options) => statuses.set(status, options),
@@ -27,6 +28,7 @@ export function combineResultBackend(
     watch: (id, listener) => statuses.watch(id, listener),
     expire: (id, ttl) => statuses.expire(id, ttl),
     listTaskStatuses: (query) => statuses.listTaskStatuses(query),
+    ...(setAndAck ? { setAndAck } : {}),
     initGroup: (group) => groups.initGroup(group),
     addGroupResult: (groupId, status) => groups.addGroupResult(groupId, status),
     getGroup: (groupId) => groups.getGroup(groupId),

@@ -1,3 +1,4 @@
+import type { Broker, Delivery } from "../broker/broker.ts";
 import type { Duration } from "../core/duration.ts";
 import type { TaskStatus, TaskStatusInput } from "./task_status.ts";
 
@@ -51,6 +52,18 @@ export interface StatusStore {
   expire(id: string, ttl: Duration): Promise<void>;
   /** Lists statuses, newest update first. */
   listTaskStatuses(query?: TaskStatusQuery): Promise<TaskStatus[]>;
+  /**
+   * Optional: writes a final status and acks `delivery` on `broker` in one atomic round trip
+   * (the status is stored before the message is gone), when the broker lives on this store's
+   * connection. Returns null, having done nothing, when it cannot; the caller then calls `set`
+   * and `broker.ack`. A stale receipt acks nothing, as `ack` would.
+   */
+  setAndAck?(
+    status: TaskStatusInput,
+    options: SetStatusOptions,
+    broker: Broker,
+    delivery: Delivery,
+  ): Promise<TaskStatus> | null;
 }
 
 /** Default lifetime of task statuses and groups. */

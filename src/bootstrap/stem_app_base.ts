@@ -33,7 +33,20 @@ import { RateLimits } from "../rate_limit/rate_limits.ts";
 import type { TaskRegistry } from "../core/task_registry.ts";
 import { runBeforeUse } from "./start_on_first_use.ts";
 import { Canvas } from "../canvas/canvas.ts";
-import { resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
+import type { ControlApi, MemoryUsage } from "../control/control_api.ts";
+import { ControlClient } from "../control/control_client.ts";
+import { KvPausedQueues } from "../control/paused_queues.ts";
+import type { IsolateOptions } from "../isolate/isolate_options.ts";
+import type { AutoscaleOptions } from "../worker/autoscaler.ts";
+import { isMissingKv, resultBackendOf, type StemAppParts, storesFromParts } from "./store_sets.ts";
+import { RoutingConfig, type RoutingOptions } from "../routing/routing_config.ts";
+import { BroadcastDirectory, broadcastInboxOf } from "../routing/broadcast_directory.ts";
+import { BroadcastSubscription } from "../routing/broadcast_subscription.ts";
+import { uuidv7 } from "../core/ids.ts";
+import type { JsonValue } from "../core/envelope.ts";
+import type { EventBus } from "../workflow/event_bus.ts";
+import { QueueEvents } from "../queue_events/queue_events.ts";
+import { QueueEventsPublisher } from "../queue_events/queue_events_publisher.ts";
 
 /** Options shared by every `StemApp` factory. */
 export interface StemAppOptions {
@@ -52,6 +65,8 @@ export interface StemAppOptions {
   defaultQueue?: string;
   /** Worker concurrency. @default 10 */
   concurrency?: number;
+  /** Concurrency that follows demand between `min` and `max` (see `WorkerOptions.autoscale`). */
+  autoscale?: AutoscaleOptions;
   /** Worker prefetch. @default concurrency * prefetchMultiplier */
   prefetch?: number;
   /** Prefetch per unit of concurrency (`STEM_PREFETCH_MULTIPLIER`). @default 2 */
@@ -89,6 +104,37 @@ export interface StemAppOptions {
    * (slot leases over `stores.locks`, freed by lease expiry when a worker crashes).
    */
   queueConcurrency?: Record<string, number>;
+  /**
+   * Answer remote control commands (`app.control`, `stem worker …`) over the store set's event
+   * bus. @default true (off, with a log line, when the set has no bus)
+   */
+  control?: boolean;
+  /** Reports memory for `stats` (worker processes pass the runtime's). @default none */
+  memoryProbe?: () => MemoryUsage | null;
+  /**
+   * The worker's isolate pool for tasks marked `isolation: "worker"`: `tasks` is the module the
+   * isolates load (`new URL("./tasks.ts", import.meta.url)`). `StemApp` picks the runtime's
+   * runner. See docs/isolation.md.
+   */
+  isolate?: IsolateOptions;
+  /**
+   * Where tasks go (routes by task glob and header, aliases, priority ranges, broadcast
+   * channels): applied by the producer to every publish, and, unless `queues` is given, the
+   * source of the queues the worker consumes. See docs/routing.md.
+   */
+  routing?: RoutingConfig | RoutingOptions;
+  /**
+   * Broadcast channels the app's worker subscribes to (it runs each task sent to one once).
+   * @default every channel the routing config declares, when the app has tasks
+   */
+  broadcasts?: string[];
+  /**
+   * Publish task lifecycle events (waiting, delayed, active, progress, completed, failed,
+   * retried, dead-lettered, cancelled) on the store set's `EventBus` for `app.queueEvents()`
+   * listeners in any process. Off by default: it costs one bus message per step of every task.
+   * @default false
+   */
+  publishQueueEvents?: boolean;
 }
 
 /**
@@ -130,11 +176,16 @@ export class StemAppBase {
   readonly revokes: RevokeStore;
   /** Beat's schedule entries: the set's own, else written over its `kv`. */
   readonly schedules: ScheduleStore;
+  /** The routing config producer and worker share, when one was given. */
+  readonly routing: RoutingConfig | undefined;
   #beat: Beat | undefined;
   readonly #options: StemAppOptions;
   readonly #autoStart: boolean;
   readonly #clock: Clock;
   #canvas: Canvas | undefined;
+  #control: ControlClient | undefined;
+  #subscription: BroadcastSubscription | undefined;
+  #publisher: QueueEventsPublisher | undefined;
   #workerStarted = false;
   #closed = false;
 
@@ -153,6 +204,35 @@ export class StemAppBase {
     this.#clock = options.clock ?? systemClock;
     this.#autoStart = options.autoStart ?? true;
     const encoders = new TaskPayloadEncoderRegistry(options.encoders ?? []);
+    this.routing = options.routing === undefined || options.routing instanceof RoutingConfig
+      ? options.routing
+      : new RoutingConfig(options.routing);
+    const tasks = options.tasks ?? [];
+    const workerId = options.workerId ?? `stem-worker-${uuidv7().slice(-12)}`;
+    const directory = new BroadcastDirectory(this.stores.kv);
+    const channels = options.broadcasts ??
+      (tasks.length > 0 ? [...(this.routing?.broadcasts ?? [])] : []);
+    const queues = options.queues ? [...options.queues] : this.routing
+      ? this.routing.workerQueues(
+        tasks.map((t) => t.name),
+        [
+          ...(options.defaultQueue ? [options.defaultQueue] : []),
+          ...tasks.flatMap((t) => t.options?.queue ? [t.options.queue] : []),
+        ],
+      )
+      : defaultQueues(tasks, options.defaultQueue);
+    if (channels.length > 0) {
+      const inbox = broadcastInboxOf(workerId);
+      queues.push(inbox);
+      this.#subscription = new BroadcastSubscription({
+        directory,
+        channels,
+        workerId,
+        inbox,
+        clock: options.clock,
+        logger: options.logger,
+      });
+    }
     const middleware = [
       ...builtInMiddleware(this.stores, options, this.signals, this.registry),
       ...(options.middleware ?? []),
@@ -171,14 +251,17 @@ export class StemAppBase {
       defaultQueue: options.defaultQueue,
       logger: options.logger,
       middleware,
+      routing: this.routing,
+      broadcasts: directory,
     };
     this.stem = runBeforeUse(new Stem(stemOptions), () => this.#beforeUse());
     const workerOptions: WorkerOptions = {
       broker: this.broker,
       backend: this.backend,
       registry: this.registry,
-      queues: options.queues ?? defaultQueues(options.tasks ?? [], options.defaultQueue),
+      queues,
       concurrency: options.concurrency,
+      autoscale: options.autoscale,
       prefetch: options.prefetch,
       prefetchMultiplier: options.prefetchMultiplier,
       retryStrategy: options.retryStrategy,
@@ -188,7 +271,7 @@ export class StemAppBase {
       stem: this.stem,
       signals: this.signals,
       clock: options.clock,
-      workerId: options.workerId,
+      workerId,
       resultTtl: options.resultTtl,
       random: options.random,
       heartbeatInterval: options.heartbeatInterval,
@@ -196,12 +279,29 @@ export class StemAppBase {
       revokes: this.revokes,
       logger: options.logger,
       kv: this.stores.kv,
+      events: this.stores.events,
+      queuePauses: !isMissingKv(this.stores.kv),
+      control: options.control,
+      memoryProbe: options.memoryProbe,
+      isolate: options.isolate,
     };
     this.worker = new Worker(workerOptions);
     // However the worker was started (app.start(), worker.start()), first use must not start it
     // again: a worker someone shut down stays down.
-    this.signals.workerReady.connect(() => (this.#workerStarted = true), {
-      filter: (ready) => ready.workerId === this.worker.id,
+    if (options.publishQueueEvents) {
+      this.#publisher = new QueueEventsPublisher({
+        bus: this.#eventBus("publishQueueEvents"),
+        clock: options.clock,
+        logger: options.logger,
+      });
+      this.#publisher.connect(this.signals);
+    }
+    this.signals.workerReady.connect(() => {
+      this.#workerStarted = true;
+      void this.#subscription?.start();
+    }, { filter: (ready) => ready.workerId === this.worker.id });
+    this.signals.workerStopping.connect(() => void this.#subscription?.stop(), {
+      filter: (stopping) => stopping.workerId === this.worker.id,
     });
   }
 
@@ -210,12 +310,35 @@ export class StemAppBase {
     return this.#canvas ??= new Canvas(this.stem, { kv: this.stores.kv });
   }
 
+  /**
+   * Remote control of every worker on these stores (this app's and other processes'): ping,
+   * inspect, stats, pause/resume a queue (persisted), shutdown, revoke. Commands travel over the
+   * store set's event bus; see docs/operations.md.
+   *
+   * @example
+   * ```ts ignore
+   * const { replies, missing } = await app.control.ping({ timeout: "1s" });
+   * await app.control.pause("emails", { reason: "provider outage" });
+   * ```
+   */
+  get control(): ControlApi {
+    return this.#control ??= new ControlClient({
+      events: this.stores.events,
+      heartbeats: this.stores.heartbeats,
+      pauses: new KvPausedQueues(this.stores.kv),
+      revokes: this.revokes,
+      statuses: this.stores.statuses,
+      clock: this.#clock,
+    });
+  }
+
   /** Starts the worker (optional: the first enqueue or wait does it unless `autoStart: false`). */
   async start(): Promise<void> {
     if (this.#closed) {
       throw new TypeError("This StemApp was closed; create a new one to start again.");
     }
     await this.worker.start();
+    await this.#subscription?.start();
   }
 
   /** Shuts the worker down (waiting up to `timeout` for running tasks), then closes the stores once. */
@@ -223,7 +346,9 @@ export class StemAppBase {
     if (this.#closed) return;
     this.#closed = true;
     await this.#beat?.stop();
+    await this.#subscription?.stop();
     await this.worker.shutdown({ timeout: options.timeout ?? "10s" });
+    this.#publisher?.disconnect();
     await this.stores.close();
   }
 
@@ -262,10 +387,52 @@ export class StemAppBase {
     });
   }
 
+  /**
+   * A started listener of task lifecycle events on `queue` (every queue when omitted), from
+   * every process on this store set that publishes them (`publishQueueEvents`). Close it when
+   * done. Needs a store set with an `EventBus` (memory: this process only; Redis: every process).
+   *
+   * @example
+   * ```ts ignore
+   * const events = await app.queueEvents("emails");
+   * events.on("completed", (e) => console.log(e.taskId, e.result));
+   * ```
+   */
+  async queueEvents(queue?: string): Promise<QueueEvents> {
+    const listener = new QueueEvents(this.#eventBus("queueEvents()"), { queue });
+    await listener.start();
+    return listener;
+  }
+
+  /**
+   * Publishes a custom event (`type: "custom"`, with `name` and `data`) to `queue`'s listeners
+   * (`listener.onCustom<T>(name, fn)`); `T` types the payload at both ends.
+   */
+  async emitQueueEvent<T extends JsonValue = JsonValue>(
+    queue: string,
+    name: string,
+    payload: T | null = null,
+  ): Promise<void> {
+    const publisher = this.#publisher ??
+      new QueueEventsPublisher({ bus: this.#eventBus("emitQueueEvent()"), clock: this.#clock });
+    await publisher.emit(queue, name, payload);
+  }
+
+  #eventBus(feature: string): EventBus {
+    if (!this.stores.events) {
+      throw new TypeError(
+        `${feature} needs an EventBus, and this app's store set has none (\`stores.events\`): ` +
+          "connect by URL to an adapter that provides one (memory, Redis).",
+      );
+    }
+    return this.stores.events;
+  }
+
   async #beforeUse(): Promise<void> {
     if (!this.#autoStart || this.#closed || this.#workerStarted) return;
     if (this.registry.list().length === 0) return;
     await this.worker.start();
+    await this.#subscription?.start();
   }
 }
 

@@ -61,6 +61,8 @@ export function mergeStores(brokerSet: StoreSet, backendSet: StoreSet): StoreSet
     kv: backendSet.kv,
     locks: backendSet.locks,
     rateLimiter: backendSet.rateLimiter,
+    // Remote control pairs the bus with the heartbeats (who should answer), so the result side's.
+    events: backendSet.events ?? brokerSet.events,
     close: once(async () => {
       await Promise.all([brokerSet.close(), backendSet.close()]);
     }),
@@ -91,6 +93,11 @@ const unavailable = (): Promise<never> =>
         "parts, or connect by URL with an adapter that implements connect().",
     ),
   );
+
+/** True when `kv` is the stand-in of a set assembled from parts that carry none. */
+export function isMissingKv(kv: AtomicKv): boolean {
+  return kv === missingKv;
+}
 
 /** Stands in for the kv of a set assembled from parts that carry none. */
 const missingKv: AtomicKv = {

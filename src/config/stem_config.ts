@@ -6,6 +6,7 @@ import {
 import type { TaskPayloadEncoder } from "../producer/payload_encoder.ts";
 import { PayloadSigner } from "../security/payload_signer.ts";
 import type { SigningConfig } from "../security/signing_config.ts";
+import { RoutingConfig } from "../routing/routing_config.ts";
 import { ConfigError } from "./config_error.ts";
 import { encryptionFromEnv } from "./encryption_env.ts";
 import { defaultEnvSource, EnvReader, type EnvSource } from "./env_source.ts";
@@ -55,6 +56,8 @@ export interface StemConfigInit {
   logLevel?: LogLevel;
   /** How processes write log lines (`STEM_LOG_FORMAT`: text or json). */
   logFormat?: LogFormat;
+  /** `STEM_ROUTING`: a routing config as JSON text, or the path of a JSON file holding one. */
+  routing?: string;
 }
 
 /**
@@ -129,6 +132,8 @@ export class StemConfig {
   readonly logLevel: LogLevel | undefined;
   /** `STEM_LOG_FORMAT`, when set. */
   readonly logFormat: LogFormat | undefined;
+  /** `STEM_ROUTING` as given (JSON text or a file path), when set; see {@link StemConfig.routingConfig}. */
+  readonly routing: string | undefined;
 
   /** Creates a config from explicit values. */
   constructor(init: StemConfigInit) {
@@ -142,6 +147,38 @@ export class StemConfig {
     this.tls = init.tls;
     this.logLevel = init.logLevel;
     this.logFormat = init.logFormat;
+    this.routing = init.routing;
+  }
+
+  /**
+   * The routing config `STEM_ROUTING` names: JSON text when it starts with `{`, else a JSON
+   * file's path read with `readTextFile` (entry points supply it; src/ reads no files). A bad
+   * config is a `ConfigError` for `STEM_ROUTING` whose message names the field.
+   */
+  async routingConfig(
+    options: { readTextFile?: ReadTextFile } = {},
+  ): Promise<RoutingConfig | undefined> {
+    const value = this.routing?.trim();
+    if (!value) return undefined;
+    let text = value;
+    if (!value.startsWith("{")) {
+      if (!options.readTextFile) {
+        throw new ConfigError(
+          "STEM_ROUTING",
+          `names the file "${value}", and nothing here reads files.`,
+        );
+      }
+      try {
+        text = await options.readTextFile(value);
+      } catch (error) {
+        throw new ConfigError("STEM_ROUTING", `names "${value}", which cannot be read: ${error}`);
+      }
+    }
+    try {
+      return RoutingConfig.fromJson(text);
+    } catch (error) {
+      throw new ConfigError("STEM_ROUTING", `is invalid: ${(error as Error).message}`);
+    }
   }
 
   /**
@@ -175,6 +212,7 @@ export class StemConfig {
       tls: tlsFromEnv(reader),
       logLevel: oneOf(reader, "STEM_LOG_LEVEL", LOG_LEVELS),
       logFormat: oneOf(reader, "STEM_LOG_FORMAT", ["text", "json"] as const),
+      routing: reader.string("STEM_ROUTING"),
     });
   }
 

@@ -76,6 +76,14 @@ export class RevocationGuard {
     for (const taskId of this.#entries.keys()) if (!live.has(taskId)) this.#entries.delete(taskId);
   }
 
+  /** The revocations in force now (not lapsed), in task-id order. */
+  live(): RevokeEntry[] {
+    const now = this.#options.clock.now();
+    return [...this.#entries.values()]
+      .filter((e) => e.expiresAt === null || e.expiresAt > now)
+      .sort((a, b) => a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0);
+  }
+
   /** Records a revocation this process made, without waiting for the next sync. */
   add(entry: RevokeEntry): void {
     const known = this.#entries.get(entry.taskId);

@@ -25,6 +25,8 @@ export const ErrorCode = {
   scheduleVersionConflict: "schedule-version-conflict",
   /** The task was revoked (`app.revoke`); with `terminate` its run was aborted. */
   taskRevoked: "task-revoked",
+  /** Remote control needs an event bus the store set does not have (or a command is bad). */
+  controlUnavailable: "control-unavailable",
   /** Arguments (or another value) failed validation. */
   validationFailed: "validation-failed",
   /** `waitForTask` gave up. */
@@ -75,6 +77,20 @@ export const ErrorCode = {
   unknownWorkflow: "unknown-workflow",
   /** A workflow definition or step call is invalid. */
   invalidWorkflow: "invalid-workflow",
+  /** A value (args, result, progress, a child enqueue) cannot cross to or from a task isolate. */
+  isolateUnserializable: "isolate-unserializable",
+  /** A task isolate exited while it ran a task (crash, out of memory, `exit()`). */
+  isolateCrashed: "isolate-crashed",
+  /** A task isolate could not start (its tasks module failed to load, or it never answered). */
+  isolateStartFailed: "isolate-start-failed",
+  /** A task is marked `isolation: "worker"` but the worker has no isolate pool. */
+  isolationUnavailable: "isolation-unavailable",
+  /** A routing configuration is invalid (`RoutingConfigError.field` names what). */
+  invalidRouting: "invalid-routing",
+  /** A task routed to a broadcast channel cannot be broadcast there (a canvas member). */
+  broadcastRefused: "broadcast-refused",
+  /** An event payload failed its typed event's `parse`. */
+  invalidEventPayload: "invalid-event-payload",
 } as const;
 
 /** One of the {@link ErrorCode} values. */

@@ -8,8 +8,14 @@
  * ```
  */
 export function uuidv7(now: number = Date.now()): string {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
+  // One getRandomValues call per 256 ids: the call crosses into the runtime and dominated
+  // id generation when it ran once per id.
+  if (poolOffset + 16 > pool.length) {
+    crypto.getRandomValues(pool);
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, poolOffset + 16);
+  poolOffset += 16;
   let ts = now;
   for (let i = 5; i >= 0; i--) {
     bytes[i] = ts % 256;
@@ -24,4 +30,6 @@ export function uuidv7(now: number = Date.now()): string {
   }`;
 }
 
+const pool = new Uint8Array(16 * 256);
+let poolOffset = pool.length;
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));

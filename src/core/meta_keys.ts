@@ -37,6 +37,10 @@ export const MetaKey = {
   beatFireAt: "stem.beat.fireAt",
   /** On a Beat dispatch: a fresh value per publish; workers run the first one they see. */
   beatNonce: "stem.beat.nonce",
+  /** The broadcast channel a task was sent to (on the routed envelope and on each copy). */
+  broadcast: "stem.broadcast",
+  /** On a broadcast copy: the id the enqueue returned (shared by every copy). */
+  broadcastId: "stem.broadcast.id",
 } as const;
 
 /** One of the {@link MetaKey} values. */

@@ -84,6 +84,13 @@ export interface TaskOptions {
    * `rateLimiterDegraded` signal), `"failClosed"` puts it off for a second. @default "failOpen"
    */
   rateLimitFailureMode?: "failOpen" | "failClosed";
+  /**
+   * Where the handler runs: `"inline"` in the worker's own event loop, `"worker"` in one of the
+   * worker's isolates (a Web Worker or subprocess loading the `isolate.tasks` module), killed at
+   * the hard time limit even in a busy loop. Read from the worker's handler. See
+   * docs/isolation.md. @default "inline"
+   */
+  isolation?: "inline" | "worker";
 }
 
 /** Options for one publish, overriding the task's options. */

@@ -1,8 +1,8 @@
 import type { Counter, Histogram, Meter, UpDownCounter } from "@opentelemetry/api";
 import type { TaskMiddleware } from "../core/middleware.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
-import { queueOverview, type QueueOverviewSource } from "../inspect/queue_overview.ts";
 import type { StemSignalSet } from "../signals/stem_signals.ts";
+import { queueOverview, type QueueOverviewSource } from "../inspect/queue_overview.ts";
 import { escapeLabel, MetricRegistry } from "./metric_registry.ts";
 
 /** Options of {@link TaskMetrics}. */
@@ -40,6 +40,9 @@ interface OtelInstruments {
   outcomes: Counter;
   duration: Histogram;
   inflight: UpDownCounter;
+  revoked: Counter;
+  deduplicated: Counter;
+  leaseRenewals: Counter;
 }
 
 /**
@@ -85,6 +88,15 @@ export class TaskMetrics {
       inflight: meter.createUpDownCounter("stem.tasks.inflight", {
         description: "Handlers running now.",
       }),
+      revoked: meter.createCounter("stem.tasks.revoked", {
+        description: "Tasks cancelled by a revocation.",
+      }),
+      deduplicated: meter.createCounter("stem.tasks.deduplicated", {
+        description: "Enqueues of a unique task that returned the pending task's id.",
+      }),
+      leaseRenewals: meter.createCounter("stem.lease.renewals", {
+        description: "Renewals of running tasks' delivery leases, by result.",
+      }),
     };
   }
 
@@ -123,28 +135,44 @@ export class TaskMetrics {
         };
         this.#registry.add("stem_tasks_finished_total", labels, 1);
         this.#otel?.outcomes.add(1, labels);
+        if (outcome.kind === "cancelled" && outcome.reason.startsWith("revoked: ")) {
+          const ref = { task: outcome.ref.name, queue: outcome.delivery.queue };
+          this.#registry.add("stem_tasks_revoked_total", ref, 1);
+          this.#otel?.revoked.add(1, ref);
+        }
         return next();
       },
     };
   }
 
   /**
-   * Reads queue depths from `source` at every scrape (`stem_queue_messages{queue,state}`): the
-   * queues named plus every queue a live worker consumes. Pass `app.stores`.
-   */
-  trackQueues(source: QueueOverviewSource, names: string[] = []): this {
-    this.#queues = { source, names };
-    return this;
-  }
-
-  /**
-   * Records Beat's dispatches from `signals` (pass `app.signals`, or the set given to a `Beat`):
-   * `stem_beat_dispatched_total{entry,task,result}` (`dispatched` or `duplicate`),
+   * Counts what only signals see (pass `app.signals`, or the set given to a `Beat`):
+   * deduplicated enqueues of unique tasks (`stem_tasks_deduplicated_total{task,queue,mode}`),
+   * lease renewals of running tasks (`stem_lease_renewals_total{queue,result}`), and Beat's
+   * dispatches: `stem_beat_dispatched_total{entry,task,result}` (`dispatched` or `duplicate`),
    * `stem_beat_failed_total{entry,task}` and the lateness histogram `stem_beat_lateness_ms{entry}`
    * (publish time minus fire time); with a `meter`, also `stem.beat.dispatched`,
-   * `stem.beat.failed` and `stem.beat.lateness`. Returns `this`.
+   * `stem.beat.failed` and `stem.beat.lateness`. Returns a function that disconnects.
    */
-  trackBeat(signals: StemSignalSet): this {
+  observe(signals: StemSignalSet): () => void {
+    const offs = [
+      signals.taskDeduplicated.connect(({ name, queue, mode }) => {
+        const labels = { task: name, queue, mode };
+        this.#registry.add("stem_tasks_deduplicated_total", labels, 1);
+        this.#otel?.deduplicated.add(1, labels);
+      }),
+      signals.taskLeaseRenewed.connect(({ queue, result }) => {
+        const labels = { queue, result };
+        this.#registry.add("stem_lease_renewals_total", labels, 1);
+        this.#otel?.leaseRenewals.add(1, labels);
+      }),
+      ...this.#observeBeat(signals),
+    ];
+    return () => offs.forEach((off) => off());
+  }
+
+  /** Beat's dispatches, failures and lateness; the listeners' disconnects. */
+  #observeBeat(signals: StemSignalSet): (() => void)[] {
     const otel = this.#meter && {
       dispatched: this.#meter.createCounter("stem.beat.dispatched", {
         description: "Schedule fires Beat published.",
@@ -158,7 +186,7 @@ export class TaskMetrics {
         advice: { explicitBucketBoundaries: LATENESS_BUCKETS_MS },
       }),
     };
-    signals.scheduleEntryDispatched.connect((fire) => {
+    const dispatched = signals.scheduleEntryDispatched.connect((fire) => {
       const labels = {
         entry: fire.entryId,
         task: fire.task,
@@ -175,11 +203,20 @@ export class TaskMetrics {
       );
       otel?.lateness.record(fire.driftMs, { entry: fire.entryId });
     });
-    signals.scheduleEntryFailed.connect((fire) => {
+    const failed = signals.scheduleEntryFailed.connect((fire) => {
       const labels = { entry: fire.entryId, task: fire.task };
       this.#registry.add("stem_beat_failed_total", labels, 1);
       otel?.failed.add(1, labels);
     });
+    return [dispatched, failed];
+  }
+
+  /**
+   * Reads queue depths from `source` at every scrape (`stem_queue_messages{queue,state}`): the
+   * queues named plus every queue a live worker consumes. Pass `app.stores`.
+   */
+  trackQueues(source: QueueOverviewSource, names: string[] = []): this {
+    this.#queues = { source, names };
     return this;
   }
 
@@ -215,6 +252,9 @@ const HELP: Record<string, [string, "counter" | "gauge" | "histogram"]> = {
   stem_tasks_finished_total: ["Task deliveries settled, by outcome.", "counter"],
   stem_tasks_inflight: ["Handlers running now.", "gauge"],
   stem_task_duration_ms: ["Handler run time in milliseconds.", "histogram"],
+  stem_tasks_revoked_total: ["Tasks cancelled by a revocation.", "counter"],
+  stem_tasks_deduplicated_total: ["Enqueues of a unique task that found one pending.", "counter"],
+  stem_lease_renewals_total: ["Lease renewals of running tasks, by result.", "counter"],
   stem_beat_dispatched_total: ["Schedule fires Beat published, by result.", "counter"],
   stem_beat_failed_total: ["Schedule fires Beat could not publish.", "counter"],
   stem_beat_lateness_ms: ["Publish time minus fire time of schedule fires, ms.", "histogram"],

@@ -17,6 +17,8 @@ import {
   type TaskEnqueueOptions,
 } from "../core/task_options.ts";
 import type { TaskPayloadEncoderRegistry } from "./payload_encoder.ts";
+import type { RoutingConfig } from "../routing/routing_config.ts";
+import { MetaKey } from "../core/meta_keys.ts";
 
 /** Parent/root ids recorded on child tasks. */
 export interface Lineage {
@@ -45,6 +47,8 @@ export interface BuildContext {
   lineage?: Lineage;
   /** Queue when the request, handler and definition name none. @default "default" */
   defaultQueue?: string;
+  /** Routes the envelope (queue, priority, broadcast) before its unique key is computed. */
+  routing?: RoutingConfig;
 }
 
 function expiresAt(
@@ -145,6 +149,19 @@ export async function buildEnvelope(
   if (lineage?.parentId) {
     envelope.parentId = lineage.parentId;
     envelope.rootId = lineage.rootId ?? lineage.parentId;
+  }
+  if (context.routing) {
+    const route = context.routing.resolve({
+      task: name,
+      headers: envelope.headers,
+      explicitQueue: publish.queue,
+      explicitPriority: publish.priority,
+      fallbackQueue: envelope.queue,
+      priority: envelope.priority,
+    });
+    envelope.queue = route.queue;
+    envelope.priority = route.priority;
+    if (route.broadcast !== undefined) envelope.meta[MetaKey.broadcast] = route.broadcast;
   }
   const { headers = {}, meta = {} } = request;
   await stampUnique(envelope, options, { task: name, queue: envelope.queue, args, headers, meta });

@@ -24,6 +24,10 @@ import { policyDelay } from "../core/retry_policy.ts";
 import { MetaKey } from "../core/meta_keys.ts";
 import { UniqueTasks } from "../unique/unique_tasks.ts";
 import { buildEnvelope, type Lineage } from "./envelope_builder.ts";
+import type { RoutingConfig } from "../routing/routing_config.ts";
+import type { BroadcastDirectory } from "../routing/broadcast_directory.ts";
+import { BroadcastError } from "../routing/broadcast_error.ts";
+import { uuidv7 } from "../core/ids.ts";
 import { OperationDeadlines } from "./operation_timeout.ts";
 import { publishFailedStatus, queuedStatus } from "./producer_statuses.ts";
 import { type TaskPayloadEncoder, TaskPayloadEncoderRegistry } from "./payload_encoder.ts";
@@ -77,6 +81,14 @@ export interface StemOptions {
   middleware?: TaskMiddleware[];
   /** Where the producer's diagnostics go. @default silentLogger */
   logger?: Logger;
+  /**
+   * Where tasks go (routes, aliases, priority ranges, broadcast channels), applied to every
+   * envelope this producer publishes before its `onEnqueue` middleware. Its `defaultQueue` is
+   * the producer's unless `defaultQueue` is given. @default none (the task's own queue)
+   */
+  routing?: RoutingConfig;
+  /** Who subscribes to broadcast channels; needed to publish to one. */
+  broadcasts?: BroadcastDirectory;
 }
 
 /** Options for {@link Stem.waitForTask}. */
@@ -153,6 +165,8 @@ export class Stem {
   readonly #strict: boolean | undefined;
   readonly #resultTtl: Duration | undefined;
   readonly #deadlines: OperationDeadlines;
+  readonly #routing: RoutingConfig | undefined;
+  readonly #broadcasts: BroadcastDirectory | undefined;
 
   /** Creates a producer. */
   constructor(options: StemOptions) {
@@ -167,7 +181,11 @@ export class Stem {
     this.signals = options.signals;
     this.#strict = options.strict ?? options.requireRegistered;
     this.#resultTtl = options.resultTtl;
-    this.defaultQueue = validateQueueName(options.defaultQueue ?? "default");
+    this.#routing = options.routing;
+    this.#broadcasts = options.broadcasts;
+    this.defaultQueue = validateQueueName(
+      options.defaultQueue ?? options.routing?.defaultQueue ?? "default",
+    );
     this.logger = options.logger ?? silentLogger;
     this.middleware = [...(options.middleware ?? [])];
     this.#enqueueHooks = this.middleware.some((m) => m.onEnqueue !== undefined);
@@ -379,6 +397,7 @@ export class Stem {
       now: this.clock.now(),
       lineage,
       defaultQueue: this.defaultQueue,
+      routing: this.#routing,
     });
     // Catches what the request check cannot see: the handler's or definition's defaults.
     checkEnvelope(envelope, `options of task "${name}"`);
@@ -459,7 +478,13 @@ export class Stem {
    * never overwrites a worker's later write. That parallelism is why a failed enqueue may still
    * have published.
    */
-  async #publishPrepared(list: Prepared[]): Promise<void> {
+  async #publishPrepared(routed: Prepared[]): Promise<void> {
+    // No await for the common case: most publishes name no broadcast channel.
+    const list = routed.some((p) => p.envelope.meta[MetaKey.broadcast] !== undefined)
+      ? await this.#fanOut(routed)
+      : routed;
+    if (list.length === 0) return;
+    if (list.length === 1 && !list[0].exclusive) return await this.#publishOne(list[0]);
     const envelopes = await Promise.all(
       list.map((p) => this.signer ? this.signer.sign(p.envelope) : Promise.resolve(p.envelope)),
     );
@@ -487,6 +512,85 @@ export class Stem {
     for (const envelope of envelopes) emitSignal(this.signals, "afterTaskPublish", { envelope });
     // The tasks are on the broker; a failed status write must still surface to the caller.
     if (created.status === "rejected") throw created.reason;
+  }
+
+  /** {@link Stem.#publishPrepared} for one generated id, the common `enqueue`: fewer promises. */
+  async #publishOne(prepared: Prepared): Promise<void> {
+    const envelope = this.signer ? await this.signer.sign(prepared.envelope) : prepared.envelope;
+    emitSignal(this.signals, "beforeTaskPublish", { envelope });
+    let createError: unknown;
+    const created = this.backend
+      ? this.#createQueued(envelope).then(undefined, (error) => {
+        createError = error ?? new Error("the queued status write failed");
+      })
+      : undefined;
+    try {
+      await this.#publishWithRetry([envelope], prepared.retry);
+    } catch (error) {
+      await created;
+      await this.#writePublishFailure(envelope, error);
+      throw error;
+    }
+    await created;
+    emitSignal(this.signals, "afterTaskPublish", { envelope });
+    // The task is on the broker; a failed status write must still surface to the caller.
+    if (createError !== undefined) throw createError;
+  }
+
+  /**
+   * Replaces each envelope routed to a broadcast channel with one copy per subscribed worker's
+   * inbox queue (fresh ids, the enqueue's id in `stem.broadcast.id`). With no subscriber the
+   * broadcast reaches no one: that is logged, not thrown, as with any fan-out.
+   */
+  async #fanOut(list: Prepared[]): Promise<Prepared[]> {
+    if (!list.some((p) => p.envelope.meta[MetaKey.broadcast] !== undefined)) return list;
+    const out: Prepared[] = [];
+    const inboxes = new Map<string, Promise<string[]>>();
+    for (const p of list) {
+      const channel = p.envelope.meta[MetaKey.broadcast];
+      if (typeof channel !== "string") {
+        out.push(p);
+        continue;
+      }
+      if (!this.#broadcasts) {
+        throw new TypeError(
+          `Task "${p.envelope.name}" is routed to broadcast channel "${channel}", but this ` +
+            "producer has no broadcast directory: use a StemApp, or pass { broadcasts }.",
+        );
+      }
+      if (!inboxes.has(channel)) {
+        inboxes.set(
+          channel,
+          this.#bounded("broadcasts.inboxes", this.#broadcasts.inboxes(channel)),
+        );
+      }
+      if (p.envelope.groupId !== undefined || p.envelope.canvas !== undefined) {
+        // A group, chord or chain counts one result per member; N copies would break the count.
+        throw new BroadcastError(
+          channel,
+          `Task "${p.envelope.name}" is routed to broadcast channel "${channel}" inside a canvas ` +
+            "(chain, group, chord or batch); broadcast it on its own with enqueue().",
+        );
+      }
+      const targets = await inboxes.get(channel)!;
+      if (targets.length === 0) {
+        this.logger.warn("Broadcast to a channel no worker subscribes to; nothing was published", {
+          channel,
+          taskId: p.envelope.id,
+          name: p.envelope.name,
+        });
+      }
+      for (const inbox of targets) {
+        const copy: Envelope = {
+          ...p.envelope,
+          id: uuidv7(this.clock.now()),
+          queue: inbox,
+          meta: { ...p.envelope.meta, [MetaKey.broadcastId]: p.envelope.id },
+        };
+        out.push({ envelope: copy, exclusive: false, retry: p.retry });
+      }
+    }
+    return out;
   }
 
   async #publishWithRetry(envelopes: Envelope[], retry: boolean): Promise<void> {

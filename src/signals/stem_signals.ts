@@ -52,6 +52,12 @@ export interface TaskRejectedPayload extends TaskRef {
   message: string;
 }
 
+/** Payload of `taskLeaseRenewed`: one renewal of a running task's delivery lease. */
+export interface TaskLeaseRenewedPayload extends TaskRef {
+  /** `renewed`; `lost` (another worker may run it now); `failed` (retried shortly). */
+  result: "renewed" | "lost" | "failed";
+}
+
 /** Payload of `taskDeduplicated`: an enqueue of a unique task that found one pending. */
 export interface TaskDeduplicatedPayload {
   /** The task that holds the unique key (the id the enqueue returned). */
@@ -116,6 +122,8 @@ export interface SignalCatalog {
   taskRejected: Signal<TaskRejectedPayload>;
   /** An enqueue of a unique task returned the pending one's id instead of publishing. */
   taskDeduplicated: Signal<TaskDeduplicatedPayload>;
+  /** A worker renewed (or failed to renew) a running task's lease. */
+  taskLeaseRenewed: Signal<TaskLeaseRenewedPayload>;
   /** Beat is about to dispatch a fire. */
   scheduleEntryDue: Signal<ScheduleFire>;
   /** Beat published a fire; `driftMs` is publish time minus fire time. */
@@ -158,6 +166,7 @@ function createCatalog(onError?: SignalErrorHandler): SignalCatalog {
     taskCancelled: s("taskCancelled"),
     taskRejected: s("taskRejected"),
     taskDeduplicated: s("taskDeduplicated"),
+    taskLeaseRenewed: s("taskLeaseRenewed"),
     scheduleEntryDue: s("scheduleEntryDue"),
     scheduleEntryDispatched: s("scheduleEntryDispatched"),
     scheduleEntryFailed: s("scheduleEntryFailed"),

@@ -8,6 +8,9 @@ const NON_RETRYABLE_CODES: ReadonlySet<string> = new Set([
   ErrorCode.unknownTask,
   ErrorCode.malformedEnvelope,
   ErrorCode.payloadEncodeFailed,
+  ErrorCode.isolateUnserializable,
+  ErrorCode.isolateStartFailed,
+  ErrorCode.isolationUnavailable,
 ]);
 
 /** Longest message kept from a thrown non-Error value. */

@@ -19,14 +19,34 @@ import { emitSignal, StemSignals, type StemSignalSet } from "../signals/stem_sig
 import type { DrainOptions, DrainSummary } from "./drain_options.ts";
 import { ExponentialJitterRetryStrategy, type RetryStrategy } from "./retry_strategy.ts";
 import { Semaphore } from "./semaphore.ts";
+import { type AutoscaleOptions, Autoscaler } from "./autoscaler.ts";
 import { type RunnerDeps, TaskRun } from "./task_runner.ts";
 import { MiddlewareChain, type TaskMiddleware } from "./middleware.ts";
 import { RevocationGuard } from "../control/revocation_guard.ts";
-import type { RevokeStore } from "../control/revoke_store.ts";
+import type { RevokeEntry, RevokeStore } from "../control/revoke_store.ts";
+import type { EventBus } from "../workflow/event_bus.ts";
+import type {
+  InspectReply,
+  MemoryUsage,
+  PingReply,
+  QueueStateReply,
+  RunningTaskInfo,
+  ShutdownMode,
+  StatsReply,
+} from "../control/control_api.ts";
+import { type ControlledWorker, ControlResponder } from "../control/control_responder.ts";
+import { KvPausedQueues } from "../control/paused_queues.ts";
+
+/** How long `start()` waits for the first revocation and pause read and the control subscription. */
+const START_WAIT_MS = 10_000;
+
+type OutcomeCounter = "succeeded" | "failed" | "retried" | "cancelled";
 
 /** Running task ids a heartbeat lists at most. */
 const MAX_REPORTED_TASK_IDS = 100;
 import { CanvasRuntime } from "../canvas/runtime.ts";
+import { IsolatePool } from "../isolate/isolate_pool.ts";
+import type { IsolateOptions, IsolatePoolStats } from "../isolate/isolate_options.ts";
 import type { AtomicKv } from "../kv/atomic_kv.ts";
 
 /** Constructor options of {@link Worker}. */
@@ -49,6 +69,12 @@ export interface WorkerOptions {
   middleware?: TaskMiddleware[];
   /** Tasks run at once. @default 10 */
   concurrency?: number;
+  /**
+   * Concurrency that follows demand instead of `concurrency`: starts at `min`, grows at once with
+   * running plus waiting tasks up to `max`, shrinks after `idleAfter` of lower demand. Reads
+   * `broker.counts()` of each queue every `interval`. Prefetch defaults to `max` × multiplier.
+   */
+  autoscale?: AutoscaleOptions;
   /**
    * Deliveries the broker may hold leased for this worker (running ones included).
    * @default concurrency * prefetchMultiplier
@@ -100,12 +126,43 @@ export interface WorkerOptions {
   random?: () => number;
   /** Where the worker's diagnostics go (lost consumer, failed lease renewal...). @default silentLogger */
   logger?: Logger;
+  /**
+   * The store set's event bus: the worker answers remote control commands on it (`app.control`,
+   * `stem worker ping|inspect|stats|pause|resume|shutdown`). Without one, remote control is off
+   * (logged at start); pauses still apply through `kv`. `StemApp` passes the set's.
+   */
+  events?: EventBus;
+  /** Answer remote control commands when `events` is given. @default true */
+  control?: boolean;
+  /** Honour queue pauses persisted in `kv` (`app.control.pause`). @default true when `kv` is given */
+  queuePauses?: boolean;
+  /** How often persisted queue pauses (in `kv`) are re-read. @default "2s" */
+  pauseSyncInterval?: Duration;
+  /**
+   * Reports the runtime's memory for `stats` (`workers/runtime` passes one reading
+   * `process.memoryUsage()` / `Deno.memoryUsage()`). @default none (`memory: null`)
+   */
+  memoryProbe?: () => MemoryUsage | null;
+  /**
+   * The isolate pool for tasks marked `isolation: "worker"` (docs/isolation.md); `runner` is
+   * required here (`StemApp` picks the runtime's). @default none: such tasks fail with
+   * `IsolationUnavailableError`
+   */
+  isolate?: IsolateOptions;
 }
 
 /** Options for {@link Worker.shutdown}. */
 export interface ShutdownOptions {
-  /** How long in-flight tasks may keep running before they are returned to the queue. @default "30s" */
+  /**
+   * How long in-flight tasks may keep running before they are returned to the queue (the grace
+   * of `soft`). @default "30s"
+   */
   timeout?: Duration;
+  /**
+   * `warm`: wait for in-flight tasks however long they take; `soft`: wait `timeout`, then hand
+   * the rest back; `hard`: hand them back now. @default "soft"
+   */
+  mode?: ShutdownMode;
 }
 
 /**
@@ -120,15 +177,17 @@ export interface ShutdownOptions {
  * await worker.shutdown({ timeout: "10s" });
  * ```
  */
-export class Worker {
+export class Worker implements ControlledWorker {
   /** This worker's id. */
   readonly id: string;
   readonly #broker: Broker;
   readonly #backend: ResultBackend | undefined;
   readonly #queues: string[];
   readonly #prefetch: number;
-  readonly #concurrency: number;
   readonly #semaphore: Semaphore;
+  readonly #autoscaler: Autoscaler | undefined;
+  readonly #autoscaleBounds: { min: number; max: number } | null;
+  readonly #prestartIsolates: boolean;
   readonly #deps: RunnerDeps;
   readonly #heartbeatMs: number;
   readonly #runs = new Set<TaskRun>();
@@ -146,10 +205,26 @@ export class Worker {
   readonly #leaseLengths = new WeakMap<TaskRun, number>();
   #renewTimer: TimerHandle | undefined;
   #renewAt = Infinity;
+  readonly #paused = new Set<string>();
+  readonly #pauses: KvPausedQueues | undefined;
+  readonly #pauseSyncMs: number;
+  #pauseTimer: TimerHandle | undefined;
+  #pauseReadFailed = false;
+  /** Cuts a warm or soft shutdown short (a hard one arrived). */
+  #hurry: (() => void) | null = null;
+  /** Aborted to re-open the consumer on the queues that are not paused. */
+  #resubscribe: AbortController | null = null;
+  #pauseChanged: (() => void) | null = null;
+  readonly #responder: ControlResponder | undefined;
+  readonly #events: EventBus | undefined;
+  readonly #memoryProbe: (() => MemoryUsage | null) | undefined;
+  #startedAt = 0;
+  readonly #counts = { succeeded: 0, failed: 0, retried: 0, cancelled: 0 };
+  #countersOff: (() => void)[] = [];
 
   /** Creates a worker; call {@link Worker.start} to begin consuming. */
   constructor(options: WorkerOptions) {
-    const concurrency = options.concurrency ?? 10;
+    const concurrency = options.autoscale?.min ?? options.concurrency ?? 10;
     this.id = options.workerId ?? `stem-worker-${uuidv7().slice(-12)}`;
     this.#broker = options.broker;
     this.#backend = options.backend;
@@ -157,14 +232,23 @@ export class Worker {
     // nothing (a Redis worker stalls), so the mistake must surface where the worker is made.
     this.#queues = [...new Set(requestedQueues(options).map(validateQueueName))];
     this.#semaphore = new Semaphore(concurrency);
-    this.#concurrency = concurrency;
+    const mostSlots = options.autoscale?.max ?? concurrency;
     this.#prefetch = Math.max(
-      options.prefetch ?? concurrency * prefetchMultiplierOf(options.prefetchMultiplier),
+      options.prefetch ?? mostSlots * prefetchMultiplierOf(options.prefetchMultiplier),
       1,
     );
     this.#heartbeatMs = toMillis(options.heartbeatInterval ?? "10s");
     this.#identity = options.identity ?? {};
     this.#logger = options.logger ?? silentLogger;
+    this.#pauses = options.kv && options.queuePauses !== false
+      ? new KvPausedQueues(options.kv)
+      : undefined;
+    this.#pauseSyncMs = toMillis(options.pauseSyncInterval ?? "2s");
+    this.#events = options.events;
+    this.#memoryProbe = options.memoryProbe;
+    if (options.events && options.control !== false) {
+      this.#responder = new ControlResponder(options.events, this, this.#logger);
+    }
     const encoders = options.encoders instanceof TaskPayloadEncoderRegistry
       ? options.encoders
       : new TaskPayloadEncoderRegistry(options.encoders ?? []);
@@ -213,6 +297,21 @@ export class Worker {
       this.#revocations = guard;
       this.#deps.revoked = (taskId) => guard.reason(taskId);
     }
+    this.#autoscaleBounds = options.autoscale
+      ? { min: options.autoscale.min, max: options.autoscale.max }
+      : null;
+    if (options.autoscale) {
+      this.#autoscaler = new Autoscaler(options.autoscale, {
+        slots: this.#semaphore,
+        demand: () => this.#demand(),
+        clock,
+        logger: this.#logger,
+      });
+    }
+    this.#prestartIsolates = options.isolate?.prestart === true;
+    if (options.isolate) {
+      this.#deps.isolates = new IsolatePool(options.isolate, { clock, logger: this.#logger });
+    }
     const backend = options.backend;
     if (backend) {
       this.#deps.followUp = new CanvasRuntime({
@@ -232,6 +331,11 @@ export class Worker {
     return this.#revocations;
   }
 
+  /** The isolate pool's counters, when the worker has one (`isolate` option). */
+  get isolates(): IsolatePoolStats | undefined {
+    return this.#deps.isolates?.stats();
+  }
+
   /** Queues this worker consumes. */
   get queues(): string[] {
     return [...this.#queues];
@@ -240,6 +344,11 @@ export class Worker {
   /** Deliveries the broker may hold leased for this worker at once. */
   get prefetch(): number {
     return this.#prefetch;
+  }
+
+  /** Tasks allowed to run at once now (moves between the `autoscale` bounds when set). */
+  get concurrency(): number {
+    return this.#semaphore.size;
   }
 
   /** Tasks running now. */
@@ -252,7 +361,10 @@ export class Worker {
     return this.#loop !== null && this.#stopping === null;
   }
 
-  /** Starts consuming; resolves once the consumer is open. Calling it twice is a no-op. */
+  /**
+   * Starts consuming; resolves once revocations and queue pauses were read and remote control
+   * listens (at most 10 s: unreachable stores do not block it). Calling it twice is a no-op.
+   */
   start(): Promise<void> {
     if (this.#stopping) {
       return Promise.reject(
@@ -261,10 +373,52 @@ export class Worker {
     }
     if (this.#loop) return Promise.resolve();
     this.#abort = new AbortController();
-    this.#loop = this.#consumeWithReconnect(this.#abort.signal);
+    this.#startedAt = this.#deps.clock.now();
+    this.#countOutcomes();
+    // Before the first claim: a worker that starts later honours earlier revocations and pauses.
+    const ready = Promise.all([this.#revocations?.start(), this.syncPauses()]);
+    this.#loop = ready.then(() => this.#consumeWithReconnect(this.#abort!.signal));
     this.#scheduleHeartbeat(0);
+    this.#autoscaler?.start();
+    if (this.#prestartIsolates) {
+      this.#deps.isolates?.warm().catch((error) =>
+        this.#logger.warn("Starting the task isolates failed", { workerId: this.id, error })
+      );
+    }
     emitSignal(this.#deps.signals, "workerReady", { workerId: this.id, queues: this.queues });
-    return Promise.resolve();
+    // Bounded: with its stores unreachable the worker still starts (its loop waits and retries).
+    return this.#within(Promise.all([ready, this.#startControl()]), START_WAIT_MS).then(() => {});
+  }
+
+  async #startControl(): Promise<void> {
+    if (!this.#responder) {
+      if (!this.#events) {
+        this.#logger.info(
+          "Remote control is off: the store set has no event bus (pauses still apply through kv)",
+          { workerId: this.id },
+        );
+      }
+      return;
+    }
+    try {
+      await this.#responder.start();
+    } catch (error) {
+      this.#logger.warn("Remote control could not subscribe; commands will not be answered", {
+        workerId: this.id,
+        error,
+      });
+    }
+  }
+
+  #countOutcomes(): void {
+    const mine = { filter: (e: { workerId?: string }) => e.workerId === this.id };
+    const tally = (key: OutcomeCounter) => () => void this.#counts[key]++;
+    this.#countersOff = [
+      StemSignals.taskSucceeded.connect(tally("succeeded"), mine),
+      StemSignals.taskFailed.connect(tally("failed"), mine),
+      StemSignals.taskRetry.connect(tally("retried"), mine),
+      StemSignals.taskCancelled.connect(tally("cancelled"), mine),
+    ];
   }
 
   /**
@@ -357,9 +511,11 @@ export class Worker {
     };
     try {
       await this.#revocations?.start();
+      await this.syncPauses();
       armIdle();
-      const iterable = this.#broker.consume({
-        queues: this.#queues,
+      // Every queue paused: nothing is due here; the idle timer ends the drain.
+      const iterable = this.#activeQueues().length === 0 ? nothing() : this.#broker.consume({
+        queues: this.#activeQueues(),
         prefetch: Math.min(this.#prefetch, maxTasks),
         consumerName: this.id,
         signal: stop.signal,
@@ -395,24 +551,52 @@ export class Worker {
    * their deliveries to the queue so nothing is lost. Safe to call more than once.
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
-    if (!this.#stopping) this.#stopping = this.#shutdown(toMillis(options.timeout ?? "30s"));
+    // A hard shutdown during a warm or soft one hands the running tasks back now.
+    if (this.#stopping && options.mode === "hard") this.#hurry?.();
+    if (!this.#stopping) {
+      const mode = options.mode ?? "soft";
+      const timeoutMs = mode === "warm"
+        ? Infinity
+        : mode === "hard"
+        ? 0
+        : toMillis(options.timeout ?? "30s");
+      this.#stopping = this.#shutdown(timeoutMs);
+    }
     return this.#stopping;
   }
 
   async #shutdown(timeoutMs: number): Promise<void> {
-    if (!this.#loop) return;
+    try {
+      await this.#stop(timeoutMs);
+    } finally {
+      await this.#deps.isolates?.close();
+    }
+  }
+
+  async #stop(timeoutMs: number): Promise<void> {
+    if (!this.#loop) {
+      await this.#responder?.stop();
+      return;
+    }
     const deadline = this.#deps.clock.now() + timeoutMs;
     emitSignal(this.#deps.signals, "workerStopping", { workerId: this.id });
     this.#abort?.abort();
+    this.#autoscaler?.stop();
+    this.#pauseChanged?.();
     this.#deps.clock.clearTimeout(this.#heartbeatTimer);
+    if (this.#pauseTimer !== undefined) this.#deps.clock.clearTimeout(this.#pauseTimer);
     this.#revocations?.stop();
+    // Tell the cluster at once that this worker is going (control clients stop expecting it).
+    this.#writeHeartbeat().catch(() => {});
     // Leases keep being renewed while in-flight tasks finish; the timer stops at the end.
     // The loop never waits for a slot while holding a delivery, so it ends as soon as the broker's
     // iterator sees the abort; the deadline still bounds it in case an adapter is slow to notice.
-    await this.#within(this.#loop, timeoutMs);
+    const hurried = new Promise<void>((resolve) => (this.#hurry = resolve));
+    await this.#within(Promise.race([this.#loop, hurried]), timeoutMs);
     let requeued = 0;
     const left = Math.max(0, deadline - this.#deps.clock.now());
-    if (this.#runs.size > 0 && !(await this.#within(this.#drained(), left))) {
+    if (this.#runs.size > 0) await this.#within(Promise.race([this.#drained(), hurried]), left);
+    if (this.#runs.size > 0) {
       for (const run of [...this.#runs]) {
         if (!run.abandon(new Error(`Worker ${this.id} shut down before the task finished.`))) {
           continue;
@@ -425,11 +609,14 @@ export class Worker {
     this.#deps.clock.clearTimeout(this.#renewTimer);
     this.#renewAt = -Infinity;
     await this.#writeHeartbeat().catch(() => {});
+    await this.#responder?.stop().catch(() => {});
+    for (const off of this.#countersOff) off();
     emitSignal(this.#deps.signals, "workerShutdown", { workerId: this.id, requeued });
   }
 
   /** Resolves true when `promise` settles within `ms` of this worker's clock, false otherwise. */
   #within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+    if (ms === Infinity) return promise.then(() => true, () => true);
     return new Promise((resolve) => {
       const timer = this.#deps.clock.setTimeout(() => resolve(false), ms);
       promise.then(() => {
@@ -449,23 +636,35 @@ export class Worker {
 
   /** Re-opens the consumer with capped exponential back-off when the broker connection fails. */
   async #consumeWithReconnect(signal: AbortSignal): Promise<void> {
-    // Before the first claim: a worker that starts later still honours earlier revocations.
-    await this.#revocations?.start();
+    this.#schedulePauseSync();
     let failures = 0;
     while (!signal.aborted) {
+      const active = this.#activeQueues();
+      if (active.length === 0) {
+        // Every queue is paused: consume nothing until one is resumed.
+        await new Promise<void>((resolve) => (this.#pauseChanged = resolve));
+        this.#pauseChanged = null;
+        continue;
+      }
+      const resubscribe = new AbortController();
+      this.#resubscribe = resubscribe;
+      const stop = () => resubscribe.abort();
+      signal.addEventListener("abort", stop, { once: true });
       try {
         const iterable = this.#broker.consume({
-          queues: this.#queues,
+          queues: active,
           prefetch: this.#prefetch,
           consumerName: this.id,
-          signal,
+          signal: resubscribe.signal,
         });
-        await this.#consume(iterable, signal, () => (failures = 0));
+        await this.#consume(iterable, resubscribe.signal, () => (failures = 0));
+        if (resubscribe.signal.aborted && !signal.aborted) continue;
         if (!signal.aborted) {
           this.#logger.warn("The broker ended the worker's consumer", { workerId: this.id });
         }
         return;
       } catch (error) {
+        if (resubscribe.signal.aborted && !signal.aborted) continue;
         if (signal.aborted) return;
         this.#loopError = error;
         const delay = Math.min(5_000, 100 * 2 ** failures++);
@@ -475,8 +674,152 @@ export class Worker {
           error,
         });
         await this.#pause(delay, signal);
+      } finally {
+        signal.removeEventListener("abort", stop);
+        this.#resubscribe = null;
       }
     }
+  }
+
+  /** Queues consumed now: the worker's queues that are not paused. */
+  #activeQueues(): string[] {
+    return this.#queues.filter((q) => !this.#paused.has(q));
+  }
+
+  /**
+   * Re-reads the persisted pauses (`kv`) and re-opens the consumer when the set of consumed
+   * queues changed. In-flight tasks of a paused queue finish; deliveries not started yet go back.
+   */
+  async syncPauses(): Promise<QueueStateReply> {
+    if (this.#pauses) {
+      try {
+        const paused = new Set((await this.#pauses.list()).map((p) => p.queue));
+        const before = this.#activeQueues().join("\n");
+        this.#paused.clear();
+        for (const q of this.#queues) if (paused.has(q)) this.#paused.add(q);
+        if (this.#activeQueues().join("\n") !== before) {
+          this.#resubscribe?.abort();
+          this.#pauseChanged?.();
+        }
+      } catch (error) {
+        // Once: a set built from parts without kv would otherwise log every interval.
+        if (!this.#pauseReadFailed) {
+          this.#logger.warn("Reading queue pauses failed", { workerId: this.id, error });
+        }
+        this.#pauseReadFailed = true;
+      }
+    }
+    return { consuming: this.#activeQueues(), paused: [...this.#paused] };
+  }
+
+  #schedulePauseSync(): void {
+    if (!this.#pauses || this.#stopping) return;
+    this.#pauseTimer = this.#deps.clock.setTimeout(() => {
+      this.syncPauses().finally(() => this.#schedulePauseSync());
+    }, this.#pauseSyncMs);
+  }
+
+  /** Queues of this worker that are paused now. */
+  get pausedQueues(): string[] {
+    return [...this.#paused];
+  }
+
+  /** Answer to a `ping` control command. */
+  pingInfo(): PingReply {
+    return { timestamp: this.#deps.clock.now(), queues: this.queues, inflight: this.#runs.size };
+  }
+
+  /** Tasks running now, with lease age. */
+  runningTasks(): RunningTaskInfo[] {
+    const now = this.#deps.clock.now();
+    return [...this.#runs].map((run) => {
+      const { envelope, leaseExpiresAt } = run.delivery;
+      const length = leaseExpiresAt === null ? NaN : this.#leaseLength(run);
+      const startedAt = run.startedAt ?? null;
+      return {
+        id: envelope.id,
+        name: envelope.name,
+        queue: run.delivery.queue,
+        attempt: envelope.attempt,
+        startedAt,
+        runtimeMs: startedAt === null ? 0 : Math.max(0, now - startedAt),
+        leaseAgeMs: leaseExpiresAt === null || !(length > 0)
+          ? null
+          : Math.max(0, now - (leaseExpiresAt - length)),
+        leaseExpiresAt,
+      };
+    });
+  }
+
+  /** Answer to an `inspect` control command. */
+  inspectInfo(): Promise<InspectReply> {
+    return Promise.resolve({
+      running: this.runningTasks(),
+      revocations: this.#revocations ? this.#revocations.live() : [],
+    });
+  }
+
+  /** Answer to a `stats` control command. */
+  statsInfo(): StatsReply {
+    const inflightByQueue: Record<string, number> = {};
+    for (const run of this.#runs) {
+      const q = run.delivery.queue;
+      inflightByQueue[q] = (inflightByQueue[q] ?? 0) + 1;
+    }
+    const c = this.#counts;
+    let memory: MemoryUsage | null = null;
+    try {
+      memory = this.#memoryProbe?.() ?? null;
+    } catch {
+      memory = null;
+    }
+    return {
+      workerId: this.id,
+      identity: { ...this.#identity },
+      concurrency: this.concurrency,
+      autoscale: this.#autoscaleBounds,
+      isolates: this.isolates ?? null,
+      prefetch: this.#prefetch,
+      inflight: this.#runs.size,
+      inflightByQueue,
+      queues: this.queues,
+      pausedQueues: [...this.#paused],
+      uptimeMs: this.#startedAt === 0 ? 0 : this.#deps.clock.now() - this.#startedAt,
+      processed: c.succeeded + c.failed + c.retried + c.cancelled,
+      succeeded: c.succeeded,
+      failed: c.failed,
+      retried: c.retried,
+      memory,
+      stopping: this.#stopping !== null,
+    };
+  }
+
+  /** Starts a shutdown for a control command; false when one is under way. */
+  beginShutdown(mode: ShutdownMode, grace: Duration | undefined): boolean {
+    if (this.#stopping) {
+      if (mode === "hard") this.#hurry?.();
+      return false;
+    }
+    this.shutdown({ mode, timeout: grace }).catch((error) =>
+      this.#logger.error("Shutdown failed", { workerId: this.id, error })
+    );
+    return true;
+  }
+
+  /** Applies revocations received over the bus now; returns the running tasks it aborted. */
+  applyRevocations(entries: RevokeEntry[]): string[] {
+    const terminated: string[] = [];
+    for (const entry of entries) {
+      if (typeof entry?.taskId !== "string") continue;
+      const running = entry.terminate
+        ? [...this.#runs].filter((run) => run.delivery.envelope.id === entry.taskId && !run.settled)
+        : [];
+      // The guard's onRevoke aborts the running ones; without a guard, do it here.
+      if (this.#revocations) this.#revocations.add(entry);
+      else for (const run of running) run.revoke(entry.reason);
+      if (running.length > 0) terminated.push(entry.taskId);
+    }
+    return terminated;
   }
 
   #pause(ms: number, signal: AbortSignal): Promise<void> {
@@ -509,7 +852,7 @@ export class Worker {
           return;
         }
         onDelivery();
-        if (signal.aborted) {
+        if (signal.aborted || this.#paused.has(next.value.queue)) {
           this.#semaphore.release();
           await this.#broker.nack(next.value, { requeue: true }).catch(() => {});
           return;
@@ -601,10 +944,23 @@ export class Worker {
   }
 
   async #renew(run: TaskRun, length: number): Promise<void> {
+    const renewed = (result: "renewed" | "lost" | "failed") => {
+      const { envelope } = run.delivery;
+      emitSignal(this.#deps.signals, "taskLeaseRenewed", {
+        id: envelope.id,
+        name: envelope.name,
+        attempt: envelope.attempt,
+        queue: run.delivery.queue,
+        workerId: this.id,
+        result,
+      });
+    };
     try {
       await this.#broker.extendLease(run.delivery, length);
+      renewed("renewed");
       if (this.#runs.has(run)) this.#armRenewal(run.delivery.leaseExpiresAt! - (length * 2) / 3);
     } catch (error) {
+      renewed(error instanceof LeaseLostError ? "lost" : "failed");
       if (error instanceof LeaseLostError) {
         this.#leaseLengths.delete(run);
         this.#logger.warn("A running task lost its lease; another worker may run it", {
@@ -645,9 +1001,11 @@ export class Worker {
         runningTaskIds: [...this.#runs].slice(0, MAX_REPORTED_TASK_IDS).map((run) =>
           run.delivery.envelope.id
         ),
-        concurrency: this.#concurrency,
+        concurrency: this.#semaphore.size,
+        ...(this.#autoscaler ? { autoscale: this.#autoscaler.bounds } : {}),
         prefetch: this.#prefetch,
         stopping: this.#stopping !== null,
+        ...(this.#deps.isolates ? { isolates: { ...this.#deps.isolates.stats() } } : {}),
       },
     };
     emitSignal(this.#deps.signals, "workerHeartbeat", heartbeat);
@@ -658,11 +1016,19 @@ export class Worker {
     }
   }
 
+  /** Running tasks plus the tasks waiting in this worker's queues: what autoscaling follows. */
+  async #demand(): Promise<number> {
+    const counts = await Promise.all(this.#queues.map((queue) => this.#broker.counts(queue)));
+    return this.#runs.size + counts.reduce((sum, c) => sum + c.pending, 0);
+  }
+
   /** The last error that interrupted the consume loop, if any. */
   get loopError(): unknown {
     return this.#loopError;
   }
 }
+
+async function* nothing(): AsyncGenerator<Delivery> {}
 
 function requestedQueues(options: WorkerOptions): string[] {
   const queues = [

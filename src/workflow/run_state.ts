@@ -31,6 +31,10 @@ export interface RunError {
   stack?: string;
   /** The error's `code` when it had one. */
   code?: string;
+  /** Checkpoint of the step that threw (absent for an error outside any step). */
+  step?: string;
+  /** How many times in a row that step has failed, this failure included (its retry count). */
+  attempt?: number;
 }
 
 /** The stored state of one workflow run. Times are epoch milliseconds. */

@@ -1,5 +1,6 @@
 import type { Duration } from "../core/duration.ts";
 import type { TaskDefinition } from "../core/task_definition.ts";
+import type { EventRef } from "./event_ref.ts";
 import type { WorkflowRef } from "./workflow_definition.ts";
 
 /** Options of `step.awaitEvent`. */
@@ -41,8 +42,11 @@ export interface StepContext<Params = Record<string, unknown>, Previous = unknow
   sleep(duration: Duration): Promise<void>;
   /**
    * Suspends the run until `emit(topic, payload)`; on the resumed execution returns the payload
-   * (null when the deadline passed first).
+   * (null when the deadline passed first). With an {@link EventRef} the payload is typed and,
+   * when the ref has `parse`, checked (a bad one fails the run with `invalid-event-payload`).
    */
+  awaitEvent<T>(event: EventRef<T>, options?: AwaitEventOptions): Promise<T | null>;
+  /** Untyped form: waits on a topic string. */
   awaitEvent<T = unknown>(topic: string, options?: AwaitEventOptions): Promise<T | null>;
   /** Enqueues a task once per (run, step, iteration) and waits for its result. */
   enqueueAndWait<Args, Result>(

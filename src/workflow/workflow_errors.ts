@@ -49,3 +49,20 @@ export class WorkflowDefinitionError extends StemError {
     super("invalid-workflow", message, options);
   }
 }
+
+/** An event payload failed the `parse` of its typed event (`defineEvent`). */
+export class InvalidEventPayloadError extends StemError {
+  /** The event's topic. */
+  readonly topic: string;
+
+  /** Creates the error for `topic`; `cause` is what `parse` threw. */
+  constructor(topic: string, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(
+      "invalid-event-payload",
+      `The payload of event "${topic}" does not match its definition: ${why}. Fix the emitter or the event's parse.`,
+      { cause },
+    );
+    this.topic = topic;
+  }
+}

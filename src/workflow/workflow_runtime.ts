@@ -8,6 +8,7 @@ import type { TaskDefinition } from "../core/task_definition.ts";
 import { FunctionTaskHandler } from "../core/task_handler.ts";
 import type { TaskEnqueueOptions, TaskOptions } from "../core/task_options.ts";
 import type { EventBus } from "./event_bus.ts";
+import { type EventRef, parsePayload, topicOf } from "./event_ref.ts";
 import {
   isTerminalStatus,
   type RunError,
@@ -86,7 +87,12 @@ export interface WorkflowRuntimeOptions {
   leaseDuration?: Duration;
   /** How often due runs are looked for once started. @default "500ms" */
   pollInterval?: Duration;
-  /** Owner id of the leases this runtime takes. @default a fresh id */
+  /**
+   * How often stranded runs are looked for (see `recoverStrandedRuns`); also once at `start()`.
+   * @default leaseDuration
+   */
+  recoveryInterval?: Duration;
+  /** Prefix of the lease tokens this runtime's executions take. @default a fresh id */
   runtimeId?: string;
   /**
    * Refuse to start workflows this runtime does not define (typos). A producer-only runtime
@@ -140,7 +146,11 @@ class AbortExecution {
 }
 
 class StepFailure {
-  constructor(readonly error: unknown, readonly options: StepOptions) {}
+  constructor(
+    readonly error: unknown,
+    readonly options: StepOptions,
+    readonly checkpoint?: string,
+  ) {}
 }
 
 /**
@@ -162,6 +172,7 @@ export class WorkflowRuntime {
   readonly #executionQueue: string;
   readonly #leaseMs: number;
   readonly #pollMs: number;
+  readonly #recoveryMs: number;
   readonly #owner: string;
   readonly #definitions = new Map<string, WorkflowDefinition<never, unknown>>();
   readonly #finished = new Map<string, Set<() => void>>();
@@ -180,6 +191,7 @@ export class WorkflowRuntime {
     this.#executionQueue = options.executionQueue ?? "default";
     this.#leaseMs = toMillis(options.leaseDuration ?? "30s");
     this.#pollMs = toMillis(options.pollInterval ?? "500ms");
+    this.#recoveryMs = toMillis(options.recoveryInterval ?? this.#leaseMs);
     this.#owner = options.runtimeId ?? `wf-${uuidv7()}`;
     this.#requireRegistered = options.requireRegistered ?? true;
     for (const def of options.workflows ?? []) this.register(def);
@@ -251,34 +263,57 @@ export class WorkflowRuntime {
    * `stem.workflow.run` task; tests may call it directly.
    */
   async executeRun(runId: string, task?: TaskContext<{ runId: string }>): Promise<void> {
+    // Each execution holds the lease under its own token: a duplicate delivery of the same run
+    // in this process (a redelivery, a recovery re-enqueue) must not share it and run steps
+    // alongside. Claim first and read after, so the checkpoints read are the ones it fences.
+    const owner = `${this.#owner}/${uuidv7()}`;
+    const claimed = await this.store.claimRun(runId, owner, this.#leaseMs);
     const state = await this.store.get(runId);
-    if (!state || isTerminalStatus(state.status) || state.status === "suspended") return;
-    const def = this.#definitions.get(state.workflow);
-    if (!def) {
-      await this.store.markFailed(runId, {
-        error: new UnknownWorkflowError(state.workflow).message,
-      }, { terminal: true });
-      this.#finish(state, "failed", "unknown workflow");
+    if (!state || isTerminalStatus(state.status) || state.status === "suspended") {
+      if (claimed) await this.store.releaseRun(runId, owner);
       return;
     }
-    if (await this.#policyCancelled(state)) return;
-    if (!(await this.store.claimRun(runId, this.#owner, this.#leaseMs))) {
+    if (!claimed) {
       // Another runtime holds the lease: try again once it would have lapsed, never drop.
       if (task) task.retry({ countdown: this.#leaseMs, maxRetries: 1_000_000 });
       return;
     }
+    const def = this.#definitions.get(state.workflow);
+    if (!def && !this.#requireRegistered) {
+      // A producer-side runtime that received the execution: leave it to a worker defining it.
+      await this.store.releaseRun(runId, owner);
+      if (task) task.retry({ countdown: this.#leaseMs, maxRetries: 1_000_000 });
+      return;
+    }
+    if (!def) {
+      await this.store.markFailed(runId, {
+        error: new UnknownWorkflowError(state.workflow).message,
+      }, { terminal: true });
+      await this.store.releaseRun(runId, owner);
+      this.#finish(state, "failed", "unknown workflow");
+      return;
+    }
+    if (await this.#policyCancelled(state)) return;
+    // A fresh run (cursor 0) has no checkpoints: no read; a replay reads them all at once.
+    const checkpoints = new Map<string, StepCheckpoint>();
+    if (state.cursor > 0) {
+      for (const c of await this.store.listSteps(runId)) checkpoints.set(c.name, c);
+    }
+    let completed = false;
     try {
       const result = await def.execute(
-        this.#runner(state, def, task),
+        this.#runner(state, def, checkpoints, owner, task),
         workflowParams(state) as never,
         runId,
       );
       await this.store.markCompleted(runId, result ?? null);
+      completed = true;
       this.#finish(state, "completed");
     } catch (caught) {
       await this.#handleEnd(state, def, caught, task);
     } finally {
-      await this.store.releaseRun(runId, this.#owner);
+      // markCompleted clears the lease itself.
+      if (!completed) await this.store.releaseRun(runId, owner);
     }
   }
 
@@ -291,21 +326,30 @@ export class WorkflowRuntime {
     if (caught instanceof AbortExecution) return;
     if (caught instanceof SuspendSignal) return await this.#suspend(state, caught.suspension);
     const failure = caught instanceof StepFailure ? caught : new StepFailure(caught, {});
-    const error = errorInfo(failure.error);
+    // Retries are counted per step, durably in lastError: a step that failed twice and then
+    // passed leaves the next step its own full budget, whatever the execution task's attempt.
+    const previous = state.lastError;
+    const attempt = previous && previous.step === failure.checkpoint
+      ? (previous.attempt ?? 0) + 1
+      : 1;
+    const error: RunError = {
+      ...errorInfo(failure.error),
+      ...(failure.checkpoint ? { step: failure.checkpoint } : {}),
+      attempt,
+    };
     const maxRetries = failure.options.maxRetries ?? def.options.maxRetries ?? 3;
-    const attempt = task?.attempt ?? 0;
-    const exhausted = attempt >= maxRetries;
+    const exhausted = attempt > maxRetries;
     await this.store.markFailed(state.id, error, { terminal: exhausted });
     if (exhausted) return this.#finish(state, "failed", error.error);
     this.#emit("workflowRunFailed", {
       runId: state.id,
       workflow: state.workflow,
       status: "running",
+      step: failure.checkpoint,
       reason: error.error,
     });
-    await this.store.releaseRun(state.id, this.#owner);
     if (!task) throw failure.error;
-    task.retry({ countdown: toMillis(def.options.retryDelay ?? "1s"), maxRetries });
+    task.retry({ countdown: toMillis(def.options.retryDelay ?? "1s"), maxRetries: 1_000_000 });
   }
 
   async #suspend(state: RunState, s: Suspension): Promise<void> {
@@ -357,6 +401,8 @@ export class WorkflowRuntime {
   #runner(
     state: RunState,
     def: WorkflowDefinition<never, unknown>,
+    checkpoints: Map<string, StepCheckpoint>,
+    owner: string,
     task: TaskContext<{ runId: string }> | undefined,
   ) {
     const counters = new Map<string, number>();
@@ -366,6 +412,7 @@ export class WorkflowRuntime {
     let extended = this.#clock.now();
     const resume = state.suspensionData ?? {};
     const params = workflowParams(state);
+    const lease = { owner, leaseMs: this.#leaseMs };
     return async <V>(
       name: string,
       fn: (step: StepContext<never, unknown>) => V | Promise<V>,
@@ -383,18 +430,13 @@ export class WorkflowRuntime {
       }
       seen.add(name);
       const checkpoint = options.autoVersion ? `${name}#${iteration}` : name;
-      const stored = await this.store.readStep(state.id, checkpoint);
+      const stored = checkpoints.get(checkpoint);
       if (stored) {
         index++;
         previous = stored.value;
         return stored.value as V;
       }
-      const fresh = await this.store.get(state.id);
-      if (!fresh || fresh.status !== "running") throw new AbortExecution("run no longer running");
-      if (await this.#policyCancelled(fresh)) throw new AbortExecution("cancelled");
-      if (!(await this.store.renewRunLease(state.id, this.#owner, this.#leaseMs))) {
-        throw new AbortExecution("lease lost");
-      }
+      if (await this.#policyCancelled(state)) throw new AbortExecution("cancelled");
       // Keeps the broker from redelivering the execution while a long replay is under way, by
       // the run lease's length (not the broker's default) so a dead worker's runs return soon.
       if (task && this.#clock.now() - extended >= this.#leaseMs / 2) {
@@ -415,10 +457,18 @@ export class WorkflowRuntime {
       try {
         value = await fn(ctx.context as StepContext<never, unknown>);
       } catch (error) {
-        if (error instanceof SuspendSignal || error instanceof AbortExecution) throw error;
-        throw new StepFailure(error, options);
+        if (
+          error instanceof SuspendSignal || error instanceof AbortExecution ||
+          error instanceof StepFailure
+        ) throw error;
+        throw new StepFailure(error, options, checkpoint);
       }
-      await this.store.saveStep(state.id, checkpoint, value ?? null);
+      // One fenced write per step: it stores the value and extends the run lease only while this
+      // runtime holds it on a running run, so a cancelled run or a lost lease stops here, before
+      // the next step starts.
+      if (!(await this.store.saveStep(state.id, checkpoint, value ?? null, lease))) {
+        throw new AbortExecution("run no longer running or lease lost");
+      }
       index++;
       previous = value;
       return value;
@@ -460,9 +510,17 @@ export class WorkflowRuntime {
         if (mine && resume.type === "sleep" && "payload" in resume) return Promise.resolve();
         return suspend({ kind: "sleep", resumeAt: this.#clock.now() + toMillis(duration) });
       },
-      awaitEvent: <T>(topic: string, options: AwaitEventOptions = {}) => {
+      awaitEvent: <T>(event: string | EventRef<T>, options: AwaitEventOptions = {}) => {
+        const topic = topicOf(event);
         if (mine && resume.type === "event" && resume.topic === topic) {
-          return Promise.resolve(("payload" in resume ? resume.payload : null) as T | null);
+          // A deadline resume carries no payload: null, never parsed.
+          if (!("payload" in resume)) return Promise.resolve(null);
+          try {
+            return Promise.resolve(parsePayload(event, resume.payload));
+          } catch (error) {
+            // The stored payload will not change: retrying the step cannot help.
+            return Promise.reject(new StepFailure(error, { maxRetries: 0 }, checkpoint));
+          }
         }
         const d = options.deadline;
         return suspend({ kind: "event", topic, deadline: d === undefined ? null : +d });
@@ -569,14 +627,46 @@ export class WorkflowRuntime {
   }
 
   /**
+   * Re-enqueues runs that are `running` with no live lease and no change for a lease length:
+   * runs whose hand-off to the broker was lost because a process died between a store change
+   * and the enqueue (an event resolved, a sleep resumed, a rewind or a start that was never
+   * enqueued). Oldest first, up to `limit`. A run that was only waiting in a long queue gets one
+   * extra execution, which finds the run claimed or finished and does nothing. Returns how many
+   * were re-enqueued; `start()` calls it at once and every `recoveryInterval`.
+   */
+  async recoverStrandedRuns(limit = 256): Promise<number> {
+    const now = this.#clock.now();
+    let recovered = 0;
+    for (const state of await this.store.listRunnableRuns(now, limit)) {
+      if (now - state.updatedAt < this.#leaseMs) continue;
+      if (this.#requireRegistered && !this.#definitions.has(state.workflow)) continue;
+      this.#emit("workflowRunResumed", {
+        runId: state.id,
+        workflow: state.workflow,
+        status: "running",
+        reason: "recovered",
+      });
+      await this.#enqueue(
+        state.id,
+        runtimeMetadata(state).continuationQueue ?? this.#continuationQueue,
+        "recovered",
+      );
+      recovered++;
+    }
+    return recovered;
+  }
+
+  /**
    * Delivers `payload` to every run waiting on `topic`, each exactly once (the store resolves
    * watchers atomically), and enqueues their continuations on each run's own continuation queue.
    * Works with no worker running: the continuations wait in the broker. Returns how many resumed.
    */
-  async emit(topic: string, payload: unknown = null): Promise<number> {
+  async emit<T>(event: string | EventRef<T>, payload: T = null as T): Promise<number> {
+    const topic = topicOf(event as string | EventRef<unknown>);
     if (typeof topic !== "string" || topic === "") {
       throw new WorkflowDefinitionError("emit needs a non-empty topic.");
     }
+    payload = parsePayload(event, payload);
     JSON.stringify(payload);
     let count = 0;
     for (;;) {
@@ -637,12 +727,17 @@ export class WorkflowRuntime {
     );
   }
 
-  /** Polls (and wakes on local completion) until the run finishes or `timeout` passes. */
+  /**
+   * Waits until the run finishes or `timeout` passes. A run this runtime executes wakes the
+   * wait at once; otherwise the store is polled with a back-off from 25 ms up to
+   * `pollInterval` (so a thousand waiters do not flood the store).
+   */
   async waitForCompletion<R = unknown>(
     runId: string,
     options: { timeout?: Duration; pollInterval?: Duration } = {},
   ): Promise<WorkflowResult<R>> {
-    const poll = toMillis(options.pollInterval ?? "100ms");
+    const maxPoll = toMillis(options.pollInterval ?? "1s");
+    let poll = Math.min(25, maxPoll);
     const deadline = options.timeout === undefined
       ? Infinity
       : this.#clock.now() + toMillis(options.timeout);
@@ -675,6 +770,7 @@ export class WorkflowRuntime {
         );
         set.add(wake);
       });
+      poll = Math.min(maxPoll, poll * 2);
     }
   }
 
@@ -693,18 +789,23 @@ export class WorkflowRuntime {
     return this.store.listSteps(runId);
   }
 
-  /** Runs waiting on `topic` (every topic when omitted). */
-  listWatchers(topic?: string): Promise<WorkflowWatcher[]> {
-    return this.store.listWatchers(topic);
+  /** Runs waiting on `topic` (every topic when omitted), at most `limit` (default 100). */
+  listWatchers(topic?: string, limit?: number): Promise<WorkflowWatcher[]> {
+    return this.store.listWatchers(topic, limit);
   }
 
   /** Starts the due-run poller (idempotent). */
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    let lastRecovery = -Infinity;
     const tick = async () => {
       if (!this.#running) return;
       try {
+        if (this.#clock.now() - lastRecovery >= this.#recoveryMs) {
+          lastRecovery = this.#clock.now();
+          await this.recoverStrandedRuns();
+        }
         await this.resumeDueRuns();
       } catch {
         // A failed poll (store unreachable) is retried on the next tick.

@@ -38,6 +38,14 @@ export interface TopicWaitOptions {
   data?: Record<string, unknown>;
 }
 
+/** The run lease a checkpoint write is guarded by (see `WorkflowStore.saveStep`). */
+export interface StepLease {
+  /** Owner that must hold the live lease. */
+  owner: string;
+  /** New lease length from now, taken in the same write. */
+  leaseMs: number;
+}
+
 /**
  * Durable state of workflow runs: checkpoints, suspensions, event watchers and run leases.
  * Every operation that hands work to one caller (`claimRun`, `dueRuns`, `resolveWatchers`) is
@@ -51,8 +59,14 @@ export interface WorkflowStore {
   get(runId: string): Promise<RunState | null>;
   /** The checkpoint of `step` (`name` or `name#i`), or null when none is stored. */
   readStep(runId: string, step: string): Promise<StepCheckpoint | null>;
-  /** Stores (or replaces) a checkpoint, recomputes the cursor and refreshes `updatedAt`. */
-  saveStep(runId: string, step: string, value: unknown): Promise<void>;
+  /**
+   * Stores (or replaces) a checkpoint, recomputes the cursor and refreshes `updatedAt`; true when
+   * stored. With `lease` the write is fenced: it stores only while `lease.owner` holds the lease
+   * of the `running` run (a lapsed lease nobody took over still counts, so a long step keeps its
+   * value), extends that lease in the same atomic write (one round trip per step), and returns
+   * false, storing nothing, otherwise (cancelled, finished, taken over).
+   */
+  saveStep(runId: string, step: string, value: unknown, lease?: StepLease): Promise<boolean>;
   /** Every checkpoint in the order first saved. */
   listSteps(runId: string): Promise<StepCheckpoint[]>;
   /**

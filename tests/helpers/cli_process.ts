@@ -28,6 +28,10 @@ export interface CliProcess {
   readonly child: ChildProcess;
   /** stdout and stderr so far, interleaved as they arrived. */
   output(): string;
+  /** stdout so far. */
+  stdout(): string;
+  /** stderr so far. */
+  stderr(): string;
   /** Resolves with the first output line matching `pattern`; rejects if the process exits first. */
   line(pattern: RegExp): Promise<string>;
   /** Resolves with the exit code (or signal name). */
@@ -44,13 +48,15 @@ export function startCli(args: string[], env: Record<string, string> = {}): CliP
     stdio: ["ignore", "pipe", "pipe"],
   });
   let text = "";
+  const streams = { out: "", err: "" };
   const waiters = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
+  const onData = (which: "out" | "err") => (chunk: Buffer) => {
     text += chunk.toString();
+    streams[which] += chunk.toString();
     for (const wake of [...waiters]) wake();
   };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
+  child.stdout!.on("data", onData("out"));
+  child.stderr!.on("data", onData("err"));
   const exited = new Promise<number | string>((resolve) =>
     child.once("close", (code, signal) => resolve(code ?? signal ?? -1))
   );
@@ -73,6 +79,8 @@ export function startCli(args: string[], env: Record<string, string> = {}): CliP
   return {
     child,
     output: () => text,
+    stdout: () => streams.out,
+    stderr: () => streams.err,
     line,
     exited,
     kill() {
@@ -81,4 +89,21 @@ export function startCli(args: string[], env: Record<string, string> = {}): CliP
       }
     },
   };
+}
+
+/**
+ * Runs `stem <args>` to completion without blocking the event loop, so an in-process worker of
+ * the test can answer what the CLI sends (remote control).
+ */
+export function runCliAsync(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const p = startCli(args, env);
+  const timer = setTimeout(() => p.kill(), 60_000);
+  return p.exited.then((code) => {
+    clearTimeout(timer);
+    return {
+      status: typeof code === "number" ? code : null,
+      stdout: p.stdout(),
+      stderr: p.stderr(),
+    };
+  });
 }

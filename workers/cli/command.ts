@@ -34,6 +34,11 @@ export interface Command {
   positionals?: PositionalSpec;
   /** Runs it; resolves with the exit code (`undefined` = 0). Throw `UsageError` for bad input. */
   run(args: ParsedArgs, context: CommandContext): Promise<number | void>;
+  /**
+   * Subcommands selected by the first argument (`stem worker ping`); any other first argument
+   * runs this command itself. @default none
+   */
+  subcommands?: Command[];
 }
 
 /** A word that groups subcommands: `stem keys <command>`. */

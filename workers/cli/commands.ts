@@ -5,9 +5,11 @@
  * @module
  */
 import type { CommandEntry } from "./command.ts";
+import { dashboardCommand } from "./dashboard.ts";
 import { dlqCommands } from "./dlq.ts";
 import { healthCommand } from "./health.ts";
 import { keysCommands } from "./keys.ts";
+import { observeCommand } from "./observe.ts";
 import { queuesCommand } from "./queues.ts";
 import { beatCommand, scheduleCommands } from "./schedule.ts";
 import { redisHttpCommand } from "./redis_http.ts";
@@ -22,6 +24,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   workersCommand,
   healthCommand,
   queuesCommand,
+  observeCommand,
   taskCommands,
   dlqCommands,
   beatCommand,
@@ -29,4 +32,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   redisHttpCommand,
   keysCommands,
   workflowCommands,
+  dashboardCommand,
 ];

@@ -101,7 +101,11 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
     io.err(`stem: Unknown command "${name}" (see "stem --help")`);
     return ExitCode.usage;
   }
-  if (!isGroup(entry)) return await runCommand(`stem ${name}`, entry, rest, { io, env });
+  if (!isGroup(entry)) {
+    const sub = entry.subcommands?.find((c) => c.name === rest[0]);
+    if (sub) return await runCommand(`stem ${name} ${sub.name}`, sub, rest.slice(1), { io, env });
+    return await runCommand(`stem ${name}`, entry, rest, { io, env });
+  }
   const [sub, ...subArgs] = rest;
   const path = `stem ${name}`;
   if (sub === undefined || sub === "--help" || sub === "-h") {

@@ -24,6 +24,8 @@ import { Batcher, batchSizeFor } from "../batcher.ts";
 import { connectTransport, type RedisConnectOptions } from "../connect.ts";
 import { type BackendKeys, backendKeys } from "../keys.ts";
 import type { RedisReply, RedisTransport } from "../transport.ts";
+import type { Broker, Delivery } from "../../../src/broker/broker.ts";
+import { RedisStreamsBroker, type SettleStatus } from "../broker/redis_streams_broker.ts";
 import { decodeGroup, decodeStatusValue, encodeStatusBody } from "./status_codec.ts";
 import { RedisKv } from "./redis_kv.ts";
 import { type WatchContext, watchStatus } from "./status_watch.ts";
@@ -74,6 +76,7 @@ export class RedisResultBackend implements ResultBackend {
   readonly #heartbeats: HeartbeatStore;
   readonly #ownsTransport: boolean;
   readonly #keys: BackendKeys;
+  readonly #storeKeys: readonly [string, string];
   readonly #ttlMs: number;
   readonly #retentionMs: number;
   readonly #watch: WatchContext;
@@ -91,6 +94,7 @@ export class RedisResultBackend implements ResultBackend {
     this.#ownsTransport = options.ownsTransport ?? false;
     this.#writer = new Batcher((items) => this.#setMany(items), batchSizeFor(transport.kind));
     this.#keys = backendKeys(options.namespace ?? "stem");
+    this.#storeKeys = [this.#keys.index, this.#keys.watchers];
     this.#clock = options.clock ?? systemClock;
     this.#heartbeats = options.heartbeats ??
       new KvHeartbeatStore(new RedisKv(transport, { namespace: options.namespace }));
@@ -153,6 +157,44 @@ export class RedisResultBackend implements ResultBackend {
     const reply = await this.#transport.script(scripts.setStatus, keys, args) as number[];
     return items.map((_, i) => [Number(reply[2 * i]), Number(reply[2 * i + 1])]);
   }
+
+  /**
+   * Writes a final status and acks `delivery` in one script call when `broker` is a Redis broker
+   * on this transport (see {@link RedisStreamsBroker.ackWithStatus}); null otherwise.
+   */
+  setAndAck(
+    input: TaskStatusInput,
+    options: SetStatusOptions,
+    broker: Broker,
+    delivery: Delivery,
+  ): Promise<TaskStatus> | null {
+    if (!(broker instanceof RedisStreamsBroker) || broker.transport !== this.#transport) {
+      return null;
+    }
+    const ttl = options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
+    const k = this.#keys;
+    const id = input.id;
+    const status: SettleStatus = {
+      storeKeys: this.#storeKeys,
+      keys: [k.task(id), k.events(id)],
+      args: [
+        id,
+        encodeStatusBody(input),
+        String(Math.max(1, ttl)),
+        k.channel(id),
+        isTerminal(input.state) ? "1" : "",
+        "",
+      ],
+      retentionMs: this.#retentionMs,
+      pruneDue: this.#pruneCheck,
+    };
+    return broker.ackWithStatus(delivery, status).then(([createdAt, updatedAt]) => ({
+      ...input,
+      timestamps: { ...input.timestamps, createdAt, updatedAt },
+    }));
+  }
+
+  readonly #pruneCheck = (): boolean => this.#pruneDue();
 
   /** Writes the status only if no live record has its id (one script call, atomic). */
   async create(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<boolean> {

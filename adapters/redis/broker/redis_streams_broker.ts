@@ -51,6 +51,28 @@ export interface RedisBrokerOptions extends RedisConnectOptions {
 const PUBLISH_CHUNK = 500;
 
 /**
+ * A final status the settle script writes before it acks (built by the result backend on the
+ * same transport, see `RedisResultBackend.setAndAck`).
+ */
+export interface SettleStatus {
+  /** The status store's index and watcher keys (a batch holds the writes of one store). */
+  storeKeys: readonly [string, string];
+  /** The status key and its update stream. */
+  keys: readonly [string, string];
+  /** The six per-status arguments of `lib/status_write.lua`. */
+  args: readonly string[];
+  /** The store's index retention, ms. */
+  retentionMs: number;
+  /** Asked once per batch: whether this one prunes the index. */
+  pruneDue: () => boolean;
+}
+
+interface SettleItem {
+  receipt: Receipt;
+  status: SettleStatus;
+}
+
+/**
  * A {@link Broker} on Redis Streams: one stream and consumer group per queue and priority band,
  * a sorted set of delayed messages, a sorted set of lease deadlines, and a dead-letter stream,
  * all under the queue's hash tag. Works over TCP (`redis://`, `rediss://`) and over Upstash
@@ -75,6 +97,7 @@ export class RedisStreamsBroker implements Broker {
   readonly #clock: Clock;
   readonly #ackers = new Map<string, Batcher<Receipt, number>>();
   readonly #publishers = new Map<string, Batcher<MessageArgs, number>>();
+  readonly #settlers = new Map<string, Batcher<SettleItem, [number, number]>>();
   readonly #ctx: ConsumerContext;
   #closed = false;
 
@@ -195,6 +218,51 @@ export class RedisStreamsBroker implements Broker {
         return await this.#transport.script(scripts.ack, [k.leases, ...k.bands], args) as number[];
       }, { maxBatch: batchSizeFor(this.#transport.kind) });
       this.#ackers.set(queue, batcher);
+    }
+    return batcher;
+  }
+
+  /**
+   * Writes the delivery's final status, then acks it, in one script call shared by the settles
+   * of one queue made in the same macrotask (a stale receipt acks nothing). Resolves with the
+   * status's `createdAt` and `updatedAt`.
+   */
+  ackWithStatus(delivery: Delivery, status: SettleStatus): Promise<[number, number]> {
+    let times: [number, number] = [0, 0];
+    return this.#ledger.settle(delivery, async () => {
+      times = await this.#settler(delivery.queue, status.storeKeys).add({
+        receipt: decodeReceipt(delivery.receipt),
+        status,
+      });
+    }).then(() => times);
+  }
+
+  #settler(
+    queue: string,
+    storeKeys: readonly [string, string],
+  ): Batcher<SettleItem, [number, number]> {
+    const id = `${queue}\u0000${storeKeys[0]}`;
+    let batcher = this.#settlers.get(id);
+    if (!batcher) {
+      const k = this.#keysOf(queue);
+      batcher = new Batcher(async (items) => {
+        const first = items[0].status;
+        const keys = [k.leases, ...k.bands, storeKeys[0], storeKeys[1]];
+        const args = [
+          this.#group,
+          String(first.retentionMs),
+          first.pruneDue() ? "1" : "",
+          String(items.length),
+        ];
+        for (const { receipt: r } of items) args.push(String(r.band), r.id, r.count);
+        for (const { status } of items) {
+          keys.push(status.keys[0], status.keys[1]);
+          args.push(...status.args);
+        }
+        const reply = await this.#transport.script(scripts.settle, keys, args) as number[];
+        return items.map((_, i) => [Number(reply[3 * i + 1]), Number(reply[3 * i + 2])]);
+      }, { maxBatch: batchSizeFor(this.#transport.kind) });
+      this.#settlers.set(id, batcher);
     }
     return batcher;
   }

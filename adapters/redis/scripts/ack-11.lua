@@ -7,15 +7,6 @@
 --
 -- Returns 1 (settled) or 0 (stale) per delivery.
 --#include owner
+--#include ack
 
-local out = {}
-for i = 2, #ARGV, 3 do
-  local band, id = ARGV[i], ARGV[i + 1]
-  if redis.call('ZREM', KEYS[1], lease_member(band, id, ARGV[i + 2])) == 1 then
-    drop_entry(KEYS[2 + tonumber(band)], ARGV[1], id)
-    out[#out + 1] = 1
-  else
-    out[#out + 1] = 0
-  end
-end
-return out
+return ack_deliveries(KEYS[1], 2, ARGV[1], 2, (#ARGV - 1) / 3)

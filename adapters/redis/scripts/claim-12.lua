@@ -17,12 +17,15 @@
 --#include fields
 --#include promote
 --#include owner
+--#include chunked
 
 local now = server_now()
 local group, consumer = ARGV[1], ARGV[2]
 local want = tonumber(ARGV[3])
 local default_lease = tonumber(ARGV[4])
 local out = { -1, {} }
+-- every lease of this claim goes into one variadic ZADD at the end
+local leases = {}
 
 local function band_key(b) return KEYS[3 + b] end
 
@@ -33,7 +36,8 @@ end
 local function hand_out(band, id, count, fields)
   local lease = lease_of(fields)
   local deadline = lease > 0 and now + lease or '+inf'
-  redis.call('ZADD', KEYS[2], deadline, lease_member(band, id, count))
+  leases[#leases + 1] = deadline
+  leases[#leases + 1] = lease_member(band, id, count)
   local n = #out
   out[n + 1] = band
   out[n + 2] = id
@@ -63,10 +67,17 @@ if want > 0 then
   end
 end
 
+-- One EXISTS over bands 1..9 first: a queue without priorities skips nine checks per claim.
+local higher = {}
+for b = 1, 9 do higher[b] = band_key(b) end
+local higher_left = want > 0 and redis.call('EXISTS', unpack(higher)) or 0
 for band = 9, 0, -1 do
   if want <= 0 then break end
   local key = band_key(band)
-  if redis.call('EXISTS', key) == 1 then
+  local exists = false
+  if band == 0 or higher_left > 0 then exists = redis.call('EXISTS', key) == 1 end
+  if exists and band > 0 then higher_left = higher_left - 1 end
+  if exists then
     local read = redis.pcall('XREADGROUP', 'GROUP', group, consumer, 'COUNT', want, 'STREAMS', key, '>')
     if type(read) == 'table' and read.err then
       redis.call('XGROUP', 'CREATE', key, group, '0')
@@ -79,6 +90,8 @@ for band = 9, 0, -1 do
     end
   end
 end
+
+call_chunked('ZADD', KEYS[2], leases)
 
 local next_due = -1
 local d = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')

@@ -13,6 +13,7 @@ import {
   type CreateRunInput,
   DUE_CLAIM_MS,
   type ListRunsQuery,
+  type StepLease,
   type TopicWaitOptions,
   type WorkflowStore,
 } from "../../../src/workflow/workflow_store.ts";
@@ -166,14 +167,29 @@ export class RedisWorkflowStore implements WorkflowStore {
     return { name: step, value: stored.value, savedAt: stored.savedAt };
   }
 
-  async saveStep(runId: string, step: string, value: unknown): Promise<void> {
+  async saveStep(
+    runId: string,
+    step: string,
+    value: unknown,
+    lease?: StepLease,
+  ): Promise<boolean> {
     const now = this.#clock.now();
-    const reply = await this.#t.script(
-      scripts.wfSaveStep,
-      [this.#run(runId), this.#steps(runId), this.#order(runId), this.#seq],
-      [step, JSON.stringify({ value: value ?? null, savedAt: now }), String(now)],
+    const reply = Number(
+      await this.#t.script(
+        scripts.wfSaveStep,
+        [this.#run(runId), this.#steps(runId), this.#order(runId), this.#seq],
+        [
+          step,
+          JSON.stringify({ value: value ?? null, savedAt: now }),
+          String(now),
+          lease?.owner ?? "",
+          String(lease?.leaseMs ?? 0),
+        ],
+      ),
     );
-    if (Number(reply) !== 1) throw new UnknownRunError(runId);
+    if (reply === 1) return true;
+    if (lease) return false;
+    throw new UnknownRunError(runId);
   }
 
   async listSteps(runId: string): Promise<StepCheckpoint[]> {

@@ -11,6 +11,7 @@ import type { EnvelopeSigner } from "../../security/envelope_signer.ts";
 import type { StemSignalSet } from "../../signals/stem_signals.ts";
 import type { MiddlewareChain } from "../middleware.ts";
 import type { RetryStrategy } from "../retry_strategy.ts";
+import type { IsolatePool } from "../../isolate/isolate_pool.ts";
 
 /**
  * Runs just before an outcome is recorded, for the envelopes it wants (the canvas: a chain's
@@ -59,4 +60,6 @@ export interface RunnerDeps {
   settleRetryDelays?: readonly number[];
   /** The reason a task id is revoked, or undefined (no revocations: the check is skipped). */
   revoked?: (taskId: string) => string | undefined;
+  /** Where tasks marked `isolation: "worker"` run, when the worker has an isolate pool. */
+  isolates?: IsolatePool;
 }

@@ -46,8 +46,9 @@ export async function recordOutcome(outcome: TaskOutcome, target: OutcomeTarget)
       const meta = linkMeta(failures);
       await settle(target, outcome, async () => {
         const { stored: result, encoder } = outcome;
-        await writer.write("succeeded", { result, encoder, timestamps: ran, meta });
-        if (!target.ackedEarly()) await broker.ack(delivery);
+        const extras = { result, encoder, timestamps: ran, meta };
+        if (target.ackedEarly()) await writer.write("succeeded", extras);
+        else await writer.writeAndAck("succeeded", extras);
       });
       if (!hasListeners(deps.signals, "taskSucceeded")) return;
       return emitSignal(deps.signals, "taskSucceeded", {

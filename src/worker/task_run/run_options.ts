@@ -23,6 +23,8 @@ export interface RunOptions {
   acksLate: boolean;
   /** Deliveries allowed before the task is dead-lettered unrun. */
   maxDeliveries: number;
+  /** Where the handler runs (the worker's handler decides). */
+  isolation: "inline" | "worker";
 }
 
 /**
@@ -45,5 +47,6 @@ export function resolveRunOptions(envelope: Envelope, handler: AnyTaskHandler): 
     acksLate: envelope.acksLate ??
       (envelope.meta[MetaKey.acksEarly] === true ? false : own.acksLate ?? true),
     maxDeliveries: envelope.maxDeliveries ?? own.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
+    isolation: own.isolation === "worker" ? "worker" : "inline",
   };
 }

@@ -6,6 +6,7 @@ import type {
 } from "../../backend/task_status.ts";
 import { isTerminal } from "../../backend/task_status.ts";
 import type { Delivery } from "../../broker/broker.ts";
+import type { SetStatusOptions } from "../../backend/status_store.ts";
 import type { JsonValue } from "../../core/envelope.ts";
 import { silentLogger } from "../../observability/logger.ts";
 import type { RunnerDeps } from "./deps.ts";
@@ -55,10 +56,30 @@ export class StatusWriter {
 
   /** Writes a status after every earlier write of this run; rejects when the backend does. */
   write(state: TaskState, extras: StatusExtras = {}): Promise<void> {
+    return this.#ordered(() => this.#write(state, extras));
+  }
+
+  /**
+   * Writes a terminal status and acks the delivery, after every earlier write: in one round trip
+   * when the backend offers `setAndAck` for the broker (a group member's result is added before
+   * the ack, so it takes the two steps).
+   */
+  writeAndAck(state: TaskState, extras: StatusExtras): Promise<void> {
+    const { backend, broker } = this.#deps;
+    if (!backend?.setAndAck || this.#delivery.envelope.groupId) {
+      return this.write(state, extras).then(() => broker.ack(this.#delivery));
+    }
+    return this.#ordered(() => {
+      const status = this.#status(state, extras);
+      const together = backend.setAndAck!(status, this.#setOptions(), broker, this.#delivery);
+      if (together) return together.then(() => {});
+      return backend.set(status, this.#setOptions()).then(() => broker.ack(this.#delivery));
+    });
+  }
+
+  #ordered(run: () => Promise<void>): Promise<void> {
     // With nothing in flight the write starts at once (no extra promise hops on the hot path).
-    const write = this.#inFlight === 0
-      ? this.#write(state, extras)
-      : this.#tail.then(() => this.#write(state, extras));
+    const write = this.#inFlight === 0 ? run() : this.#tail.then(run);
     this.#inFlight++;
     // One promise per write for the tail (not catch + finally): it never rejects.
     const done = () => void this.#inFlight--;
@@ -88,9 +109,13 @@ export class StatusWriter {
     });
   }
 
-  async #write(state: TaskState, extras: StatusExtras): Promise<void> {
+  #setOptions(): SetStatusOptions {
+    const ttl = this.#deps.resultTtl;
+    return ttl === undefined ? {} : { ttl };
+  }
+
+  #status(state: TaskState, extras: StatusExtras): TaskStatusInput {
     const deps = this.#deps;
-    if (!deps.backend) return;
     const envelope = this.#delivery.envelope;
     const status: TaskStatusInput = {
       id: envelope.id,
@@ -109,10 +134,14 @@ export class StatusWriter {
       timestamps: extras.timestamps,
     };
     if (extras.encoder) status.encoder = extras.encoder;
-    const saved = await deps.backend.set(
-      status,
-      deps.resultTtl === undefined ? {} : { ttl: deps.resultTtl },
-    );
+    return status;
+  }
+
+  async #write(state: TaskState, extras: StatusExtras): Promise<void> {
+    const deps = this.#deps;
+    if (!deps.backend) return;
+    const envelope = this.#delivery.envelope;
+    const saved = await deps.backend.set(this.#status(state, extras), this.#setOptions());
     if (envelope.groupId && isTerminal(state)) {
       await deps.backend.addGroupResult(envelope.groupId, saved);
     }

@@ -16,7 +16,7 @@ import { type ContextHost, WorkerTaskContext } from "../worker_task_context.ts";
 import { admit, type Admitted } from "./admission.ts";
 import { failure, succeeded } from "./decide.ts";
 import type { RunnerDeps } from "./deps.ts";
-import { callWithLimits } from "./limits.ts";
+import { invokeHandler } from "./invoke.ts";
 import { consumeRejection } from "./middleware_outcomes.ts";
 import type { TaskOutcome } from "../../core/task_outcome.ts";
 import { type OutcomeTarget, recordOutcome } from "./record_outcome.ts";
@@ -84,6 +84,11 @@ export class TaskRun implements ContextHost {
   /** Aborts the handler's `ctx.signal`; made on first use, since most tasks never need it. */
   get controller(): AbortController {
     return this.#controller ??= new AbortController();
+  }
+
+  /** When the handler started, epoch ms; undefined while admission runs. */
+  get startedAt(): number | undefined {
+    return this.#startedAt;
   }
 
   /**
@@ -219,10 +224,9 @@ export class TaskRun implements ContextHost {
     emitSignal(deps.signals, "taskStarted", this.#ref);
     const ctx = new WorkerTaskContext(envelope, args as Record<string, JsonValue>, this);
     const chain = deps.middleware ?? MiddlewareChain.empty;
-    const call = callWithLimits(
-      chain.executes
-        ? () => chain.execute(ctx, async () => await handler.call(ctx, args))
-        : () => Promise.resolve(handler.call(ctx, args)),
+    const call = invokeHandler(
+      { envelope, handler, ctx, args, options, chain, host: this },
+      deps,
       {
         clock: deps.clock,
         softMs: options.softMs,

@@ -1,5 +1,5 @@
 import type { BusMessage, EventBus, EventBusCapabilities } from "../../../workflow/event_bus.ts";
-import { deepEqual, equal } from "../../assert.ts";
+import { deepEqual, equal, ok } from "../../assert.ts";
 import { uniqueName } from "../../contract_harness.ts";
 import { type ContractCase, type StoreTestContext, within } from "../contract_case.ts";
 
@@ -77,6 +77,22 @@ export const eventBusCases: EventBusCase[] = [
       await within(stays.next(1), 5_000, "the remaining subscriber gets it");
       equal(gone.messages.length, 0);
       await off2();
+    },
+  },
+  {
+    name: "a large message (over 8000 bytes, past Postgres NOTIFY's limit) arrives whole",
+    run: async ({ store }) => {
+      const topic = uniqueName("bus");
+      const c = collector();
+      const off = await store.subscribe(topic, c.fn);
+      const big = { text: "é".repeat(12_000), n: 7 };
+      await store.publish(topic, big);
+      await store.publish(topic, "small");
+      await within(c.next(2), 5_000, "both messages arrive");
+      const payloads = c.messages.map((m) => m.payload);
+      ok(payloads.some((p) => JSON.stringify(p) === JSON.stringify(big)), "the large payload");
+      ok(payloads.includes("small"), "the small one");
+      await off();
     },
   },
   {

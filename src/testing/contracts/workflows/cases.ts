@@ -247,6 +247,30 @@ export const workflowStoreCases: WorkflowStoreCase[] = [
     },
   },
   {
+    name: "a fenced saveStep stores only under the caller's lease and extends it",
+    run: async ({ store, time }) => {
+      const id = await fresh(store);
+      const lease = { owner: "worker-a", leaseMs: 1_000 };
+      equal(await store.saveStep(id, "a", 1, lease), false, "no lease taken yet");
+      equal(await store.readStep(id, "a"), null);
+      ok(await store.claimRun(id, "worker-a", 1_000));
+      equal(await store.saveStep(id, "a", 1, { owner: "worker-b", leaseMs: 1_000 }), false);
+      await letTimePass(time, 600);
+      ok(await store.saveStep(id, "a", 1, lease));
+      equal((await store.readStep(id, "a"))?.value, 1);
+      equal((await store.get(id))?.cursor, 1);
+      await letTimePass(time, 600);
+      equal(await store.claimRun(id, "worker-b", 1_000), false, "the write extended the lease");
+      ok(await store.saveStep(id, "b", 2, lease));
+      ok(await store.saveStep(id, "b", 3, lease), "a replaced checkpoint counts once");
+      equal((await store.get(id))?.cursor, 2);
+      await store.cancel(id, "stop");
+      equal(await store.saveStep(id, "c", 4, lease), false, "a cancelled run takes no checkpoint");
+      equal(await store.readStep(id, "c"), null);
+      equal(await store.saveStep("no-such-run", "a", 1, lease), false);
+    },
+  },
+  {
     name: "claimRun admits exactly one of many concurrent claimants",
     run: async ({ store, peer }) => {
       const id = await fresh(store);
