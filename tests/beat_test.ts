@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   Beat,
+  DuplicateTaskIdError,
   fireTaskId,
   FunctionTaskHandler,
   ScheduleSpecError,
@@ -143,6 +144,25 @@ describe("Beat on a fake clock", () => {
       const ghost = await app.schedules.get("ghost");
       assert.match(ghost?.lastError ?? "", /no\.such\.task/);
       assert.equal(ghost?.nextRunAt, report.fireAt, "a failed fire is retried, not skipped");
+    } finally {
+      await app.close();
+    }
+  });
+
+  test("Stem.reserve records queued without publishing; the later republish publishes once", async () => {
+    const ran: { id: string; fireAt: unknown }[] = [];
+    const { app, clock } = await fakeApp(ran);
+    try {
+      const request = { enqueueOptions: { taskId: "beat:r:1" } };
+      await app.stem.reserve("beat.tick", request);
+      assert.equal((await app.stem.getTaskStatus("beat:r:1"))?.state, "queued");
+      assert.equal((await app.broker.counts("default")).pending, 0, "nothing published yet");
+      await assert.rejects(app.stem.reserve("beat.tick", request), DuplicateTaskIdError);
+      await assert.rejects(app.stem.reserve("beat.tick", {}), TypeError);
+      await app.stem.enqueue("beat.tick", request, { republish: true });
+      assert.equal((await app.broker.counts("default")).pending, 1);
+      await drainOn(app, clock);
+      assert.deepEqual(ran.map((r) => r.id), ["beat:r:1"]);
     } finally {
       await app.close();
     }
