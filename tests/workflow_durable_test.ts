@@ -13,7 +13,7 @@ import {
   startPostgres,
 } from "./helpers/postgres_server.ts";
 
-const RUNS = 20;
+const RUNS = 100;
 
 function waiter(delivered: Map<string, number>) {
   return new WorkflowScript<{ topic: string }, unknown>({
