@@ -48,7 +48,9 @@ for (const store of stores) {
           new FunctionTaskHandler({ name: "scale.hold", entrypoint: () => release.promise }),
         ],
       });
-      after(() => app.close({ timeout: 0 }));
+      // Closed on the fake clock, ticking it: a close that waits on a clock timer (heartbeat,
+      // sync, autoscaler) would otherwise hang an `after` hook where no one advances time.
+      after(() => closeTicking(app, clock));
       let started = 0;
       let finished = 0;
       const listeners: (() => void)[] = [];
@@ -87,3 +89,15 @@ test("autoscale bounds are checked where the worker is made", async () => {
     /Invalid autoscale \{ min: 3, max: 2 \}/,
   );
 });
+
+/** Closes `app`, advancing `clock` until the close settles (bounded: fails after 600 ticks). */
+async function closeTicking(app: StemApp, clock: FakeClock): Promise<void> {
+  let done = false;
+  const closing = app.close({ timeout: 0 }).finally(() => (done = true));
+  for (let i = 0; i < 600 && !done; i++) {
+    await clock.tick(100);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  if (!done) throw new Error("the app did not close within 60 s of fake time");
+  await closing;
+}
