@@ -1,7 +1,8 @@
 // What an idle HTTP worker costs in Redis commands (Upstash bills every command it receives; a
 // script is one). A StemApp worker on `http://` through the REST bridge, idle for a real window;
 // Redis's MONITOR counts what arrives, minus the commands scripts run inside (`[n lua]`).
-// Run: node_modules/.bin/deno run -A bench/edge_idle_commands.ts [seconds=60]   Prints one JSON object.
+// Run: node_modules/.bin/deno run -A bench/edge_idle_commands.ts [seconds=60] [warmup=2]
+// (warmup 60 skips the first idle minute, where the poll back-off ramps up). Prints one JSON object.
 import { spawn } from "node:child_process";
 import { FunctionTaskHandler, StemApp } from "../mod.ts";
 import { startRedisServer } from "../tests/helpers/redis_server.ts";
@@ -10,6 +11,7 @@ import { BRIDGE_TOKEN, startBridge } from "../tests/helpers/redis_bridge.ts";
 const argv = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
   (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
 const seconds = Number(argv[0] ?? 60);
+const warmup = Number(argv[1] ?? 2);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const redis = await startRedisServer();
@@ -38,7 +40,7 @@ try {
   });
   await app.start();
   // Start-up (script loads, first claims, first syncs) is not idle cost.
-  await sleep(2_000);
+  await sleep(warmup * 1_000);
   counting = true;
   await sleep(seconds * 1_000);
   counting = false;
@@ -48,6 +50,7 @@ try {
     bench: "edge_idle_commands",
     runtime: "Deno" in globalThis ? "deno" : "bun",
     transport: "http (REST bridge)",
+    warmupSeconds: warmup,
     windowSeconds: seconds,
     commands: total,
     perMinute: Math.round((total * 60 / seconds) * 10) / 10,
