@@ -20,6 +20,7 @@ export type {
   StemAdapter,
   StoreSet,
   StoreSetOptions,
+  WorkerSyncDefaults,
 } from "./src/core/adapter.ts";
 export { redactUrl } from "./src/core/adapter.ts";
 export type {

@@ -5,8 +5,9 @@
  *
  * @module
  */
+import type { Duration } from "../../src/core/duration.ts";
 import { KvHeartbeatStore } from "../../src/backend/kv_heartbeat_store.ts";
-import type { StoreSet, StoreSetOptions } from "../../src/core/adapter.ts";
+import type { StoreSet, StoreSetOptions, WorkerSyncDefaults } from "../../src/core/adapter.ts";
 import { type RedisBackendOptions, RedisResultBackend } from "./backend/redis_result_backend.ts";
 import { RedisKv } from "./backend/redis_kv.ts";
 import { type RedisBrokerOptions, RedisStreamsBroker } from "./broker/redis_streams_broker.ts";
@@ -20,7 +21,18 @@ import { RedisRateLimiter } from "./rate_limit/redis_rate_limiter.ts";
 
 /** Options of the Redis adapter's `connect`: transport, broker and backend settings in one. */
 export interface RedisStoreSetOptions
-  extends StoreSetOptions, RedisBrokerOptions, RedisBackendOptions {}
+  extends StoreSetOptions, RedisBrokerOptions, RedisBackendOptions {
+  /**
+   * Longest poll back-off of event-bus subscribers over HTTP (remote control, workflow events):
+   * the worst-case delay of a control command to an idle worker. @default "30s"
+   */
+  maxBusPoll?: Duration;
+  /**
+   * The worker timings the set suggests. @default over HTTP heartbeats, revocation and pause
+   * syncs once a minute (an idle worker then costs under 10 commands a minute); over TCP none
+   */
+  workerDefaults?: WorkerSyncDefaults;
+}
 
 /** Every store of the Redis adapter; the concrete classes, for callers that need their extras. */
 export interface RedisStoreSet extends StoreSet {
@@ -65,7 +77,11 @@ export function redisStoreSet(
   const shared = { ...options, ownsTransport: false };
   const broker = new RedisStreamsBroker(transport, shared);
   const backend = new RedisResultBackend(transport, { ...shared, heartbeats });
-  const events = new RedisEventBus(transport, { namespace: options.namespace });
+  const events = new RedisEventBus(transport, {
+    namespace: options.namespace,
+    maxPollInterval: options.maxBusPoll,
+    clock: options.clock,
+  });
   let closing: Promise<void> | undefined;
   const close = async () => {
     try {
@@ -93,6 +109,11 @@ export function redisStoreSet(
       clock: options.clock,
     }),
     transport,
+    // Upstash bills every command: an idle worker over HTTP syncs once a minute (docs/edge_workers.md).
+    workerDefaults: options.workerDefaults ??
+      (transport.kind === "http"
+        ? { heartbeatInterval: "60s", revokeSyncInterval: "60s", pauseSyncInterval: "60s" }
+        : undefined),
     close: () => (closing ??= close()),
   };
 }

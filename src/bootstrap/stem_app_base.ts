@@ -91,8 +91,12 @@ export interface StemAppOptions {
   recordArgs?: boolean | { maxBytes?: number };
   /** Random source for retry jitter (inject for deterministic tests). @default Math.random */
   random?: () => number;
-  /** Interval of worker heartbeats. @default "10s" */
+  /** Interval of worker heartbeats. @default "10s" ("60s" on Redis over HTTP, see docs/edge_workers.md) */
   heartbeatInterval?: Duration;
+  /** How often the worker re-reads revocations. @default "1s" ("60s" on Redis over HTTP) */
+  revokeSyncInterval?: Duration;
+  /** How often the worker re-reads persisted queue pauses. @default "2s" ("60s" on Redis over HTTP) */
+  pauseSyncInterval?: Duration;
   /** What the worker reports about itself in heartbeats (host, pid, runtime, version). */
   identity?: WorkerOptions["identity"];
   /**
@@ -277,7 +281,10 @@ export class StemAppBase {
       workerId,
       resultTtl: options.resultTtl,
       random: options.random,
-      heartbeatInterval: options.heartbeatInterval,
+      heartbeatInterval: options.heartbeatInterval ?? this.stores.workerDefaults?.heartbeatInterval,
+      revokeSyncInterval: options.revokeSyncInterval ??
+        this.stores.workerDefaults?.revokeSyncInterval,
+      pauseSyncInterval: options.pauseSyncInterval ?? this.stores.workerDefaults?.pauseSyncInterval,
       identity: options.identity,
       revokes: this.revokes,
       logger: options.logger,

@@ -8,7 +8,8 @@ const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown })
 
 /** Runs `fn` after the current macrotask (setImmediate where the runtime has it). */
 export function onNextMacrotask(fn: () => void): void {
-  if (immediate) immediate(fn);
+  // Called on globalThis: workerd's setImmediate (nodejs_compat) throws "Illegal invocation" otherwise.
+  if (immediate) immediate.call(globalThis, fn);
   else setTimeout(fn, 0);
 }
 
@@ -68,7 +69,8 @@ export class Batcher<T, R> {
     this.#run = run;
     this.#max = Math.max(1, options.maxBatch ?? 16);
     this.#maxConcurrent = Math.max(1, options.maxConcurrent ?? Infinity);
-    this.#defer = options.flush === "microtask" ? queueMicrotask : onNextMacrotask;
+    // Wrapped: workerd throws "Illegal invocation" when queueMicrotask is called on another this.
+    this.#defer = options.flush === "microtask" ? (fn) => queueMicrotask(fn) : onNextMacrotask;
   }
 
   /** Queues one item; resolves with its result once its batch ran. */

@@ -93,6 +93,12 @@ export interface Broker {
   purge(queue: string): Promise<number>;
   /** Counts messages of a queue by state. */
   counts(queue: string): Promise<QueueCounts>;
+  /**
+   * Ends the idle waits of this broker's consumers in this process, so they claim now instead of
+   * at the end of a poll back-off (`Worker.wake()`). Brokers whose consumers block on the server
+   * need none.
+   */
+  wake?(): void;
   /** Releases connections and timers. */
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import type { ScheduleStore } from "../scheduler/schedule_store.ts";
 import type { LockStore } from "../locks/lock_store.ts";
 import type { RateLimiter } from "../rate_limit/rate_limiter.ts";
 import type { Clock } from "./clock.ts";
+import type { Duration } from "./duration.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { EventBus } from "../workflow/event_bus.ts";
 import type { WorkflowStore } from "../workflow/workflow_store.ts";
@@ -51,8 +52,24 @@ export interface StoreSet {
   workflows?: WorkflowStore;
   /** Topic notifications (workflow events, later remote control). */
   events?: EventBus;
+  /**
+   * Worker defaults that suit this connection, where they differ from the general ones: a store
+   * set billed per command (Redis over HTTP) asks for slower heartbeats and syncs. Explicit
+   * worker options win.
+   */
+  workerDefaults?: WorkerSyncDefaults;
   /** Closes the shared connection and every store's timers; safe to call twice. */
   close(): Promise<void>;
+}
+
+/** Worker timings a store set may suggest (see {@link StoreSet.workerDefaults}). */
+export interface WorkerSyncDefaults {
+  /** Interval of worker heartbeats. */
+  heartbeatInterval?: Duration;
+  /** How often revocations are re-read. */
+  revokeSyncInterval?: Duration;
+  /** How often persisted queue pauses are re-read. */
+  pauseSyncInterval?: Duration;
 }
 
 /** Options every adapter's `connect` takes; adapters extend it with typed options of their own. */

@@ -23,6 +23,8 @@ export const ErrorCode = {
   invalidSchedule: "invalid-schedule",
   /** A schedule upsert named an older version than the stored one. */
   scheduleVersionConflict: "schedule-version-conflict",
+  /** A worker's wake endpoint (`stemWakeHandler`) did not accept the wake. */
+  wakeFailed: "wake-failed",
   /** The task was revoked (`app.revoke`); with `terminate` its run was aborted. */
   taskRevoked: "task-revoked",
   /** Remote control needs an event bus the store set does not have (or a command is bad). */

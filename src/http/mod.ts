@@ -23,3 +23,9 @@ export { HttpProblem } from "./http_problem.ts";
 export { openApiDocument, type OpenApiOptions } from "./openapi.ts";
 export type { TaskView } from "../inspect/task_view.ts";
 export { type PushHandlerOptions, stemPushHandler } from "./push_handler.ts";
+export {
+  stemWakeHandler,
+  type WakeHandlerOptions,
+  wakeWorker,
+  type WakeWorkerOptions,
+} from "./wake_handler.ts";

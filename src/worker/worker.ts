@@ -455,6 +455,15 @@ export class Worker implements ControlledWorker {
     }
   }
 
+  /**
+   * Ends the consumers' idle wait now, so tasks published since are claimed without waiting out
+   * the broker's poll back-off (Redis over HTTP backs off to 30 s when idle). Costs no command;
+   * `stemWakeHandler` exposes it to producers in other processes.
+   */
+  wake(): void {
+    this.#broker.wake?.();
+  }
+
   /** True while {@link Worker.drain} runs. */
   get draining(): boolean {
     return this.#draining;

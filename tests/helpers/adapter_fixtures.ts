@@ -100,7 +100,15 @@ export async function redisHttpFixture(api: FixtureApi): Promise<FixtureOrSkip> 
     await server.stop();
   });
   let namespace = "";
-  const options = { token: BRIDGE_TOKEN, maxIdleWait: 100, maxWatchPoll: 100, ...redisTimings };
+  // The pre-edge timings (fast polls and syncs): these suites test behaviour, not idle cost.
+  const options = {
+    token: BRIDGE_TOKEN,
+    maxIdleWait: 100,
+    maxWatchPoll: 100,
+    maxBusPoll: 250,
+    workerDefaults: {},
+    ...redisTimings,
+  };
   const open = (name: string) => redisAdapter.connect!(bridge.url, { ...options, namespace: name });
   return {
     name: "redis-http",

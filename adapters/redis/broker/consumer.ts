@@ -24,6 +24,8 @@ export interface ConsumerContext {
   idleWaitMs: number;
   /** Longest poll back-off over HTTP. */
   maxPollMs: number;
+  /** The idle waits of running loops, which `wake()` ends. */
+  waiters: Set<IdleWait>;
   keys(queue: string): QueueKeys;
   closed(): boolean;
   ledger: PrefetchLedger;
@@ -82,6 +84,7 @@ export function consumeLoop(
   for (const q of queues) ctx.keys(q);
   const consumer = options.consumerName ?? ctx.consumerName;
   const waiter = new IdleWait(ctx.transport, ctx.maxPollMs, ctx.clock);
+  ctx.waiters.add(waiter);
   let round: Round = { nextDue: Infinity, newest: new Map() };
   let rotation = 0;
   const claim = async (limit: number): Promise<Delivery[]> => {
@@ -123,6 +126,9 @@ export function consumeLoop(
     release: ctx.release,
     onError: ctx.onError,
     clock: ctx.clock,
-    end: () => waiter.close(),
+    end: () => {
+      ctx.waiters.delete(waiter);
+      return waiter.close();
+    },
   });
 }

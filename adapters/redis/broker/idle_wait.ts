@@ -13,6 +13,7 @@ export class IdleWait {
   #waiter: StreamWaiter | null | undefined;
   #pollMs = 0;
   #closed = false;
+  #wakeSleep: (() => void) | undefined;
 
   /** Waits through `transport`; HTTP polling backs off up to `maxPollMs` of `clock` time. */
   constructor(transport: RedisTransport, maxPollMs: number, clock: Clock) {
@@ -36,8 +37,18 @@ export class IdleWait {
         signal.removeEventListener("abort", onAbort);
       }
     }
-    this.#pollMs = Math.min(this.#maxPollMs, Math.max(25, this.#pollMs * 2));
+    // Quick steps first (a burst's tail), then long ones: an idle minute costs a few claims.
+    this.#pollMs = Math.min(
+      this.#maxPollMs,
+      Math.max(25, this.#pollMs * (this.#pollMs < 1_000 ? 2 : 4)),
+    );
     await this.#sleep(Math.min(ms, this.#pollMs), signal);
+  }
+
+  /** Ends a poll sleep now and forgets the back-off (a producer said work is there). */
+  wake(): void {
+    this.#pollMs = 0;
+    this.#wakeSleep?.();
   }
 
   /** Forgets the polling back-off after work was found. */
@@ -50,8 +61,10 @@ export class IdleWait {
       const done = () => {
         this.#clock.clearTimeout(timer);
         signal.removeEventListener("abort", done);
+        if (this.#wakeSleep === done) this.#wakeSleep = undefined;
         resolve();
       };
+      this.#wakeSleep = done;
       const timer = this.#clock.setTimeout(done, ms);
       signal.addEventListener("abort", done, { once: true });
     });

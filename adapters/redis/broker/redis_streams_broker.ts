@@ -28,17 +28,22 @@ import { groupName, type QueueKeys, queueKeys } from "../keys.ts";
 import type { RedisReply, RedisTransport } from "../transport.ts";
 import { decodeReceipt, flatArgs, type MessageArgs, messageArgs, type Receipt } from "./codec.ts";
 import { consumeLoop, type ConsumerContext } from "./consumer.ts";
+import type { IdleWait } from "./idle_wait.ts";
 import * as dead from "./dead_letter_ops.ts";
 
 /** Options for {@link RedisStreamsBroker}. */
 export interface RedisBrokerOptions extends RedisConnectOptions {
   /** Lease length when an envelope has no `visibilityTimeout`. @default "30s" */
   defaultVisibilityTimeout?: Duration;
-  /** Longest an idle consumer waits before it looks for expired leases and due delayed messages again. @default "1s" */
+  /** Longest an idle consumer waits before it looks for expired leases and due delayed messages again. @default "1s" over TCP, `maxIdleWait` over HTTP */
   claimInterval?: Duration;
   /** Longest single blocking read over TCP. @default "5s" */
   blockTime?: Duration;
-  /** Longest poll back-off of an idle consumer over HTTP. @default "1s" */
+  /**
+   * Longest poll back-off of an idle consumer over HTTP: the worst-case pickup delay of a task
+   * published by another process that does not call `wake()` (docs/edge_workers.md). Over HTTP
+   * it also bounds `claimInterval`'s default. @default "30s"
+   */
   maxIdleWait?: Duration;
   /** Consumer name in the consumer groups. @default "stem-<uuid>" per broker instance */
   consumerName?: string;
@@ -99,6 +104,7 @@ export class RedisStreamsBroker implements Broker {
   readonly #publishers = new Map<string, Batcher<MessageArgs, number>>();
   readonly #settlers = new Map<string, Batcher<SettleItem, [number, number]>>();
   readonly #ctx: ConsumerContext;
+  readonly #waiters = new Set<IdleWait>();
   #closed = false;
 
   /** Wraps an open transport; `close()` closes it when `ownsTransport` is true. */
@@ -117,14 +123,19 @@ export class RedisStreamsBroker implements Broker {
       blocking: transport.kind === "tcp",
     };
     const blockMs = toMillis(options.blockTime ?? 5_000);
+    const maxPollMs = toMillis(options.maxIdleWait ?? 30_000);
     this.#clock = options.clock ?? systemClock;
     this.#ctx = {
       transport,
       group: this.#group,
       consumerName: options.consumerName ?? `stem-${uuidv7()}`,
       defaultLeaseMs: toMillis(options.defaultVisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_MS),
-      idleWaitMs: Math.min(blockMs, toMillis(options.claimInterval ?? 1_000)),
-      maxPollMs: toMillis(options.maxIdleWait ?? 1_000),
+      idleWaitMs: Math.min(
+        transport.kind === "http" ? Infinity : blockMs,
+        toMillis(options.claimInterval ?? (transport.kind === "http" ? maxPollMs : 1_000)),
+      ),
+      maxPollMs,
+      waiters: this.#waiters,
       keys: (q) => this.#keysOf(q),
       closed: () => this.#closed,
       ledger: this.#ledger,
@@ -154,6 +165,18 @@ export class RedisStreamsBroker implements Broker {
    */
   async publish(envelope: Envelope): Promise<void> {
     await this.#publisher(envelope.queue).add(messageArgs(envelope));
+    // Free over HTTP (no command): consumers of this process pick it up without their back-off.
+    if (this.#transport.kind === "http") this.#wakeSleepers();
+  }
+
+  /** Ends the idle waits of this broker's consumers now (a blocking read, or a poll back-off). */
+  wake(): void {
+    this.#transport.wakeWaiters();
+    this.#wakeSleepers();
+  }
+
+  #wakeSleepers(): void {
+    for (const waiter of this.#waiters) waiter.wake();
   }
 
   #publisher(queue: string): Batcher<MessageArgs, number> {
@@ -297,7 +320,7 @@ export class RedisStreamsBroker implements Broker {
       ],
     );
     // A delayed retry may be due before this process' consumers end their idle wait.
-    if (m) this.#transport.wakeWaiters();
+    if (m) this.wake();
   }
 
   /** Moves the lease deadline of the same message to now + `by`. */

@@ -4,14 +4,23 @@ import type {
   EventBusCapabilities,
   Unsubscribe,
 } from "../../../src/workflow/event_bus.ts";
+import { type Clock, systemClock, type TimerHandle } from "../../../src/core/clock.ts";
+import { type Duration, toMillis } from "../../../src/core/duration.ts";
 import type { RedisTransport } from "../transport.ts";
 
 /** Options of {@link RedisEventBus}. */
 export interface RedisEventBusOptions {
   /** Key and channel prefix. @default "stem" */
   namespace?: string;
-  /** How often a polling subscriber (HTTP transport) reads its topic's stream. @default 250 */
+  /** First poll interval of a subscriber over HTTP, and the one after a message. @default 250 */
   pollIntervalMs?: number;
+  /**
+   * Longest poll interval over HTTP: an idle subscriber doubles its interval up to this, so a
+   * quiet topic costs about two commands a minute. @default "30s"
+   */
+  maxPollInterval?: Duration;
+  /** Time source of the poll timers. @default systemClock */
+  clock?: Clock;
   /** Entries kept per topic stream for polling subscribers. @default 1000 */
   streamLength?: number;
 }
@@ -27,6 +36,8 @@ export class RedisEventBus implements EventBus {
   readonly #t: RedisTransport;
   readonly #prefix: string;
   readonly #pollMs: number;
+  readonly #maxPollMs: number;
+  readonly #clock: Clock;
   readonly #length: number;
   readonly #closers = new Set<Unsubscribe>();
 
@@ -35,6 +46,8 @@ export class RedisEventBus implements EventBus {
     this.#t = transport;
     this.#prefix = `${options.namespace ?? "stem"}:bus:`;
     this.#pollMs = options.pollIntervalMs ?? 250;
+    this.#maxPollMs = Math.max(this.#pollMs, toMillis(options.maxPollInterval ?? "30s"));
+    this.#clock = options.clock ?? systemClock;
     this.#length = options.streamLength ?? 1000;
     this.capabilities = { crossProcess: true, push: transport.kind === "tcp" };
   }
@@ -81,11 +94,14 @@ export class RedisEventBus implements EventBus {
       | null;
     let last = newest?.[0]?.[0] ?? "0-0";
     let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: TimerHandle | undefined;
+    let delay = this.#pollMs;
     const tick = async () => {
       try {
         const reply = await this.#t.command(["XRANGE", key, `(${last}`, "+", "COUNT", "100"]);
-        for (const entry of (reply ?? []) as [string, string[]][]) {
+        const entries = (reply ?? []) as [string, string[]][];
+        delay = entries.length ? this.#pollMs : Math.min(this.#maxPollMs, delay * 2);
+        for (const entry of entries) {
           last = entry[0];
           const fields = entry[1];
           for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -95,12 +111,12 @@ export class RedisEventBus implements EventBus {
       } catch {
         // Unreachable for a moment: the next tick reads from the same position.
       }
-      if (!stopped) timer = setTimeout(() => void tick(), this.#pollMs);
+      if (!stopped) timer = this.#clock.setTimeout(() => void tick(), delay);
     };
-    timer = setTimeout(() => void tick(), 0);
+    timer = this.#clock.setTimeout(() => void tick(), 0);
     return () => {
       stopped = true;
-      clearTimeout(timer);
+      if (timer !== undefined) this.#clock.clearTimeout(timer);
       return Promise.resolve();
     };
   }
