@@ -45,6 +45,8 @@ export { rateLimiterCases, runRateLimiterContract } from "./contracts/rate_limit
 export type { RateLimiterCase } from "./contracts/rate_limiter/mod.ts";
 export { runWorkflowStoreContract, workflowStoreCases } from "./contracts/workflows/mod.ts";
 export type { WorkflowStoreCase } from "./contracts/workflows/mod.ts";
+export { runWorkflowFacadeContract, workflowFacadeCases } from "./contracts/workflow_facade/mod.ts";
+export type { WorkflowFacadeCase } from "./contracts/workflow_facade/mod.ts";
 export { eventBusCases, runEventBusContract } from "./contracts/events/mod.ts";
 export type { EventBusCase } from "./contracts/events/mod.ts";
 export { eventually, nextWithin, uniqueName } from "./contract_harness.ts";

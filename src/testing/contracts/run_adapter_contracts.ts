@@ -19,6 +19,7 @@ import { runScheduleStoreContract } from "./schedules/mod.ts";
 import { KvScheduleStore } from "../../scheduler/kv_schedule_store.ts";
 import { runEventBusContract } from "./events/mod.ts";
 import { runWorkflowStoreContract } from "./workflows/mod.ts";
+import { runWorkflowFacadeContract } from "./workflow_facade/mod.ts";
 
 /** The stores a fixture opens: any members of a `StoreSet` (missing ones are skipped) and close. */
 export type ContractStores = Partial<Omit<StoreSet, "close">> & {
@@ -200,8 +201,10 @@ export async function runAdapterContracts(fixture: AdapterFixture): Promise<void
       },
     });
   } else missing("RateLimiter", "rateLimiter");
-  if (has("workflows")) runWorkflowStoreContract({ ...suite("workflows"), capabilities: {} });
-  else missing("WorkflowStore", "workflows");
+  if (has("workflows")) {
+    runWorkflowStoreContract({ ...suite("workflows"), capabilities: {} });
+    runWorkflowFacadeContract({ ...suite("workflows"), capabilities: {} });
+  } else missing("WorkflowStore", "workflows");
   if (probe.events) {
     runEventBusContract({ ...suite("events"), capabilities: probe.events.capabilities });
   } else missing("EventBus", "events");
