@@ -7,6 +7,7 @@
  */
 import { createRedisHttpBridge } from "../adapters/redis/http/bridge.ts";
 import { TcpTransport } from "../adapters/redis/tcp/tcp_transport.ts";
+import { serveFetch } from "./runtime/serve.ts";
 
 /** Options for {@link runRedisHttpBridge}. */
 export interface RedisHttpBridgeRunOptions {
@@ -28,34 +29,6 @@ export interface RunningRedisHttpBridge {
   close(): Promise<void>;
 }
 
-type FetchHandler = (request: Request) => Response | Promise<Response>;
-type Server = { port: number; stop(): Promise<void> };
-
-function serve(hostname: string, port: number, fetch: FetchHandler): Server {
-  const g = globalThis as unknown as {
-    Deno?: {
-      serve(
-        o: { hostname: string; port: number; onListen?: () => void },
-        h: FetchHandler,
-      ): { addr: { port: number }; shutdown(): Promise<void> };
-    };
-    Bun?: {
-      serve(
-        o: { hostname: string; port: number; fetch: FetchHandler },
-      ): { port: number; stop(force?: boolean): void };
-    };
-  };
-  if (g.Deno) {
-    const server = g.Deno.serve({ hostname, port, onListen: () => {} }, fetch);
-    return { port: server.addr.port, stop: () => server.shutdown() };
-  }
-  if (g.Bun) {
-    const server = g.Bun.serve({ hostname, port, fetch });
-    return { port: server.port, stop: () => Promise.resolve(server.stop(true)) };
-  }
-  throw new Error("stem redis-http runs on Deno or Bun.");
-}
-
 /** Starts the bridge; resolves once it listens. */
 export async function runRedisHttpBridge(
   options: RedisHttpBridgeRunOptions,
@@ -67,7 +40,7 @@ export async function runRedisHttpBridge(
   });
   const app = createRedisHttpBridge(transport, { token: options.token });
   const hostname = options.hostname ?? "127.0.0.1";
-  const server = serve(hostname, options.port, app.fetch);
+  const server = serveFetch(hostname, options.port, app.fetch);
   return {
     url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${server.port}`,
     async close() {

@@ -13,6 +13,7 @@ import { integerFlag, listFlag, stringFlag, UsageError } from "./args.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { printJson, printTable } from "./output.ts";
 import { queueFlag, STORE_DETAILS, STORE_OPTIONS, withApp } from "./store_flags.ts";
+import { printWorkerTable } from "./workers.ts";
 
 async function snapshot(app: StemApp, queues: string[]) {
   const now = Date.now();
@@ -48,18 +49,7 @@ function draw(context: CommandContext, frame: Awaited<ReturnType<typeof snapshot
     "(no queues)",
   );
   context.io.out("");
-  printTable(
-    context.io,
-    ["WORKER", "STATE", "SEEN", "INFLIGHT", "QUEUES"],
-    frame.workers.map((w) => [
-      w.workerId,
-      w.online ? "online" : "offline",
-      `${Math.round(w.ageMs / 1000)}s ago`,
-      w.inflight,
-      w.queues.join(","),
-    ]),
-    "(no workers)",
-  );
+  printWorkerTable(context.io, frame.workers);
 }
 
 /** `stem observe`. */

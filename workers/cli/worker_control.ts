@@ -15,6 +15,7 @@ import { integerFlag, listFlag, type OptionValues, stringFlag, UsageError } from
 import type { Command, CommandContext } from "./command.ts";
 import { ExitCode, printJson, printTable } from "./output.ts";
 import { STORE_DETAILS, STORE_OPTIONS, withApp } from "./store_flags.ts";
+import { printWorkerTable } from "./workers.ts";
 
 const TARGET_OPTIONS = {
   ...STORE_OPTIONS,
@@ -350,19 +351,7 @@ const status: Command = {
           continue;
         }
         if (values.follow) context.io.out(`-- ${new Date().toISOString()}`);
-        printTable(
-          context.io,
-          ["WORKER", "STATE", "SEEN", "INFLIGHT", "QUEUES", "STOPPING"],
-          workers.map((w) => [
-            w.workerId,
-            w.online ? "online" : "offline",
-            `${Math.round(w.ageMs / 1000)}s ago`,
-            w.inflight,
-            w.queues.join(","),
-            w.extras.stopping === true ? "yes" : "no",
-          ]),
-          "(no workers)",
-        );
+        printWorkerTable(context.io, workers, { stopping: true });
       }
     });
   },
