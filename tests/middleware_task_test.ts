@@ -55,6 +55,29 @@ describe("Task middleware", () => {
     ]);
   });
 
+  test("consumesDelivery limits onConsume to the deliveries it names", async () => {
+    const log: string[] = [];
+    const onlyMarked: TaskMiddleware = {
+      consumesDelivery: (delivery) => delivery.envelope.meta.marked === true,
+      async onConsume(delivery, next) {
+        log.push(`consume:${delivery.envelope.name}`);
+        await next();
+      },
+    };
+    const { app } = await fakeTimeApp({
+      middleware: [onlyMarked, tracer("t", log)],
+      tasks: [new FunctionTaskHandler({ name: "t", entrypoint: () => void log.push("handler") })],
+    });
+    const plain = await app.stem.enqueue("t");
+    await app.stem.waitForTask(plain);
+    const marked = await app.stem.enqueue("t", { meta: { marked: true } });
+    await app.stem.waitForTask(marked);
+    await app.close();
+    assert.equal(log.filter((l) => l === "consume:t").length, 1, log.join(" "));
+    assert.equal(log.filter((l) => l === "t:consume:in").length, 2, "unfiltered hooks still run");
+    assert.equal(log.filter((l) => l === "handler").length, 2);
+  });
+
   test("onExecute's return value is the stored result", async () => {
     const { app } = await fakeTimeApp({
       middleware: [{ onExecute: async (_ctx, next) => `wrapped ${await next()}` }],

@@ -35,6 +35,11 @@ export interface TaskMiddleware {
   onEnqueue?(envelope: Envelope, next: (envelope: Envelope) => Promise<string>): Promise<string>;
   /** Around everything the worker does with one delivery. */
   onConsume?(delivery: Delivery, next: () => Promise<void>): Promise<void>;
+  /**
+   * Whether `onConsume` applies to this delivery (absent: to every one). A middleware for a few
+   * tasks says so here, so every other task keeps the worker's path without a hook chain.
+   */
+  consumesDelivery?(delivery: Delivery): boolean;
   /** Around the handler call (inside the time limits). */
   onExecute?(ctx: TaskContext, next: () => Promise<unknown>): Promise<unknown>;
   /** Around recording an outcome (status write and settle). */

@@ -399,7 +399,8 @@ export class Stem {
   ): Promise<Prepared> {
     validateEnqueueRequest(name, request);
     const publish = request.enqueueOptions ?? {};
-    if (this.#isStrict()) {
+    // Links are rare: the strictness check (it lists the registry) runs only when there are some.
+    if ((publish.link?.length || publish.linkError?.length) && this.#isStrict()) {
       for (const link of [...(publish.link ?? []), ...(publish.linkError ?? [])]) {
         if (!this.registry?.get(link.name)) throw new UnknownTaskError(link.name);
       }

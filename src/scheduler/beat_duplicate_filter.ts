@@ -17,6 +17,8 @@ const NONCE_TTL_MS = 7 * 86_400_000;
  */
 export function beatDuplicateFilter(kv: AtomicKv): TaskMiddleware {
   return {
+    // Only Beat's fires carry a nonce: every other task skips the hook chain altogether.
+    consumesDelivery: (delivery) => typeof delivery.envelope.meta[MetaKey.beatNonce] === "string",
     async onConsume(delivery, next) {
       const nonce = delivery.envelope.meta[MetaKey.beatNonce];
       if (typeof nonce !== "string") return await next();

@@ -11,12 +11,19 @@ export class MiddlewareChain {
   /** The empty chain: every call goes straight to `last`. */
   static readonly empty: MiddlewareChain = new MiddlewareChain([]);
   readonly #consume: Hook<Delivery, void>[];
+  /** Per consume hook, the delivery filter it declared (undefined: every delivery). */
+  readonly #consumeFilters: (((delivery: Delivery) => boolean) | undefined)[];
+  readonly #filtered: boolean;
   readonly #execute: Hook<TaskContext, unknown>[];
   readonly #outcome: Hook<TaskOutcome, void>[];
 
   /** Splits `middleware` by hook. */
   constructor(middleware: readonly TaskMiddleware[]) {
     this.#consume = hooksOf(middleware, "onConsume");
+    this.#consumeFilters = middleware.filter((m) => m.onConsume).map((m) =>
+      m.consumesDelivery ? (delivery: Delivery) => m.consumesDelivery!(delivery) : undefined
+    );
+    this.#filtered = this.#consumeFilters.some((f) => f !== undefined);
     this.#execute = hooksOf(middleware, "onExecute");
     this.#outcome = hooksOf(middleware, "onOutcome");
   }
@@ -36,9 +43,18 @@ export class MiddlewareChain {
     return this.#outcome.length > 0;
   }
 
-  /** Runs the `onConsume` hooks around `last`. */
+  /** True when some `onConsume` hook applies to `delivery` (its `consumesDelivery` says so). */
+  consumesFor(delivery: Delivery): boolean {
+    if (!this.#filtered) return this.#consume.length > 0;
+    return this.#consumeFilters.some((f) => f === undefined || f(delivery));
+  }
+
+  /** Runs the `onConsume` hooks that apply to `delivery` around `last`. */
   consume(delivery: Delivery, last: () => Promise<void>): Promise<void> {
-    return this.#consume.length === 0 ? last() : compose(this.#consume, last)(delivery);
+    const hooks = this.#filtered
+      ? this.#consume.filter((_, i) => this.#consumeFilters[i]?.(delivery) ?? true)
+      : this.#consume;
+    return hooks.length === 0 ? last() : compose(hooks, last)(delivery);
   }
 
   /** Runs the `onExecute` hooks around the handler call. */

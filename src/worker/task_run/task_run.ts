@@ -114,8 +114,9 @@ export class TaskRun implements ContextHost {
       return await this.#finish({ ...outcome, kind: "cancelled" });
     }
     const chain = this.#deps.middleware ?? MiddlewareChain.empty;
-    if (!chain.consumes) {
-      // No onConsume hook: no closure chain per task; a throw is reported as it would be there.
+    if (!chain.consumesFor(this.delivery)) {
+      // No onConsume hook for this delivery: no closure chain per task; a throw is reported as it
+      // would be there.
       try {
         await this.#admitAndRun();
       } catch (error) {
