@@ -5,7 +5,17 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FunctionTaskHandler, StemApp, type StemAppUrlOptions } from "../mod.ts";
+import {
+  FunctionTaskHandler,
+  InMemoryBroker,
+  InMemoryResultBackend,
+  SimpleTaskRegistry,
+  Stem,
+  StemApp,
+  type StemAppUrlOptions,
+  Worker,
+} from "../mod.ts";
+import type { ConsumeOptions, Delivery } from "../src/broker/broker.ts";
 import { redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
 import { gate } from "./helpers/app.ts";
 import { FakeClock } from "../src/testing/fake_clock.ts";
@@ -250,4 +260,44 @@ describe("stemPushHandler", () => {
       await app.close();
     }
   });
+});
+
+test("a first claim slower than `idle` does not end the drain as empty while tasks are due", async () => {
+  const clock = new FakeClock();
+  const claimable = gate();
+  // A cold connection or a loaded host: nothing is delivered until the test opens the gate.
+  class SlowBroker extends InMemoryBroker {
+    override consume(options: ConsumeOptions): AsyncIterable<Delivery> {
+      const inner = super.consume(options);
+      return (async function* () {
+        await claimable.promise;
+        yield* inner;
+      })();
+    }
+  }
+  const broker = new SlowBroker({ clock });
+  const backend = new InMemoryResultBackend({ clock });
+  const registry = new SimpleTaskRegistry([
+    new FunctionTaskHandler({ name: "slow.claim", entrypoint: () => 1 }),
+  ]);
+  const stem = new Stem({ broker, backend, registry, clock });
+  for (let i = 0; i < 3; i++) await stem.enqueue("slow.claim");
+  const worker = new Worker({ broker, backend, registry, clock });
+  let summary: Awaited<ReturnType<typeof worker.drain>> | undefined;
+  const drained = worker.drain().then((s) => (summary = s));
+  for (let i = 0; i < 3; i++) {
+    await clock.tick(250); // past `idle` (200 ms) with nothing claimed yet
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.equal(summary, undefined, "still draining: the broker reports due tasks");
+  claimable.open();
+  for (let i = 0; i < 100 && summary === undefined; i++) {
+    await clock.tick(250);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const result = await drained;
+  assert.equal(result.stoppedBy, "empty");
+  assert.equal(result.succeeded, 3);
+  assert.equal((await broker.counts("default")).pending, 0);
+  await broker.close();
 });

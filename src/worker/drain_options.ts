@@ -14,8 +14,9 @@ export interface DrainOptions {
   /** Stop early (a request aborted, the host is shutting down): same as reaching the deadline. */
   signal?: AbortSignal;
   /**
-   * Return once no delivery has arrived for this long and nothing is running: what was due has
-   * been processed. @default "200ms"
+   * Return once no delivery has arrived for this long, nothing is running and the broker reports
+   * no due message in the worker's queues (a slow first claim is waited out, up to 50 more
+   * `idle` periods): what was due has been processed. @default "200ms"
    */
   idle?: Duration;
 }

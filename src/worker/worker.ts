@@ -165,6 +165,9 @@ export interface ShutdownOptions {
   mode?: ShutdownMode;
 }
 
+/** How often a drain re-waits its `idle` while the broker still reports due messages. */
+const MAX_IDLE_RECHECKS = 50;
+
 /**
  * Consumes deliveries and runs their handlers with bounded concurrency, retries, time limits and
  * dead-lettering.
@@ -510,12 +513,20 @@ export class Worker implements ControlledWorker {
       ? undefined
       : clock.setTimeout(() => halt("deadline"), Math.max(0, deadline - begun));
     let idleTimer: TimerHandle | undefined;
+    // A quiet `idle` is not proof of an empty queue: a slow first claim (a loaded host, a cold
+    // connection) looks the same. Before ending as "empty" the drain asks the broker; while due
+    // messages remain it waits again, at most `MAX_IDLE_RECHECKS` times.
+    let rechecks = 0;
     const armIdle = () => {
       if (idleTimer !== undefined) clock.clearTimeout(idleTimer);
       idleTimer = clock.setTimeout(() => {
         // Running tasks may still enqueue due work (children, retries without delay).
-        if (this.#runs.size > 0) armIdle();
-        else halt("empty");
+        if (this.#runs.size > 0) return armIdle();
+        if (rechecks++ >= MAX_IDLE_RECHECKS) return halt("empty");
+        this.#dueInActiveQueues().then(
+          (due) => due ? armIdle() : halt("empty"),
+          () => halt("empty"),
+        );
       }, idleMs);
     };
     try {
@@ -553,6 +564,12 @@ export class Worker implements ControlledWorker {
     }
     summary.durationMs = clock.now() - begun;
     return summary;
+  }
+
+  /** True when a queue this worker consumes still holds messages ready to claim. */
+  async #dueInActiveQueues(): Promise<boolean> {
+    const counts = await Promise.all(this.#activeQueues().map((q) => this.#broker.counts(q)));
+    return counts.some((c) => c.pending > 0);
   }
 
   /**
