@@ -42,12 +42,36 @@ const runtimes = {
   ],
 };
 
-function count(xml) {
+// Failing tests are listed again after the summary: CI keeps only the tail of a long log, and
+// the first runtime's failures would otherwise scroll out of it.
+const failures = [];
+
+function unescape(text) {
+  return text.replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">")
+    .replace(/&#10;/g, "\n").replace(/&amp;/g, "&");
+}
+
+function attr(tag, name) {
+  return unescape(tag.match(new RegExp(`\\b${name}="([^"]*)"`))?.[1] ?? "");
+}
+
+function count(xml, runtime) {
   const cases = xml.match(/<testcase\b[\s\S]*?(?:\/>|<\/testcase>)/g) ?? [];
   let passed = 0, failed = 0, skipped = 0;
   for (const c of cases) {
-    if (/<(failure|error)\b/.test(c)) failed++;
-    else if (/<skipped\b/.test(c)) skipped++;
+    if (/<(failure|error)\b/.test(c)) {
+      failed++;
+      const open = c.match(/<testcase\b[^>]*>/)?.[0] ?? "";
+      const body = c.match(
+        /<(?:failure|error)\b[^>]*?(?:message="([^"]*)")?[^>]*>([\s\S]*?)<\/(?:failure|error)>/,
+      );
+      const detail = unescape(body?.[1] || body?.[2] || "").trim();
+      failures.push(
+        `[${runtime}] ${attr(open, "classname")} > ${attr(open, "name")}\n    ${
+          detail.split("\n").slice(0, 6).join("\n    ")
+        }`,
+      );
+    } else if (/<skipped\b/.test(c)) skipped++;
     else passed++;
   }
   return { passed, failed, skipped };
@@ -67,7 +91,7 @@ for (const [name, build] of Object.entries(runtimes)) {
   });
   let c;
   try {
-    c = count(readFileSync(out, "utf8"));
+    c = count(readFileSync(out, "utf8"), name);
   } catch {
     c = { passed: 0, failed: 1, skipped: 0 };
     crashed = true;
@@ -80,6 +104,7 @@ for (const [name, build] of Object.entries(runtimes)) {
   lines.push(`${name}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
 }
 rmSync(dir, { recursive: true, force: true });
+if (failures.length) console.log("\nFailed tests:\n" + failures.join("\n"));
 console.log("\n" + lines.join("\n"));
 console.log(
   `${totals.passed} passed, ${totals.failed} failed${
