@@ -11,7 +11,7 @@ import { toTaskError } from "../error_info.ts";
 import { decodeArgs } from "./decode_args.ts";
 import type { RunnerDeps } from "./deps.ts";
 import { linkProblem } from "./link_shape.ts";
-import type { TaskOutcome } from "../../core/task_outcome.ts";
+import type { OutcomeBase, TaskOutcome } from "../../core/task_outcome.ts";
 import { resolveRunOptions, type RunOptions } from "./run_options.ts";
 import type { StatusWriter } from "./status_writer.ts";
 
@@ -31,60 +31,96 @@ export type Admission = { admitted: Admitted } | { outcome: TaskOutcome };
 /**
  * Checks a delivery before anything runs, in order: malformed, signature, envelope shape,
  * unknown task, already finished (a stale copy), redelivered too often, expired, args. Revocation
- * plugs in as an `onConsume` middleware in front of this.
+ * plugs in as an `onConsume` middleware in front of this. Synchronous (no promise per task) when
+ * nothing needs a round trip: no signature to verify, no status to read, plain JSON args.
  */
-export async function admit(
+export function admit(
   delivery: Delivery,
   deps: RunnerDeps,
   ref: TaskRef,
   writer: StatusWriter,
-): Promise<Admission> {
+): Admission | Promise<Admission> {
   const base = { delivery, ref };
-  const reject = (reason: string, error: unknown): Admission => ({
-    outcome: { ...base, kind: "rejected", reason, error: toTaskError(error, false) },
-  });
   if (delivery.invalid) {
-    return reject(delivery.invalid.reason, {
+    return rejected(base, delivery.invalid.reason, {
       name: "EnvelopeError",
       message: delivery.invalid.error,
       code: delivery.invalid.reason,
     });
   }
   const finished = mayBeStaleCopy(delivery) ? finishedOrNull(writer, deps) : null;
-  if (deps.signer) {
-    try {
-      await deps.signer.verify(delivery.envelope);
-    } catch (error) {
-      const reason = error instanceof SignatureError
-        ? error.reason
-        : DeadLetterReason.signatureInvalid;
-      return reject(reason, error);
-    }
+  if (deps.signer) return verifyThenCheck(deps.signer, base, deps, finished);
+  return check(base, deps, finished);
+}
+
+function rejected(base: OutcomeBase, reason: string, error: unknown): Admission {
+  return { outcome: { ...base, kind: "rejected", reason, error: toTaskError(error, false) } };
+}
+
+async function verifyThenCheck(
+  signer: NonNullable<RunnerDeps["signer"]>,
+  base: OutcomeBase,
+  deps: RunnerDeps,
+  finished: Promise<TaskState | null> | null,
+): Promise<Admission> {
+  try {
+    await signer.verify(base.delivery.envelope);
+  } catch (error) {
+    const reason = error instanceof SignatureError
+      ? error.reason
+      : DeadLetterReason.signatureInvalid;
+    return rejected(base, reason, error);
   }
-  const envelope = delivery.envelope;
+  return await check(base, deps, finished);
+}
+
+function check(
+  base: OutcomeBase,
+  deps: RunnerDeps,
+  finished: Promise<TaskState | null> | null,
+): Admission | Promise<Admission> {
+  const envelope = base.delivery.envelope;
   const problem = linkProblem(envelope);
-  if (problem) return reject(DeadLetterReason.malformedEnvelope, problem);
+  if (problem) return rejected(base, DeadLetterReason.malformedEnvelope, problem);
   const linkFailure = envelope.meta[MetaKey.linkFailure];
   if (linkFailure !== undefined) {
-    return reject(
+    return rejected(
+      base,
       DeadLetterReason.linkFailed,
       new Error(`Follow-up not published: ${linkFailure}`),
     );
   }
   const handler = deps.registry.get(envelope.name);
-  if (!handler) return reject(DeadLetterReason.unknownTask, new UnknownTaskError(envelope.name));
-  const state = await finished;
-  if (state) return { outcome: { ...base, kind: "duplicate", state } };
+  if (!handler) {
+    return rejected(base, DeadLetterReason.unknownTask, new UnknownTaskError(envelope.name));
+  }
+  if (finished === null) return checkRun(base, deps, handler);
+  return finished.then((state): Admission | Promise<Admission> =>
+    state ? { outcome: { ...base, kind: "duplicate", state } } : checkRun(base, deps, handler)
+  );
+}
+
+function checkRun(
+  base: OutcomeBase,
+  deps: RunnerDeps,
+  handler: AnyTaskHandler,
+): Admission | Promise<Admission> {
+  const { delivery } = base;
+  const envelope = delivery.envelope;
   const options = resolveRunOptions(envelope, handler);
   const count = delivery.deliveryCount;
   if (count > options.maxDeliveries) {
-    return reject(DeadLetterReason.leaseExpiredRepeatedly, leaseError(envelope, count, options));
+    return rejected(
+      base,
+      DeadLetterReason.leaseExpiredRepeatedly,
+      leaseError(envelope, count, options),
+    );
   }
   if (envelope.expires !== null && deps.clock.now() > envelope.expires) {
     const error = toTaskError(new TaskExpiredError(envelope.name, envelope.expires), false);
     return { outcome: { ...base, kind: "expired", error } };
   }
-  return await decodeArgs(handler, envelope, deps, base, options);
+  return decodeArgs(handler, envelope, deps, base, options);
 }
 
 /**

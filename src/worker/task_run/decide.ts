@@ -13,30 +13,57 @@ import type {
   TaskOutcome,
 } from "../../core/task_outcome.ts";
 import type { RunOptions } from "./run_options.ts";
+import type { TaskPayloadEncoder } from "../../producer/payload_encoder.ts";
 
 /**
  * The outcome of a handler that returned: `succeeded` with the encoded result, or `failed` once,
  * without retries, when the result cannot be stored (BigInt, cycle): re-running would not help.
  */
-export async function succeeded(
+export function succeeded(
   base: OutcomeBase,
   handler: AnyTaskHandler,
   result: unknown,
   deps: RunnerDeps,
   runtimeMs: number,
-): Promise<TaskOutcome> {
+): TaskOutcome | Promise<TaskOutcome> {
   const envelope = base.delivery.envelope;
+  let encoder: TaskPayloadEncoder;
+  let encoded: JsonValue | Promise<JsonValue>;
   try {
-    const encoder = deps.encoders.resolve(handler.metadata?.resultEncoder);
-    const encoded = envelope.ignoreResult ? null : encoder.encode(result ?? null);
-    const stored = encoded instanceof Promise ? await encoded : encoded;
-    assertJson(stored, envelope.name);
-    const outcome = { ...base, kind: "succeeded" as const, result, stored, runtimeMs };
-    return encoder.id === "json" ? outcome : { ...outcome, encoder: encoder.id };
+    encoder = deps.encoders.resolve(handler.metadata?.resultEncoder);
+    encoded = envelope.ignoreResult ? null : encoder.encode(result ?? null);
   } catch (error) {
-    const reason = DeadLetterReason.payloadEncodeFailed;
-    return { ...base, kind: "failed", reason, error: toTaskError(error, false), ran: true };
+    return encodeFailed(base, error);
   }
+  // The common JSON encoder answers synchronously: no promise per task then.
+  if (encoded instanceof Promise) {
+    return encoded.then(
+      (stored) => storedOutcome(base, encoder, result, stored, runtimeMs),
+      (error) => encodeFailed(base, error),
+    );
+  }
+  return storedOutcome(base, encoder, result, encoded, runtimeMs);
+}
+
+function storedOutcome(
+  base: OutcomeBase,
+  encoder: TaskPayloadEncoder,
+  result: unknown,
+  stored: JsonValue,
+  runtimeMs: number,
+): TaskOutcome {
+  try {
+    assertJson(stored, base.delivery.envelope.name);
+  } catch (error) {
+    return encodeFailed(base, error);
+  }
+  const outcome = { ...base, kind: "succeeded" as const, result, stored, runtimeMs };
+  return encoder.id === "json" ? outcome : { ...outcome, encoder: encoder.id };
+}
+
+function encodeFailed(base: OutcomeBase, error: unknown): TaskOutcome {
+  const reason = DeadLetterReason.payloadEncodeFailed;
+  return { ...base, kind: "failed", reason, error: toTaskError(error, false), ran: true };
 }
 
 function assertJson(value: JsonValue, name: string): void {

@@ -39,9 +39,11 @@ export function callWithLimits<T>(fn: () => Promise<T>, options: LimitOptions): 
   } catch (error) {
     running = Promise.reject(error);
   }
-  const settled = running.then(() => {}, () => {}).finally(() => {
+  // One promise, not then + finally: this runs for every task.
+  const done = () => {
     for (const timer of timers) clock.clearTimeout(timer);
-  });
+  };
+  const settled = running.then(done, done);
   if (hardMs === undefined) return { result: running, settled };
   const controller = options.controller();
   const aborted = new Promise<never>((_, reject) => {

@@ -31,7 +31,9 @@ export interface OutcomeTarget {
  */
 export async function recordOutcome(outcome: TaskOutcome, target: OutcomeTarget): Promise<void> {
   if (!target.claimSettle()) return;
-  const finished = await finishedMeanwhile(outcome, target);
+  // Only a copy whose lease ran out needs the status read (and its await).
+  const stale = finishedMeanwhile(outcome, target);
+  const finished = stale === null ? null : await stale;
   if (finished) {
     outcome = { delivery: outcome.delivery, ref: outcome.ref, kind: "duplicate", state: finished };
   }
@@ -42,13 +44,16 @@ export async function recordOutcome(outcome: TaskOutcome, target: OutcomeTarget)
   const ran = { startedAt: target.startedAt(), finishedAt: now };
   switch (outcome.kind) {
     case "succeeded": {
-      const failures = await publishLinks(delivery.envelope.link, "link", deps, delivery);
-      const meta = linkMeta(failures);
-      await settle(target, outcome, async () => {
+      const links = delivery.envelope.link;
+      const meta = links?.length
+        ? linkMeta(await publishLinks(links, "link", deps, delivery))
+        : NO_META;
+      await settle(target, outcome, () => {
         const { stored: result, encoder } = outcome;
         const extras = { result, encoder, timestamps: ran, meta };
-        if (target.ackedEarly()) await writer.write("succeeded", extras);
-        else await writer.writeAndAck("succeeded", extras);
+        return target.ackedEarly()
+          ? writer.write("succeeded", extras)
+          : writer.writeAndAck("succeeded", extras);
       });
       if (!hasListeners(deps.signals, "taskSucceeded")) return;
       return emitSignal(deps.signals, "taskSucceeded", {
@@ -119,17 +124,23 @@ export async function recordOutcome(outcome: TaskOutcome, target: OutcomeTarget)
   }
 }
 
-/** A copy whose lease ran out may have been finished by another worker meanwhile. */
-async function finishedMeanwhile(
+/**
+ * A copy whose lease ran out may have been finished by another worker meanwhile: the read of
+ * that, or null (synchronously) when the lease still held.
+ */
+function finishedMeanwhile(
   outcome: TaskOutcome,
   target: OutcomeTarget,
-): Promise<TaskState | null> {
+): Promise<TaskState | null> | null {
   const kind = outcome.kind;
   if (kind !== "succeeded" && kind !== "retried" && kind !== "failed") return null;
   const lease = outcome.delivery.leaseExpiresAt;
   if (lease === null || target.deps.clock.now() <= lease) return null;
-  return await target.writer.finishedState().catch(() => null);
+  return target.writer.finishedState().catch(() => null);
 }
+
+/** The meta a status write adds when nothing is to add; never written to. */
+const NO_META: Record<string, JsonValue> = Object.freeze({}) as Record<string, JsonValue>;
 
 async function settle(
   target: OutcomeTarget,

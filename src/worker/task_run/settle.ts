@@ -20,30 +20,49 @@ export interface RetryContext {
 /** How a retried action ended. */
 export type RetryResult = { ok: true } | { ok: false; error: unknown; permanent: boolean };
 
+const SUCCEEDED: RetryResult = Object.freeze({ ok: true });
+
 /**
  * Runs `action`, retrying with back-off while it fails for a reason that may pass (a connection
  * blip, a server restart). Never throws: a permanent failure (a value that cannot be encoded)
- * stops at once, and a transient one stops after the last delay.
+ * stops at once, and a transient one stops after the last delay. The first attempt costs one
+ * `then` (it is every task's settle); the retry loop starts only after a failure.
  */
-export async function withRetry(
+export function withRetry(
   action: () => Promise<void>,
   context: RetryContext,
 ): Promise<RetryResult> {
+  let first: Promise<void>;
+  try {
+    first = action();
+  } catch (error) {
+    return retryAfter(error, action, context);
+  }
+  return first.then(() => SUCCEEDED, (error) => retryAfter(error, action, context));
+}
+
+async function retryAfter(
+  failure: unknown,
+  action: () => Promise<void>,
+  context: RetryContext,
+): Promise<RetryResult> {
+  let error = failure;
   for (let attempt = 0;; attempt++) {
+    const permanent = isPermanent(error);
+    if (permanent || attempt >= context.delays.length) return { ok: false, error, permanent };
+    const delay = context.delays[attempt];
+    context.logger.warn("Settling a task failed; retrying", {
+      ...context.fields,
+      attempt: attempt + 1,
+      retryInMs: delay,
+      error,
+    });
+    await new Promise<void>((resolve) => context.clock.setTimeout(resolve, delay));
     try {
       await action();
-      return { ok: true };
-    } catch (error) {
-      const permanent = isPermanent(error);
-      if (permanent || attempt >= context.delays.length) return { ok: false, error, permanent };
-      const delay = context.delays[attempt];
-      context.logger.warn("Settling a task failed; retrying", {
-        ...context.fields,
-        attempt: attempt + 1,
-        retryInMs: delay,
-        error,
-      });
-      await new Promise<void>((resolve) => context.clock.setTimeout(resolve, delay));
+      return SUCCEEDED;
+    } catch (next) {
+      error = next;
     }
   }
 }

@@ -13,7 +13,7 @@ import { type Logger, silentLogger } from "../../observability/logger.ts";
 import { emitSignal, type TaskRef } from "../../signals/stem_signals.ts";
 import { MiddlewareChain } from "../middleware.ts";
 import { type ContextHost, WorkerTaskContext } from "../worker_task_context.ts";
-import { admit, type Admitted } from "./admission.ts";
+import { type Admission, admit, type Admitted } from "./admission.ts";
 import { failure, succeeded } from "./decide.ts";
 import type { RunnerDeps } from "./deps.ts";
 import { invokeHandler } from "./invoke.ts";
@@ -201,10 +201,16 @@ export class TaskRun implements ContextHost {
     return true;
   }
 
-  async #admitAndRun(): Promise<void> {
-    const admission = await admit(this.delivery, this.#deps, this.#ref, this.#writer);
-    if ("outcome" in admission) return await this.#finish(admission.outcome);
-    await this.#execute(admission.admitted);
+  #admitAndRun(): Promise<void> {
+    const admission = admit(this.delivery, this.#deps, this.#ref, this.#writer);
+    if (admission instanceof Promise) return admission.then((a) => this.#afterAdmission(a));
+    return this.#afterAdmission(admission);
+  }
+
+  #afterAdmission(admission: Admission): Promise<void> {
+    return "outcome" in admission
+      ? this.#finish(admission.outcome)
+      : this.#execute(admission.admitted);
   }
 
   async #execute({ handler, args, options }: Admitted): Promise<void> {
@@ -262,9 +268,11 @@ export class TaskRun implements ContextHost {
   /** `result`, or a rejection as soon as the run is revoked with `terminate`. */
   #untilRevoked<T>(result: Promise<T>): Promise<T> {
     if (!this.#deps.revoked) return result;
-    const revoked = new Promise<never>((_, reject) => (this.#revokedNow = reject));
-    revoked.catch(() => {});
-    return Promise.race([result, revoked]);
+    // One promise settled by whichever comes first (not a race of two).
+    return new Promise<T>((resolve, reject) => {
+      this.#revokedNow = reject;
+      result.then(resolve, reject);
+    });
   }
 
   async #ackEarly(): Promise<void> {
@@ -291,9 +299,13 @@ export class TaskRun implements ContextHost {
     });
   }
 
-  async #finish(outcome: TaskOutcome): Promise<void> {
+  #finish(outcome: TaskOutcome): Promise<void> {
     const chain = this.#deps.middleware ?? MiddlewareChain.empty;
-    if (!chain.outcomes) return await this.#record(outcome);
+    if (!chain.outcomes) return this.#record(outcome);
+    return this.#finishThrough(chain, outcome);
+  }
+
+  async #finishThrough(chain: MiddlewareChain, outcome: TaskOutcome): Promise<void> {
     let recorded = false;
     const record = async (final: TaskOutcome) => {
       recorded = true;
