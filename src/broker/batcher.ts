@@ -103,12 +103,16 @@ export class Batcher<T, R> {
       } catch (error) {
         out = Promise.reject(error);
       }
-      out.then(
-        (results) => batch.forEach((p, i) => p.resolve(results[i])),
-        (error) => batch.forEach((p) => p.reject(error)),
-      ).finally(() => {
+      const done = () => {
         this.#running--;
         if (this.#queue.length > 0) this.#schedule();
+      };
+      out.then((results) => {
+        done();
+        for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+      }, (error) => {
+        done();
+        for (const p of batch) p.reject(error);
       });
     }
   }

@@ -251,13 +251,14 @@ export class RedisStreamsBroker implements Broker {
    * status's `createdAt` and `updatedAt`.
    */
   ackWithStatus(delivery: Delivery, status: SettleStatus): Promise<[number, number]> {
-    let times: [number, number] = [0, 0];
-    return this.#ledger.settle(delivery, async () => {
-      times = await this.#settler(delivery.queue, status.storeKeys).add({
-        receipt: decodeReceipt(delivery.receipt),
-        status,
-      });
-    }).then(() => times);
+    return this.#ledger.settle(
+      delivery,
+      () =>
+        this.#settler(delivery.queue, status.storeKeys).add({
+          receipt: decodeReceipt(delivery.receipt),
+          status,
+        }),
+    );
   }
 
   #settler(

@@ -25,6 +25,9 @@ export interface StatusExtras {
   timestamps?: TaskStatusInput["timestamps"];
 }
 
+const NO_OPTIONS: SetStatusOptions = Object.freeze({});
+const nothing = (): void => {};
+
 /**
  * Writes one run's statuses in order on any backend (pooled connections included): each write
  * waits for the one before. The last progress report is kept on every later write, the final one
@@ -111,7 +114,7 @@ export class StatusWriter {
 
   #setOptions(): SetStatusOptions {
     const ttl = this.#deps.resultTtl;
-    return ttl === undefined ? {} : { ttl };
+    return ttl === undefined ? NO_OPTIONS : { ttl };
   }
 
   #status(state: TaskState, extras: StatusExtras): TaskStatusInput {
@@ -137,13 +140,19 @@ export class StatusWriter {
     return status;
   }
 
-  async #write(state: TaskState, extras: StatusExtras): Promise<void> {
-    const deps = this.#deps;
-    if (!deps.backend) return;
-    const envelope = this.#delivery.envelope;
-    const saved = await deps.backend.set(this.#status(state, extras), this.#setOptions());
-    if (envelope.groupId && isTerminal(state)) {
-      await deps.backend.addGroupResult(envelope.groupId, saved);
+  #write(state: TaskState, extras: StatusExtras): Promise<void> {
+    // Not an async function (it runs twice per task); a throw still arrives as a rejection.
+    const backend = this.#deps.backend;
+    if (!backend) return Promise.resolve();
+    try {
+      const written = backend.set(this.#status(state, extras), this.#setOptions());
+      const groupId = this.#delivery.envelope.groupId;
+      if (groupId && isTerminal(state)) {
+        return written.then((saved) => backend.addGroupResult(groupId, saved)).then(nothing);
+      }
+      return written.then(nothing);
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 }
