@@ -871,7 +871,10 @@ export class Worker implements ControlledWorker {
   ): Promise<void> {
     const iterator = iterable[Symbol.asyncIterator]();
     try {
-      while (await this.#semaphore.acquire(signal)) {
+      // A free slot is taken without a promise: this loop turns once per task.
+      while (
+        !signal.aborted && (this.#semaphore.tryAcquire() || await this.#semaphore.acquire(signal))
+      ) {
         const next = await iterator.next();
         if (next.done) {
           this.#semaphore.release();
