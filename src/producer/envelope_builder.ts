@@ -1,4 +1,4 @@
-import { stampUnique } from "../unique/unique_meta.ts";
+import { stampUnique, uniqueModeOf } from "../unique/unique_meta.ts";
 import {
   type Duration,
   type Instant,
@@ -15,8 +15,9 @@ import {
   type EnqueueRequest,
   mergeTaskOptions,
   type TaskEnqueueOptions,
+  type TaskOptions,
 } from "../core/task_options.ts";
-import type { TaskPayloadEncoderRegistry } from "./payload_encoder.ts";
+import type { TaskPayloadEncoder, TaskPayloadEncoderRegistry } from "./payload_encoder.ts";
 import type { RoutingConfig } from "../routing/routing_config.ts";
 import { MetaKey } from "../core/meta_keys.ts";
 
@@ -95,20 +96,57 @@ function argsEncoderId(
 }
 
 /** Builds a publishable envelope from an enqueue request: options merged, args validated and encoded. */
-export async function buildEnvelope(
+export function buildEnvelope(
   name: string,
   request: EnqueueRequest,
   context: BuildContext,
-): Promise<Envelope> {
-  const { handler, now } = context;
-  const options = mergeTaskOptions(handler?.options, request.options);
+): Envelope | Promise<Envelope> {
+  // Synchronous unless something is: a schema, an async encoder or a unique key (each is then
+  // awaited in turn); a plain enqueue makes no promise here.
+  const options = mergeTaskOptions(context.handler?.options, request.options);
+  const args: unknown = request.args ?? {};
+  const schema = context.handler?.metadata?.argsSchema;
+  if (schema) {
+    return validateWithSchema(schema, args, `arguments for task "${name}"`).then((valid) =>
+      encodeThenBuild(name, request, context, options, valid)
+    );
+  }
+  return encodeThenBuild(name, request, context, options, args);
+}
+
+function encodeThenBuild(
+  name: string,
+  request: EnqueueRequest,
+  context: BuildContext,
+  options: TaskOptions,
+  args: unknown,
+): Envelope | Promise<Envelope> {
   const publish = request.enqueueOptions ?? {};
-  let args: unknown = request.args ?? {};
-  const schema = handler?.metadata?.argsSchema;
-  if (schema) args = await validateWithSchema(schema, args, `arguments for task "${name}"`);
-  const encoderId = argsEncoderId(publish.encoder ?? handler?.metadata?.argsEncoder, publish);
+  const encoderId = argsEncoderId(
+    publish.encoder ?? context.handler?.metadata?.argsEncoder,
+    publish,
+  );
   const encoder = context.encoders.resolve(encoderId);
-  const encodedArgs = await encoder.encode(args);
+  const encoded = encoder.encode(args);
+  if (encoded instanceof Promise) {
+    return encoded.then((encodedArgs) =>
+      assemble(name, request, context, options, args, encoder, encodedArgs)
+    );
+  }
+  return assemble(name, request, context, options, args, encoder, encoded);
+}
+
+function assemble(
+  name: string,
+  request: EnqueueRequest,
+  context: BuildContext,
+  options: TaskOptions,
+  args: unknown,
+  encoder: TaskPayloadEncoder,
+  encodedArgs: JsonValue,
+): Envelope | Promise<Envelope> {
+  const { now } = context;
+  const publish = request.enqueueOptions ?? {};
   const retryPolicy = publish.retryPolicy ?? options.retryPolicy;
   const notBefore = publish.eta !== undefined
     ? toEpochMillis(publish.eta)
@@ -163,9 +201,10 @@ export async function buildEnvelope(
     envelope.priority = route.priority;
     if (route.broadcast !== undefined) envelope.meta[MetaKey.broadcast] = route.broadcast;
   }
-  const { headers = {}, meta = {} } = request;
-  await stampUnique(envelope, options, { task: name, queue: envelope.queue, args, headers, meta });
   if (lineage?.canvas?.groupId) envelope.groupId = lineage.canvas.groupId;
   if (lineage?.canvas?.canvas) envelope.canvas = lineage.canvas.canvas;
-  return envelope;
+  if (uniqueModeOf(options) === null) return envelope;
+  const { headers = {}, meta = {} } = request;
+  return stampUnique(envelope, options, { task: name, queue: envelope.queue, args, headers, meta })
+    .then(() => envelope);
 }

@@ -216,9 +216,22 @@ export class Stem {
    * encode as JSON; rejects a duplicate explicit `taskId`. A failed enqueue may still have
    * published: a caller that retries should pass an explicit `taskId`.
    */
-  async enqueue(name: string, request: EnqueueRequest = {}, lineage?: Lineage): Promise<string> {
-    const prepared = await this.#prepare(name, request, this.#registered(name), lineage);
-    return (await this.#send([prepared]))[0];
+  enqueue(name: string, request: EnqueueRequest = {}, lineage?: Lineage): Promise<string> {
+    // Thens, not an async function: one-at-a-time enqueue is a hot path. A bad request still
+    // arrives as a rejection.
+    try {
+      const prepared = this.#prepare(name, request, this.#registered(name), lineage);
+      return prepared instanceof Promise
+        ? prepared.then((p) => this.#sendOne(p))
+        : this.#sendOne(prepared);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #sendOne(prepared: Prepared): Promise<string> {
+    if (this.#enqueueHooks) return this.#send([prepared]).then((ids) => ids[0]);
+    return this.#publishPrepared([prepared]).then(() => prepared.envelope.id);
   }
 
   /**
@@ -391,12 +404,12 @@ export class Stem {
   }
 
   /** Validates a request and builds its envelope: the one place every entry passes first. */
-  async #prepare(
+  #prepare(
     name: string,
     request: EnqueueRequest,
     handler: AnyTaskHandler | undefined,
     lineage?: Lineage,
-  ): Promise<Prepared> {
+  ): Prepared | Promise<Prepared> {
     validateEnqueueRequest(name, request);
     const publish = request.enqueueOptions ?? {};
     // Links are rare: the strictness check (it lists the registry) runs only when there are some.
@@ -406,7 +419,7 @@ export class Stem {
       }
     }
     assertPayloadsEncodable(request.args, request);
-    const envelope = await buildEnvelope(name, request, {
+    const built = buildEnvelope(name, request, {
       handler,
       encoders: this.encoders,
       now: this.clock.now(),
@@ -414,6 +427,18 @@ export class Stem {
       defaultQueue: this.defaultQueue,
       routing: this.#routing,
     });
+    return built instanceof Promise
+      ? built.then((envelope) => this.#prepared(name, request, envelope, lineage))
+      : this.#prepared(name, request, built, lineage);
+  }
+
+  #prepared(
+    name: string,
+    request: EnqueueRequest,
+    envelope: Envelope,
+    lineage: Lineage | undefined,
+  ): Prepared {
+    const publish = request.enqueueOptions ?? {};
     if (this.#recordArgsBytes !== undefined) {
       envelope.meta[MetaKey.recordedArgs] = recordedArgs(
         request.args ?? {},
@@ -500,13 +525,21 @@ export class Stem {
    * never overwrites a worker's later write. That parallelism is why a failed enqueue may still
    * have published.
    */
-  async #publishPrepared(routed: Prepared[]): Promise<void> {
+  #publishPrepared(routed: Prepared[]): Promise<void> {
     // No await for the common case: most publishes name no broadcast channel.
-    const list = routed.some((p) => p.envelope.meta[MetaKey.broadcast] !== undefined)
-      ? await this.#fanOut(routed)
-      : routed;
-    if (list.length === 0) return;
-    if (list.length === 1 && !list[0].exclusive) return await this.#publishOne(list[0]);
+    if (routed.some((p) => p.envelope.meta[MetaKey.broadcast] !== undefined)) {
+      return this.#fanOut(routed).then((list) => this.#publishRouted(list));
+    }
+    return this.#publishRouted(routed);
+  }
+
+  #publishRouted(list: Prepared[]): Promise<void> {
+    if (list.length === 0) return Promise.resolve();
+    if (list.length === 1 && !list[0].exclusive) return this.#publishOne(list[0]);
+    return this.#publishMany(list);
+  }
+
+  async #publishMany(list: Prepared[]): Promise<void> {
     const envelopes = await Promise.all(
       list.map((p) => this.signer ? this.signer.sign(p.envelope) : Promise.resolve(p.envelope)),
     );
@@ -537,26 +570,37 @@ export class Stem {
   }
 
   /** {@link Stem.#publishPrepared} for one generated id, the common `enqueue`: fewer promises. */
-  async #publishOne(prepared: Prepared): Promise<void> {
-    const envelope = this.signer ? await this.signer.sign(prepared.envelope) : prepared.envelope;
+  #publishOne(prepared: Prepared): Promise<void> {
+    if (!this.signer) return this.#publishSigned(prepared.envelope, prepared.retry);
+    return this.signer.sign(prepared.envelope).then((envelope) =>
+      this.#publishSigned(envelope, prepared.retry)
+    );
+  }
+
+  /**
+   * Publishes one envelope while its `queued` record is created; settles once both did. A failed
+   * publish records "publish failed" and rejects with its error; a failed create rejects after the
+   * publish (the task is on the broker, but the caller must hear of the lost status).
+   */
+  #publishSigned(envelope: Envelope, retry: boolean): Promise<void> {
     emitSignal(this.signals, "beforeTaskPublish", { envelope });
-    let createError: unknown;
-    const created = this.backend
-      ? this.#createQueued(envelope).then(undefined, (error) => {
-        createError = error ?? new Error("the queued status write failed");
-      })
-      : undefined;
-    try {
-      await this.#publishWithRetry([envelope], prepared.retry);
-    } catch (error) {
-      await created;
-      await this.#writePublishFailure(envelope, error);
-      throw error;
-    }
-    await created;
-    emitSignal(this.signals, "afterTaskPublish", { envelope });
-    // The task is on the broker; a failed status write must still surface to the caller.
-    if (createError !== undefined) throw createError;
+    const created: Promise<unknown> = this.backend
+      ? this.#createQueued(envelope).then(
+        () => undefined,
+        (error) => error ?? new Error("the queued status write failed"),
+      )
+      : Promise.resolve(undefined);
+    return this.#publishWithRetry([envelope], retry).then(
+      () =>
+        created.then((createError) => {
+          emitSignal(this.signals, "afterTaskPublish", { envelope });
+          if (createError !== undefined) throw createError;
+        }),
+      (error) =>
+        created.then(() => this.#writePublishFailure(envelope, error)).then(() => {
+          throw error;
+        }),
+    );
   }
 
   /**
@@ -615,25 +659,48 @@ export class Stem {
     return out;
   }
 
-  async #publishWithRetry(envelopes: Envelope[], retry: boolean): Promise<void> {
+  /** Publishes; with `retry`, again after a failure, with back-off (the loop starts only then). */
+  #publishWithRetry(envelopes: Envelope[], retry: boolean): Promise<void> {
+    const first = this.#publishAttempt(envelopes);
+    return retry ? first.catch((error) => this.#retryPublish(envelopes, error)) : first;
+  }
+
+  #publishAttempt(envelopes: Envelope[]): Promise<void> {
+    try {
+      return envelopes.length === 1
+        ? this.#bounded("broker.publish", this.broker.publish(envelopes[0]))
+        : this.#bounded("broker.publishMany", this.broker.publishMany(envelopes));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async #retryPublish(envelopes: Envelope[], failure: unknown): Promise<void> {
     const policy = envelopes[0].retryPolicy;
-    const attempts = retry ? (policy?.maxRetries ?? 3) + 1 : 1;
+    const attempts = (policy?.maxRetries ?? 3) + 1;
+    let error = failure;
     for (let attempt = 0;; attempt++) {
+      if (attempt + 1 >= attempts) throw error;
+      const delay = policyDelay({ defaultDelay: 100, backoff: true, ...policy }, attempt);
+      await new Promise((resolve) => this.clock.setTimeout(() => resolve(undefined), delay));
       try {
-        return envelopes.length === 1
-          ? await this.#bounded("broker.publish", this.broker.publish(envelopes[0]))
-          : await this.#bounded("broker.publishMany", this.broker.publishMany(envelopes));
-      } catch (error) {
-        if (attempt + 1 >= attempts) throw error;
-        const delay = policyDelay({ defaultDelay: 100, backoff: true, ...policy }, attempt);
-        await new Promise((resolve) => this.clock.setTimeout(() => resolve(undefined), delay));
+        return await this.#publishAttempt(envelopes);
+      } catch (next) {
+        error = next;
       }
     }
   }
 
-  async #createQueued(envelope: Envelope): Promise<void> {
-    if (!this.backend) return;
-    await this.#bounded("backend.create", this.backend.create(queuedStatus(envelope), this.#ttl()));
+  #createQueued(envelope: Envelope): Promise<unknown> {
+    if (!this.backend) return Promise.resolve();
+    try {
+      return this.#bounded(
+        "backend.create",
+        this.backend.create(queuedStatus(envelope), this.#ttl()),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Records `queued` for an explicit id; it must create the record. */
