@@ -49,6 +49,7 @@ export class ControlResponder {
   readonly #worker: ControlledWorker;
   readonly #logger: Logger;
   #off: Unsubscribe | null = null;
+  #shutdownAsked = false;
 
   /** Answers for `worker` on `bus`. */
   constructor(bus: EventBus, worker: ControlledWorker, logger: Logger = silentLogger) {
@@ -139,12 +140,13 @@ export class ControlResponder {
           ? command.payload.graceMs
           : undefined;
         const stats = w.statsInfo();
+        // The shutdown begins only after the reply is sent, and a second command can arrive
+        // before that (the caller may hear the reply before the bus confirms the publish here):
+        // the first command counts as the one that initiated it.
+        const initiated = !stats.stopping && !this.#shutdownAsked;
+        this.#shutdownAsked = true;
         return {
-          payload: {
-            mode,
-            inflight: stats.inflight,
-            initiated: !stats.stopping,
-          } satisfies ShutdownReply,
+          payload: { mode, inflight: stats.inflight, initiated } satisfies ShutdownReply,
           after: () => void w.beginShutdown(mode, grace),
         };
       }
