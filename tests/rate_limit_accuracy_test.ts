@@ -1,9 +1,10 @@
 // The rate-limit accuracy check of issue 11: three `stem worker` processes share "20/s" over a
-// backlog of 300 enqueued before they start. In the 10 s from the first start, 200 ± 10% runs
-// start, every second from the third on holds 14..24 of them (its share is 20: no burst, no
-// stall) and the first two together at most 48 (see the known defect below), and each process ran
-// some (the limit is shared, not per worker). The task returns
-// its own start time and pid, read back from the result backend.
+// backlog enqueued before they start. In the 10 s from the first start, 200 ± 10% runs start,
+// every second holds 14..24 of them (its share is 20: no burst, no stall), and each process ran
+// some (the limit is shared, not per worker). The task returns its own start time and pid, read
+// back from the result backend. The backlog is 1,500 rather than the issue's 300: the first pass
+// over it takes 1-2 s even on an idle machine, so a deferral whose slot comes during the pass is
+// tested on every run (with 300 only a loaded machine made that pass outlast a slot).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { StemApp } from "../mod.ts";
@@ -11,7 +12,7 @@ import { type RedisServer, redisSkipReason, startRedisServer } from "./helpers/r
 import { type CliProcess, startCli } from "./helpers/cli_process.ts";
 
 const TASKS = "tests/fixtures/rate_limited_tasks.ts";
-const BACKLOG = 300;
+const BACKLOG = 1_500;
 const WINDOW_MS = 10_000;
 const STEP_MS = 30_000;
 
@@ -73,17 +74,10 @@ test("three worker processes at 20/s start 200 ± 10% tasks in 10 s, evenly spre
   }`;
   console.log(`rate limit accuracy: ${detail}`);
   assert.ok(inWindow.length >= 180 && inWindow.length <= 220, `200 ± 10% in 10 s: ${detail}`);
-  // Known defect, Redis broker: the first pass over the backlog defers every task (each reserves
-  // its slot) and the slots that fall due during that pass are appended behind the rest of the
-  // backlog, so under load the first second can stall and the second one catch up (seen: 1 then
-  // 39). Until due delayed messages are handed out ahead of the backlog, the first two seconds
-  // are held to their joint share; every later second to its own.
-  assert.ok(
-    buckets[0] + buckets[1] <= 48,
-    `seconds 0-1 hold ${buckets[0] + buckets[1]} starts (share 40 + 20%): ${detail}`,
-  );
+  // The first pass over the backlog defers every task (each reserves its slot); the slots that
+  // fall due during that pass are handed out ahead of the rest of the backlog, so the first two
+  // seconds hold their share too (when they were appended behind it: 1, then 39).
   for (const [i, n] of buckets.entries()) {
-    if (i < 2) continue;
     assert.ok(n <= 24, `second ${i} holds ${n} starts (share 20 + 20%): ${detail}`);
     assert.ok(n >= 14, `second ${i} holds only ${n} starts (a stall): ${detail}`);
   }

@@ -17,7 +17,17 @@ export interface QueueKeys {
   readonly bands: readonly string[];
   /** Sorted set of delayed messages scored by due time. */
   readonly delayed: string;
-  /** Sorted set of leased entries (`band|id`) scored by lease deadline. */
+  /**
+   * One due stream per priority band, index = band: delayed messages that fell due, which a
+   * claim reads before the band's own stream.
+   */
+  readonly due: readonly string[];
+  /**
+   * Hash: band → unread entries of that band's due stream, kept only while a claim left some
+   * unread (it had no room), so a claim reads a due stream only when it holds something.
+   */
+  readonly dueUnread: string;
+  /** Sorted set of leased entries (`band|id|count`, band `d<b>` for a due stream) by deadline. */
   readonly leases: string;
   /** Stream of dead letters, oldest first. */
   readonly dead: string;
@@ -42,6 +52,8 @@ export function queueKeys(namespace: string, queue: string): QueueKeys {
     queue,
     bands: Array.from({ length: PRIORITY_BANDS }, (_, b) => `${base}:p${b}`),
     delayed: `${base}:delayed`,
+    due: Array.from({ length: PRIORITY_BANDS }, (_, b) => `${base}:p${b}d`),
+    dueUnread: `${base}:due-unread`,
     leases: `${base}:leases`,
     dead: `${base}:dead`,
     deadIndex: `${base}:dead-ids`,

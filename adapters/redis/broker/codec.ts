@@ -55,26 +55,41 @@ export function flatArgs(m: MessageArgs): string[] {
 
 /** The parts a receipt carries. */
 export interface Receipt {
-  /** Priority band of the stream. */
+  /** Priority band of the message. */
   band: number;
+  /** True when the entry came from the band's due stream (a delayed message that fell due). */
+  due: boolean;
   /** Stream entry id. */
   id: string;
   /** Delivery count when handed out; a later redelivery makes the receipt stale. */
   count: string;
 }
 
+/** The band token the scripts name a delivery's stream by: `"5"`, or `"d5"` for its due stream. */
+export function bandToken(r: Pick<Receipt, "band" | "due">): string {
+  return `${r.due ? "d" : ""}${r.band}`;
+}
+
+/** Reads a band token (`"5"` or `"d5"`); throws RangeError for anything else. */
+export function parseBandToken(token: string): Pick<Receipt, "band" | "due"> {
+  const match = /^(d?)(\d)$/.exec(token);
+  if (!match) throw new RangeError(`"${token}" is not a Redis broker band.`);
+  return { band: Number(match[2]), due: match[1] === "d" };
+}
+
 /** Encodes a receipt. */
 export function encodeReceipt(r: Receipt): string {
-  return `${r.band}|${r.id}|${r.count}`;
+  return `${bandToken(r)}|${r.id}|${r.count}`;
 }
 
 /** Decodes a receipt; throws RangeError for one this adapter did not make. */
 export function decodeReceipt(receipt: string): Receipt {
-  const [band, id, count] = receipt.split("|");
-  if (!id || !count || !/^\d$/.test(band)) {
+  const [token, id, count] = receipt.split("|");
+  const band = /^d?\d$/.test(token) ? parseBandToken(token) : undefined;
+  if (!id || !count || !band) {
     throw new RangeError(`Receipt "${receipt}" was not issued by the Redis broker.`);
   }
-  return { band: Number(band), id, count };
+  return { ...band, id, count };
 }
 
 /** Value of `name` in a flat field list. */
@@ -87,15 +102,19 @@ export function fieldOf(fields: RedisReply, name: string): string | undefined {
 }
 
 /**
- * Builds a delivery from one claimed entry (`count` is its delivery count, which the receipt
- * carries too); bad entries come back with `invalid` set.
+ * Builds a delivery from one claimed entry (`band` is its band token, `count` its delivery
+ * count, which the receipt carries too); bad entries come back with `invalid` set.
  */
 export function toDelivery(
   queue: string,
-  entry: { band: number; id: string; count: number; leaseMs: number; fields: RedisReply },
+  entry: { band: string; id: string; count: number; leaseMs: number; fields: RedisReply },
   sentAt: number,
 ): Delivery {
-  const receipt = encodeReceipt({ band: entry.band, id: entry.id, count: String(entry.count) });
+  const receipt = encodeReceipt({
+    ...parseBandToken(entry.band),
+    id: entry.id,
+    count: String(entry.count),
+  });
   const leaseExpiresAt = entry.leaseMs > 0 ? sentAt + entry.leaseMs : null;
   const payload = fieldOf(entry.fields, "e");
   try {

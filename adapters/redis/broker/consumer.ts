@@ -52,7 +52,7 @@ async function claimQueue(
   const sentAt = ctx.clock.now();
   const reply = await ctx.transport.script(
     scripts.claim,
-    [k.delayed, k.leases, ...k.bands],
+    [k.delayed, k.leases, k.dueUnread, ...k.bands, ...k.due],
     [ctx.group, consumer, String(want), String(ctx.defaultLeaseMs), "1"],
   ) as RedisReply[];
   const due = Number(reply[0]);
@@ -62,7 +62,7 @@ async function claimQueue(
   let n = 0;
   for (let i = 2; i + 4 < reply.length; i += 5) {
     const entry = {
-      band: Number(reply[i]),
+      band: String(reply[i]),
       id: String(reply[i + 1]),
       count: Number(reply[i + 2]),
       leaseMs: Number(reply[i + 3]),

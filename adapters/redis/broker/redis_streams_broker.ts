@@ -26,7 +26,14 @@ import { batchSizeFor } from "../batcher.ts";
 import { connectTransport, type RedisConnectOptions, throttledWarn } from "../connect.ts";
 import { groupName, type QueueKeys, queueKeys } from "../keys.ts";
 import type { RedisReply, RedisTransport } from "../transport.ts";
-import { decodeReceipt, flatArgs, type MessageArgs, messageArgs, type Receipt } from "./codec.ts";
+import {
+  bandToken,
+  decodeReceipt,
+  flatArgs,
+  type MessageArgs,
+  messageArgs,
+  type Receipt,
+} from "./codec.ts";
 import { consumeLoop, type ConsumerContext } from "./consumer.ts";
 import type { IdleWait } from "./idle_wait.ts";
 import * as dead from "./dead_letter_ops.ts";
@@ -79,8 +86,9 @@ interface SettleItem {
 
 /**
  * A {@link Broker} on Redis Streams: one stream and consumer group per queue and priority band,
- * a sorted set of delayed messages, a sorted set of lease deadlines, and a dead-letter stream,
- * all under the queue's hash tag. Works over TCP (`redis://`, `rediss://`) and over Upstash
+ * a sorted set of delayed messages, one due stream per band for the ones that fell due (read
+ * before the band's stream), a sorted set of lease deadlines, and a dead-letter stream, all under
+ * the queue's hash tag. Works over TCP (`redis://`, `rediss://`) and over Upstash
  * REST (`https://`).
  *
  * @example
@@ -237,8 +245,12 @@ export class RedisStreamsBroker implements Broker {
       const k = this.#keysOf(queue);
       batcher = new Batcher(async (receipts) => {
         const args = [this.#group];
-        for (const r of receipts) args.push(String(r.band), r.id, r.count);
-        return await this.#transport.script(scripts.ack, [k.leases, ...k.bands], args) as number[];
+        for (const r of receipts) args.push(bandToken(r), r.id, r.count);
+        return await this.#transport.script(
+          scripts.ack,
+          [k.leases, ...k.bands, ...k.due],
+          args,
+        ) as number[];
       }, { maxBatch: batchSizeFor(this.#transport.kind) });
       this.#ackers.set(queue, batcher);
     }
@@ -271,14 +283,14 @@ export class RedisStreamsBroker implements Broker {
       const k = this.#keysOf(queue);
       batcher = new Batcher(async (items) => {
         const first = items[0].status;
-        const keys = [k.leases, ...k.bands, storeKeys[0], storeKeys[1]];
+        const keys = [k.leases, ...k.bands, ...k.due, storeKeys[0], storeKeys[1]];
         const args = [
           this.#group,
           String(first.retentionMs),
           first.pruneDue() ? "1" : "",
           String(items.length),
         ];
-        for (const { receipt: r } of items) args.push(String(r.band), r.id, r.count);
+        for (const { receipt: r } of items) args.push(bandToken(r), r.id, r.count);
         for (const { status } of items) {
           keys.push(status.keys[0], status.keys[1]);
           args.push(...status.args);
@@ -310,12 +322,12 @@ export class RedisStreamsBroker implements Broker {
     }
     await this.#transport.script(
       scripts.nack,
-      [k.bands[r.band], k.leases, k.delayed, k.bands[m?.band ?? r.band]],
+      [streamOf(k, r), k.leases, k.delayed, k.bands[m?.band ?? r.band]],
       [
         this.#group,
         r.id,
         r.count,
-        String(r.band),
+        bandToken(r),
         mode,
         ...(m ? flatArgs(m) : ["", "", "", "", ""]),
       ],
@@ -329,11 +341,11 @@ export class RedisStreamsBroker implements Broker {
     const { r, k } = this.#receipt(delivery);
     const ms = toMillis(by);
     const sentAt = this.#clock.now();
-    const deadline = await this.#transport.script(scripts.extend, [k.bands[r.band], k.leases], [
+    const deadline = await this.#transport.script(scripts.extend, [streamOf(k, r), k.leases], [
       this.#group,
       r.id,
       r.count,
-      String(r.band),
+      bandToken(r),
       String(ms),
     ]);
     if (!Number(deadline)) throw new LeaseLostError(delivery.receipt);
@@ -351,12 +363,12 @@ export class RedisStreamsBroker implements Broker {
       const { r, k } = this.#receipt(delivery);
       await this.#transport.script(
         scripts.deadLetter,
-        [k.bands[r.band], k.leases, k.dead, k.deadIndex],
+        [streamOf(k, r), k.leases, k.dead, k.deadIndex],
         [
           this.#group,
           r.id,
           r.count,
-          String(r.band),
+          bandToken(r),
           delivery.envelope.id,
           reason,
           JSON.stringify(meta),
@@ -396,7 +408,11 @@ export class RedisStreamsBroker implements Broker {
   async purge(queue: string): Promise<number> {
     const k = this.#keysOf(queue);
     return Number(
-      await this.#transport.script(scripts.purge, [k.delayed, k.leases, ...k.bands], [this.#group]),
+      await this.#transport.script(
+        scripts.purge,
+        [k.delayed, k.leases, k.dueUnread, ...k.bands, ...k.due],
+        [this.#group],
+      ),
     );
   }
 
@@ -405,7 +421,7 @@ export class RedisStreamsBroker implements Broker {
     const k = this.#keysOf(queue);
     const [pending, inflight, delayed, deadCount] = await this.#transport.script(
       scripts.counts,
-      [k.delayed, k.dead, ...k.bands],
+      [k.delayed, k.dead, ...k.bands, ...k.due],
       [this.#group],
     ) as number[];
     return { pending, inflight, delayed, dead: deadCount };
@@ -428,4 +444,9 @@ export class RedisStreamsBroker implements Broker {
     if (!k) this.#keys.set(queue, k = queueKeys(this.#namespace, queue));
     return k;
   }
+}
+
+/** The stream a delivery was leased from: its band's, or the band's due stream. */
+function streamOf(k: QueueKeys, r: Receipt): string {
+  return r.due ? k.due[r.band] : k.bands[r.band];
 }

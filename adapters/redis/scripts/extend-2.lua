@@ -2,8 +2,8 @@
 -- same consumer; XCLAIM ... JUSTID also resets its idle time in the pending list (shown by
 -- XPENDING) without bumping the delivery count.
 --
--- KEYS[1] band stream   KEYS[2] lease sorted set
--- ARGV[1] consumer group   ARGV[2] entry id   ARGV[3] delivery count   ARGV[4] band
+-- KEYS[1] stream of the delivery (its band's, or its due stream)   KEYS[2] lease sorted set
+-- ARGV[1] consumer group   ARGV[2] entry id   ARGV[3] delivery count   ARGV[4] band token
 -- ARGV[5] extension ms
 --
 -- Returns the new deadline (server ms), or 0 when the lease is lost.

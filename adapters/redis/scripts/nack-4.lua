@@ -3,9 +3,13 @@
 -- A requeued entry keeps its delivery count in field "d", so its next delivery counts on.
 -- A stale receipt changes nothing.
 --
--- KEYS[1] band stream of the delivery   KEYS[2] lease sorted set
--- KEYS[3] delayed sorted set            KEYS[4] band stream of the replacement
--- ARGV[1] consumer group   ARGV[2] entry id   ARGV[3] delivery count   ARGV[4] band
+-- A requeued entry goes to the end of its band's stream (KEYS[4]), also when it was handed out
+-- from the band's due stream (only a claim adds to a due stream: it counts their unread entries).
+--
+-- KEYS[1] stream of the delivery (its band's, or its due stream)   KEYS[2] lease sorted set
+-- KEYS[3] delayed sorted set
+-- KEYS[4] band stream of the replacement, or of the delivery when there is none
+-- ARGV[1] consumer group   ARGV[2] entry id   ARGV[3] delivery count   ARGV[4] band token
 -- ARGV[5] mode: "drop" | "requeue" | "replace"
 -- ARGV[6] replacement band   ARGV[7] replacement lease ms ('' = default)
 -- ARGV[8] replacement notBefore ms ('' = now)   ARGV[9] token   ARGV[10] replacement payload
@@ -29,7 +33,7 @@ if mode == 'requeue' then
     end
     kept[#kept + 1] = 'd'
     kept[#kept + 1] = ARGV[3]
-    redis.call('XADD', KEYS[1], '*', unpack(kept))
+    redis.call('XADD', KEYS[4], '*', unpack(kept))
   end
 end
 drop_entry(KEYS[1], ARGV[1], ARGV[2])

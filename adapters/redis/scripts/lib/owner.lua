@@ -1,5 +1,6 @@
--- A delivery's lease member is "band|id|count": count is the entry's delivery count when it was
--- handed out, and a redelivery bumps it, so an older receipt no longer names a live lease.
+-- A delivery's lease member is "band|id|count" (band "d<b>" for band b's due stream): count is
+-- the entry's delivery count when it was handed out, and a redelivery bumps it, so an older
+-- receipt no longer names a live lease.
 local function lease_member(band, id, count)
   return band .. '|' .. id .. '|' .. count
 end

@@ -1,20 +1,22 @@
--- Moves up to `limit` due delayed messages into their band streams; `band_key(b)` names the
--- stream of band b. A member that does not parse goes to band 0 as-is, to surface as invalid.
-local function promote(now, delayed_key, band_key, limit)
+-- Moves up to `limit` delayed messages that fell due, earliest first, to their band's due stream
+-- (`due_key(b)`; fields e = payload, t = lease ms when set), with one ZREM for all. A member that
+-- does not parse goes to band 0 as-is, to surface as invalid. Needs lib/chunked. Returns how many
+-- moved per band ({ [band] = n }).
+local function promote(now, delayed_key, due_key, limit)
   local due = redis.call('ZRANGEBYSCORE', delayed_key, '-inf', now, 'LIMIT', 0, limit)
+  local moved = {}
   for _, member in ipairs(due) do
     local _, stop, band, lease = string.find(member, '^(%d)|(%d*)|[^|]*|')
-    if stop then
-      local payload = string.sub(member, stop + 1)
-      if lease ~= '' then
-        redis.call('XADD', band_key(tonumber(band)), '*', 'e', payload, 't', lease)
-      else
-        redis.call('XADD', band_key(tonumber(band)), '*', 'e', payload)
-      end
+    band = stop and tonumber(band) or 0
+    if not stop then
+      redis.call('XADD', due_key(band), '*', 'e', member)
+    elseif lease ~= '' then
+      redis.call('XADD', due_key(band), '*', 'e', string.sub(member, stop + 1), 't', lease)
     else
-      redis.call('XADD', band_key(0), '*', 'e', member)
+      redis.call('XADD', due_key(band), '*', 'e', string.sub(member, stop + 1))
     end
-    redis.call('ZREM', delayed_key, member)
+    moved[band] = (moved[band] or 0) + 1
   end
-  return #due
+  call_chunked('ZREM', delayed_key, due)
+  return moved
 end

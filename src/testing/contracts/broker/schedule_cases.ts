@@ -1,4 +1,5 @@
 import { deepEqual, equal, ok } from "../../assert.ts";
+import { eventually } from "../../contract_harness.ts";
 import { testEnvelope } from "../../test_values.ts";
 import { type BrokerCase, needsBroker } from "./broker_context.ts";
 
@@ -40,6 +41,34 @@ export const scheduleCases: BrokerCase[] = [
       ok(Date.now() >= due - 5, "the delayed message was not delivered early");
       equal(second.envelope.name, "later");
       await broker.ack(second);
+    },
+  },
+  {
+    // Redis once promoted a due message only when the next claim ran, behind everything
+    // published since it fell due: a rate-limit deferral whose slot had come waited behind the
+    // fresh backlog (docs/rate_limits.md).
+    name: "a delayed message that fell due is delivered before messages published after that",
+    skip: needsBroker("delay"),
+    run: async ({ broker, queue, take, scale }) => {
+      const due = Date.now() + 200 * scale;
+      await broker.publish(testEnvelope({ queue, name: "due", notBefore: due }));
+      // Nothing claims meanwhile: the message falls due while it sits in the broker.
+      const counts = await eventually(
+        () => broker.counts(queue),
+        (c) => c.delayed === 0,
+        5_000 * scale,
+      );
+      equal(counts.delayed, 0, "the delayed message fell due");
+      for (let i = 0; i < 3; i++) {
+        await broker.publish(testEnvelope({ queue, name: `fresh-${i}` }));
+      }
+      const order: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const d = await take();
+        order.push(d.envelope.name);
+        await broker.ack(d);
+      }
+      deepEqual(order, ["due", "fresh-0", "fresh-1", "fresh-2"]);
     },
   },
   {

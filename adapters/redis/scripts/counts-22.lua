@@ -1,7 +1,8 @@
--- counts: message counts of a queue. Pending = unread stream entries plus delayed messages
--- already due; inflight = entries in the consumer group's pending list.
+-- counts: message counts of a queue. Pending = unread stream entries (of the due streams too)
+-- plus delayed messages already due; inflight = entries in the consumer group's pending lists.
 --
--- KEYS[1] delayed sorted set   KEYS[2] dead-letter stream   KEYS[3..12] band streams p0..p9
+-- KEYS[1] delayed sorted set   KEYS[2] dead-letter stream
+-- KEYS[3..12] band streams p0..p9   KEYS[13..22] due streams p0d..p9d
 -- ARGV[1] consumer group
 --
 -- Returns { pending, inflight, delayed, dead }.
@@ -10,8 +11,8 @@
 local now = server_now()
 local due = redis.call('ZCOUNT', KEYS[1], '-inf', now)
 local pending, inflight = due, 0
-for band = 0, 9 do
-  local key = KEYS[3 + band]
+for i = 3, 22 do
+  local key = KEYS[i]
   local len = redis.call('XLEN', key)
   if len > 0 then
     local summary = redis.pcall('XPENDING', key, ARGV[1])

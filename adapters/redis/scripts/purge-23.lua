@@ -1,12 +1,13 @@
--- purge: deletes every pending (unread) and delayed message of a queue. Leased entries stay
--- until they are settled or their lease runs out.
+-- purge: deletes every pending (unread) and delayed message of a queue, in the band streams and
+-- the due streams. Leased entries stay until they are settled or their lease runs out.
 --
--- KEYS[1] delayed sorted set   KEYS[2] lease sorted set   KEYS[3..12] band streams p0..p9
+-- KEYS[1] delayed sorted set   KEYS[2] lease sorted set   KEYS[3] due-unread hash
+-- KEYS[4..13] band streams p0..p9   KEYS[14..23] due streams p0d..p9d
 -- ARGV[1] consumer group
 --
 -- Returns the number of messages deleted.
 local removed = redis.call('ZCARD', KEYS[1])
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[3])
 
 local function last_delivered(key)
   local groups = redis.pcall('XINFO', 'GROUPS', key)
@@ -22,8 +23,8 @@ local function last_delivered(key)
   return nil
 end
 
-for band = 0, 9 do
-  local key = KEYS[3 + band]
+for i = 4, 23 do
+  local key = KEYS[i]
   if redis.call('EXISTS', key) == 1 then
     local last = last_delivered(key)
     if not last then
