@@ -69,6 +69,7 @@ describe("PostgreSQL adapter", { skip }, () => {
       [3, "reserved"],
       [4, "workflows"],
       [5, "schedules"],
+      [6, "due_first"],
     ]);
     await Promise.all(brokers.map((b) => b.close()));
   });

@@ -20,6 +20,8 @@ export interface ClaimedRow {
   locked_until: number;
   priority: number;
   deliveries: number;
+  /** Set when the message was delayed: it fell due at this time. */
+  due_at: number | null;
   envelope: string;
 }
 
@@ -74,6 +76,8 @@ export interface JobValues {
   visibleAt: number;
   leaseMs: number | null;
   envelope: string;
+  /** When a delayed message becomes claimable (it is then claimed ahead of the backlog). */
+  dueAt: number | null;
 }
 
 /** The row values for publishing `envelope` at `now`. */
@@ -86,6 +90,7 @@ export function jobValues(envelope: Envelope, now: number): JobValues {
     taskId: envelope.id,
     priority,
     visibleAt: envelope.notBefore ?? now,
+    dueAt: envelope.notBefore !== null && envelope.notBefore > now ? envelope.notBefore : null,
     leaseMs: envelope.visibilityTimeout ?? null,
     envelope: JSON.stringify(envelope),
   };

@@ -54,11 +54,14 @@ export interface SqlBrokerOptions {
 /** Column values of one message for jobs_insert. */
 const insertRow = (e: Envelope, now: number): SqlParam[] => {
   const v = jobValues(e, now);
-  return [v.queue, v.taskId, v.priority, v.visibleAt, v.leaseMs, v.envelope];
+  return [v.queue, v.taskId, v.priority, v.visibleAt, v.leaseMs, v.envelope, v.dueAt];
 };
 
-const byPriorityThenId = (a: ClaimedRow, b: ClaimedRow) =>
-  Number(b.priority) - Number(a.priority) || Number(a.id) - Number(b.id);
+/** The claim's order: priority, then messages that fell due (earliest first), then oldest. */
+const claimOrder = (a: ClaimedRow, b: ClaimedRow) =>
+  Number(b.priority) - Number(a.priority) ||
+  (a.due_at === null ? (b.due_at === null ? 0 : 1) : b.due_at === null ? -1 : 0) ||
+  Number(a.due_at ?? 0) - Number(b.due_at ?? 0) || Number(a.id) - Number(b.id);
 
 /** Both its ports: the consumer side and the dead-letter store. */
 type BrokerWithDeadLetters = Broker & DeadLetterStore;
@@ -150,7 +153,7 @@ export class SqlBroker implements BrokerWithDeadLetters {
           limit,
           this.#leaseMs,
         ]);
-        return rows.sort(byPriorityThenId).map((row) => toDelivery(row, now));
+        return rows.sort(claimOrder).map((row) => toDelivery(row, now));
       },
       nextDue: async () => {
         const [row] = await this.#db.all<{ at: number | null }>(
@@ -224,6 +227,7 @@ export class SqlBroker implements BrokerWithDeadLetters {
       v?.leaseMs ?? null,
       v?.envelope ?? null,
       v !== null,
+      v?.dueAt ?? null,
     ], { idempotent: true });
     this.#wake.published(rows.map((r) => r.queue));
   }

@@ -274,6 +274,7 @@ export class InMemoryBroker implements Broker {
     const q = this.#queue(queue);
     let removed = 0;
     for (const b of q.bands) removed += b.clear();
+    for (const b of q.due) removed += b.clear();
     removed += q.delayed.removeWhere(() => true);
     return Promise.resolve(removed);
   }

@@ -29,6 +29,11 @@ interface DelayedEntry {
 export class MemoryQueue {
   readonly name: string;
   readonly bands: Fifo<Envelope>[] = Array.from({ length: BANDS }, () => new Fifo<Envelope>());
+  /**
+   * Per band, delayed messages that fell due, taken before the band's backlog (earliest due
+   * first): a deferral or a retry whose time came does not wait behind what was queued earlier.
+   */
+  readonly due: Fifo<Envelope>[] = Array.from({ length: BANDS }, () => new Fifo<Envelope>());
   readonly delayed: MinHeap<DelayedEntry> = new MinHeap<DelayedEntry>();
   readonly leases: MinHeap<LeaseMark> = new MinHeap<LeaseMark>();
   readonly dead: DeadLetterEntry[] = [];
@@ -57,6 +62,8 @@ export class MemoryQueue {
   /** Takes the highest-priority visible message. */
   take(): Envelope | undefined {
     for (let b = BANDS - 1; b >= 0; b--) {
+      const dueQueue = this.due[b];
+      if (dueQueue.size > 0) return dueQueue.shift();
       const bandQueue = this.bands[b];
       if (bandQueue.size > 0) return bandQueue.shift();
     }
@@ -72,15 +79,16 @@ export class MemoryQueue {
   get pending(): number {
     let n = 0;
     for (const b of this.bands) n += b.size;
+    for (const b of this.due) n += b.size;
     return n;
   }
 
-  /** Moves due delayed messages into their bands; true when any moved. */
+  /** Moves due delayed messages to their bands' due lists; true when any moved. */
   promoteDue(now: number): boolean {
     let moved = false;
     for (let top = this.delayed.peek(); top && top.at <= now; top = this.delayed.peek()) {
       this.delayed.pop();
-      this.bands[band(top.envelope.priority)].push(top.envelope);
+      this.due[band(top.envelope.priority)].push(top.envelope);
       moved = true;
     }
     return moved;

@@ -42,6 +42,12 @@ export const MIGRATIONS: readonly Migration[] = [
     "sql":
       "-- Migration 0005: Beat's schedule entries (ScheduleStore). Runs like 0001 (namespace schema, one\n-- transaction, advisory lock). Never edit once released.\n-- input is the entry as written (JSON text); the history and the claim are columns, so a claim\n-- or a recorded run is one UPDATE and the due index finds what is due without a scan.\nCREATE TABLE stem_schedules (\n  id text PRIMARY KEY,\n  input text NOT NULL,\n  enabled integer NOT NULL,\n  version bigint NOT NULL,\n  next_run_at bigint,\n  last_run_at bigint,\n  total_run_count bigint NOT NULL DEFAULT 0,\n  last_error text,\n  last_error_at bigint,\n  last_drift_ms bigint,\n  claim_owner text,\n  claim_until bigint,\n  updated_at bigint NOT NULL\n);\nCREATE INDEX stem_schedules_due ON stem_schedules (next_run_at)\n  WHERE enabled = 1 AND next_run_at IS NOT NULL;",
   },
+  {
+    "version": 6,
+    "name": "due_first",
+    "sql":
+      "-- Migration 0006: a delayed message that fell due is claimed ahead of its queue's backlog. Runs\n-- like 0001 (namespace schema, one transaction, advisory lock). Never edit once released.\n-- due_at is the time a delayed message (a countdown, a retry's backoff, a rate-limit deferral)\n-- became claimable; NULL for a message published to run at once. A claim takes due messages\n-- first (earliest due first), so a deferred task whose slot came is not served after every task\n-- enqueued before its slot. A claim keeps due_at: a lease that runs out is claimed again first.\nALTER TABLE stem_jobs ADD COLUMN due_at bigint;\nCREATE INDEX stem_jobs_due ON stem_jobs (queue, due_at, id) WHERE due_at IS NOT NULL;",
+  },
 ];
 
 /** Every query the adapter runs, by name (see the .sql files for parameters). */
@@ -74,7 +80,7 @@ export const SQL = {
   groupsInit:
     "INSERT INTO stem_groups AS g (id, expected, meta, results, chord_callback, chord_claimed_at,\n  expires_at)\nVALUES ($1, $2, $3, '{}'::jsonb, NULL, NULL, $4)\nON CONFLICT (id) DO UPDATE SET\n  expected = EXCLUDED.expected, meta = EXCLUDED.meta, results = '{}'::jsonb,\n  chord_callback = NULL, chord_claimed_at = NULL, expires_at = EXCLUDED.expires_at",
   jobsClaim:
-    "WITH picked AS (\n  SELECT j.id FROM unnest($1::text[]) AS q(name)\n  CROSS JOIN LATERAL (\n    SELECT id, priority, visible_at FROM stem_jobs\n    WHERE queue = q.name AND visible_at <= $2\n    ORDER BY priority DESC, visible_at, id\n    LIMIT $3\n    FOR UPDATE SKIP LOCKED\n  ) AS j\n  ORDER BY j.priority DESC, j.visible_at, j.id\n  LIMIT $3\n), leased AS (\n  SELECT id, CASE WHEN COALESCE(j.lease_ms, $4) > 0 THEN $2 + COALESCE(j.lease_ms, $4)\n                  ELSE 8000000000000000 END AS until\n  FROM stem_jobs j JOIN picked USING (id)\n)\nUPDATE stem_jobs j\nSET locked_until = leased.until, visible_at = leased.until, token = j.token + 1,\n    deliveries = j.deliveries + 1\nFROM leased\nWHERE j.id = leased.id\nRETURNING j.id, j.queue, j.task_id, j.token, j.locked_until, j.priority, j.deliveries, j.envelope",
+    "WITH due AS (\n  SELECT j.id, j.priority, true AS is_due, j.due_at AS at FROM unnest($1::text[]) AS q(name)\n  CROSS JOIN LATERAL (\n    SELECT id, priority, due_at FROM stem_jobs\n    WHERE queue = q.name AND due_at <= $2 AND visible_at <= $2\n    ORDER BY due_at, id\n    LIMIT $3\n    FOR UPDATE SKIP LOCKED\n  ) AS j\n), backlog AS (\n  SELECT j.id, j.priority, false AS is_due, j.visible_at AS at FROM unnest($1::text[]) AS q(name)\n  CROSS JOIN LATERAL (\n    SELECT id, priority, visible_at FROM stem_jobs\n    WHERE queue = q.name AND visible_at <= $2\n    ORDER BY priority DESC, visible_at, id\n    LIMIT $3\n    FOR UPDATE SKIP LOCKED\n  ) AS j\n), picked AS (\n  SELECT id FROM (\n    SELECT DISTINCT ON (id) id, priority, is_due, at\n    FROM (SELECT * FROM due UNION ALL SELECT * FROM backlog) AS c\n    ORDER BY id, is_due DESC\n  ) AS d\n  ORDER BY priority DESC, is_due DESC, at, id\n  LIMIT $3\n), leased AS (\n  SELECT id, CASE WHEN COALESCE(j.lease_ms, $4) > 0 THEN $2 + COALESCE(j.lease_ms, $4)\n                  ELSE 8000000000000000 END AS until\n  FROM stem_jobs j JOIN picked USING (id)\n)\nUPDATE stem_jobs j\nSET locked_until = leased.until, visible_at = leased.until, token = j.token + 1,\n    deliveries = j.deliveries + 1\nFROM leased\nWHERE j.id = leased.id\nRETURNING j.id, j.queue, j.task_id, j.token, j.locked_until, j.priority, j.deliveries, j.due_at,\n  j.envelope",
   jobsCounts:
     "SELECT\n  count(*) FILTER (WHERE visible_at <= $2) AS pending,\n  count(*) FILTER (WHERE locked_until IS NOT NULL AND visible_at > $2) AS inflight,\n  count(*) FILTER (WHERE locked_until IS NULL AND visible_at > $2) AS delayed,\n  (SELECT count(*) FROM stem_dead_letters WHERE queue = $1) AS dead\nFROM stem_jobs WHERE queue = $1",
   jobsDelete:
@@ -83,13 +89,13 @@ export const SQL = {
   jobsExtend:
     "UPDATE stem_jobs SET locked_until = $3, visible_at = $3\nWHERE id = $1 AND token = $2 AND locked_until IS NOT NULL\nRETURNING id",
   jobsInsert:
-    "WITH ins AS (\n  INSERT INTO stem_jobs (queue, task_id, priority, visible_at, lease_ms, envelope)\n  SELECT * FROM unnest($1::text[], $2::text[], $3::int2[], $4::int8[], $5::int4[], $6::text[])\n  RETURNING queue\n)\nSELECT pg_notify(lower(current_schema()) || '_jobs', q) FROM (SELECT DISTINCT queue AS q FROM ins) AS d",
+    "WITH ins AS (\n  INSERT INTO stem_jobs (queue, task_id, priority, visible_at, lease_ms, envelope, due_at)\n  SELECT * FROM unnest(\n    $1::text[], $2::text[], $3::int2[], $4::int8[], $5::int4[], $6::text[], $7::int8[]\n  )\n  RETURNING queue\n)\nSELECT pg_notify(lower(current_schema()) || '_jobs', q) FROM (SELECT DISTINCT queue AS q FROM ins) AS d",
   jobsNextDue:
     "SELECT min(visible_at) AS at FROM stem_jobs WHERE queue = ANY($1::text[]) AND visible_at > $2",
   jobsPurge:
     "DELETE FROM stem_jobs WHERE queue = $1 AND (locked_until IS NULL OR visible_at <= $2)",
   jobsRequeue:
-    "WITH up AS (\n  UPDATE stem_jobs\n  SET locked_until = NULL,\n      visible_at = $3,\n      queue = COALESCE($4, queue),\n      priority = COALESCE($5, priority),\n      lease_ms = CASE WHEN $8::bool THEN $6 ELSE lease_ms END,\n      deliveries = CASE WHEN $8::bool THEN 0 ELSE deliveries END,\n      envelope = COALESCE($7, envelope)\n  WHERE id = $1 AND token = $2\n  RETURNING queue\n)\nSELECT queue, pg_notify(lower(current_schema()) || '_jobs', queue) FROM up",
+    "WITH up AS (\n  UPDATE stem_jobs\n  SET locked_until = NULL,\n      visible_at = $3,\n      due_at = $9,\n      queue = COALESCE($4, queue),\n      priority = COALESCE($5, priority),\n      lease_ms = CASE WHEN $8::bool THEN $6 ELSE lease_ms END,\n      deliveries = CASE WHEN $8::bool THEN 0 ELSE deliveries END,\n      envelope = COALESCE($7, envelope)\n  WHERE id = $1 AND token = $2\n  RETURNING queue\n)\nSELECT queue, pg_notify(lower(current_schema()) || '_jobs', queue) FROM up",
   kvCompareAndDelete:
     "DELETE FROM stem_kv\nWHERE key = $1 AND value = $2 AND (expires_at IS NULL OR expires_at > $3::int8)\nRETURNING key",
   kvCompareAndSet:

@@ -42,6 +42,12 @@ export const MIGRATIONS: readonly Migration[] = [
     "sql":
       "-- Migration 0005: Beat's schedule entries (ScheduleStore). Applied like 0001 (one BEGIN\n-- IMMEDIATE transaction). Never edit once released.\n-- input is the entry as written (JSON text); the history and the claim are columns, so a claim\n-- or a recorded run is one UPDATE and the due index finds what is due without a scan.\nCREATE TABLE stem_schedules (\n  id TEXT PRIMARY KEY,\n  input TEXT NOT NULL,\n  enabled INTEGER NOT NULL,\n  version INTEGER NOT NULL,\n  next_run_at INTEGER,\n  last_run_at INTEGER,\n  total_run_count INTEGER NOT NULL DEFAULT 0,\n  last_error TEXT,\n  last_error_at INTEGER,\n  last_drift_ms INTEGER,\n  claim_owner TEXT,\n  claim_until INTEGER,\n  updated_at INTEGER NOT NULL\n);\nCREATE INDEX stem_schedules_due ON stem_schedules (next_run_at)\n  WHERE enabled = 1 AND next_run_at IS NOT NULL;",
   },
+  {
+    "version": 6,
+    "name": "due_first",
+    "sql":
+      "-- Migration 0006: a delayed message that fell due is claimed ahead of its queue's backlog.\n-- Applied like 0001 (one BEGIN IMMEDIATE transaction). Never edit once released.\n-- due_at is the time a delayed message (a countdown, a retry's backoff, a rate-limit deferral)\n-- became claimable; NULL for a message published to run at once. A claim takes due messages\n-- first (earliest due first); it keeps due_at, so a lease that runs out is claimed again first.\nALTER TABLE stem_jobs ADD COLUMN due_at INTEGER;\nCREATE INDEX stem_jobs_due ON stem_jobs (queue, due_at, id) WHERE due_at IS NOT NULL;",
+  },
 ];
 
 /** Every query the adapter runs, by name (see the .sql files for parameters). */
@@ -71,7 +77,7 @@ export const SQL = {
   groupsInit:
     "INSERT INTO stem_groups (id, expected, meta, results, chord_callback, chord_claimed_at, expires_at)\nVALUES (?1, ?2, ?3, '{}', NULL, NULL, ?4)\nON CONFLICT (id) DO UPDATE SET expected = excluded.expected, meta = excluded.meta,\n  results = '{}', chord_callback = NULL, chord_claimed_at = NULL, expires_at = excluded.expires_at",
   jobsClaim:
-    "UPDATE stem_jobs\nSET locked_until = CASE WHEN COALESCE(lease_ms, ?4) > 0 THEN ?2 + COALESCE(lease_ms, ?4)\n                        ELSE 8000000000000000 END,\n    visible_at = CASE WHEN COALESCE(lease_ms, ?4) > 0 THEN ?2 + COALESCE(lease_ms, ?4)\n                      ELSE 8000000000000000 END,\n    token = token + 1,\n    deliveries = deliveries + 1\nWHERE id IN (\n  SELECT id FROM stem_jobs\n  WHERE queue IN (SELECT value FROM json_each(?1)) AND visible_at <= ?2\n  ORDER BY priority DESC, visible_at, id\n  LIMIT ?3\n)\nRETURNING id, queue, task_id, token, locked_until, priority, deliveries, envelope",
+    "UPDATE stem_jobs\nSET locked_until = CASE WHEN COALESCE(lease_ms, ?4) > 0 THEN ?2 + COALESCE(lease_ms, ?4)\n                        ELSE 8000000000000000 END,\n    visible_at = CASE WHEN COALESCE(lease_ms, ?4) > 0 THEN ?2 + COALESCE(lease_ms, ?4)\n                      ELSE 8000000000000000 END,\n    token = token + 1,\n    deliveries = deliveries + 1\nWHERE id IN (\n  SELECT id FROM (\n    SELECT id, MAX(priority) AS priority, MAX(is_due) AS is_due, MIN(at) AS at FROM (\n      SELECT * FROM (\n        SELECT id, priority, 1 AS is_due, due_at AS at FROM stem_jobs\n        WHERE queue IN (SELECT value FROM json_each(?1)) AND due_at <= ?2 AND visible_at <= ?2\n        ORDER BY due_at, id\n        LIMIT ?3\n      )\n      UNION ALL\n      SELECT * FROM (\n        SELECT id, priority, 0 AS is_due, visible_at AS at FROM stem_jobs\n        WHERE queue IN (SELECT value FROM json_each(?1)) AND visible_at <= ?2\n        ORDER BY priority DESC, visible_at, id\n        LIMIT ?3\n      )\n    )\n    GROUP BY id\n  )\n  ORDER BY priority DESC, is_due DESC, at, id\n  LIMIT ?3\n)\nRETURNING id, queue, task_id, token, locked_until, priority, deliveries, due_at, envelope",
   jobsCounts:
     "SELECT\n  COALESCE(sum(visible_at <= ?2), 0) AS pending,\n  COALESCE(sum(locked_until IS NOT NULL AND visible_at > ?2), 0) AS inflight,\n  COALESCE(sum(locked_until IS NULL AND visible_at > ?2), 0) AS delayed,\n  (SELECT count(*) FROM stem_dead_letters WHERE queue = ?1) AS dead\nFROM stem_jobs WHERE queue = ?1",
   jobsDelete: "DELETE FROM stem_jobs WHERE id = ?1 AND token = ?2",
@@ -79,13 +85,13 @@ export const SQL = {
   jobsExtend:
     "UPDATE stem_jobs SET locked_until = ?3, visible_at = ?3\nWHERE id = ?1 AND token = ?2 AND locked_until IS NOT NULL\nRETURNING id",
   jobsInsert:
-    "INSERT INTO stem_jobs (queue, task_id, priority, visible_at, lease_ms, envelope)\nVALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    "INSERT INTO stem_jobs (queue, task_id, priority, visible_at, lease_ms, envelope, due_at)\nVALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
   jobsNextDue:
     "SELECT min(visible_at) AS at FROM stem_jobs\nWHERE queue IN (SELECT value FROM json_each(?1)) AND visible_at > ?2",
   jobsPurge:
     "DELETE FROM stem_jobs WHERE queue = ?1 AND (locked_until IS NULL OR visible_at <= ?2)",
   jobsRequeue:
-    "UPDATE stem_jobs\nSET locked_until = NULL,\n    visible_at = ?3,\n    queue = COALESCE(?4, queue),\n    priority = COALESCE(?5, priority),\n    lease_ms = CASE WHEN ?8 = 1 THEN ?6 ELSE lease_ms END,\n    deliveries = CASE WHEN ?8 = 1 THEN 0 ELSE deliveries END,\n    envelope = COALESCE(?7, envelope)\nWHERE id = ?1 AND token = ?2\nRETURNING queue",
+    "UPDATE stem_jobs\nSET locked_until = NULL,\n    visible_at = ?3,\n    due_at = ?9,\n    queue = COALESCE(?4, queue),\n    priority = COALESCE(?5, priority),\n    lease_ms = CASE WHEN ?8 = 1 THEN ?6 ELSE lease_ms END,\n    deliveries = CASE WHEN ?8 = 1 THEN 0 ELSE deliveries END,\n    envelope = COALESCE(?7, envelope)\nWHERE id = ?1 AND token = ?2\nRETURNING queue",
   kvCompareAndDelete:
     "DELETE FROM stem_kv WHERE key = ?1 AND value = ?2 AND (expires_at IS NULL OR expires_at > ?3)\nRETURNING key",
   kvCompareAndSet:
