@@ -1,6 +1,7 @@
 import { deepEqual, equal, ok } from "../../assert.ts";
 import { eventually } from "../../contract_harness.ts";
 import { testEnvelope } from "../../test_values.ts";
+import type { Broker, Delivery } from "../../../broker/broker.ts";
 import { type BrokerCase, needsBroker } from "./broker_context.ts";
 
 /** Delayed delivery and priorities. */
@@ -53,22 +54,11 @@ export const scheduleCases: BrokerCase[] = [
       const due = Date.now() + 200 * scale;
       await broker.publish(testEnvelope({ queue, name: "due", notBefore: due }));
       // Nothing claims meanwhile: the message falls due while it sits in the broker.
-      const counts = await eventually(
-        () => broker.counts(queue),
-        (c) => c.delayed === 0,
-        5_000 * scale,
-      );
-      equal(counts.delayed, 0, "the delayed message fell due");
+      await fallsDue(broker, queue, scale);
       for (let i = 0; i < 3; i++) {
         await broker.publish(testEnvelope({ queue, name: `fresh-${i}` }));
       }
-      const order: string[] = [];
-      for (let i = 0; i < 4; i++) {
-        const d = await take();
-        order.push(d.envelope.name);
-        await broker.ack(d);
-      }
-      deepEqual(order, ["due", "fresh-0", "fresh-1", "fresh-2"]);
+      deepEqual(await takeNames(broker, take, 4), ["due", "fresh-0", "fresh-1", "fresh-2"]);
     },
   },
   {
@@ -84,19 +74,8 @@ export const scheduleCases: BrokerCase[] = [
       await broker.publish(
         testEnvelope({ queue, name: "due", notBefore: Date.now() + 200 * scale }),
       );
-      const counts = await eventually(
-        () => broker.counts(queue),
-        (c) => c.delayed === 0,
-        5_000 * scale,
-      );
-      equal(counts.delayed, 0, "the delayed message fell due");
-      const order: string[] = [];
-      for (let i = 0; i < 4; i++) {
-        const d = await take();
-        order.push(d.envelope.name);
-        await broker.ack(d);
-      }
-      deepEqual(order, ["due", "backlog-0", "backlog-1", "backlog-2"]);
+      await fallsDue(broker, queue, scale);
+      deepEqual(await takeNames(broker, take, 4), ["due", "backlog-0", "backlog-1", "backlog-2"]);
     },
   },
   {
@@ -116,3 +95,28 @@ export const scheduleCases: BrokerCase[] = [
     },
   },
 ];
+
+/** Waits until the queue holds no delayed message (nothing claims meanwhile). */
+async function fallsDue(broker: Broker, queue: string, scale: number): Promise<void> {
+  const counts = await eventually(
+    () => broker.counts(queue),
+    (c) => c.delayed === 0,
+    5_000 * scale,
+  );
+  equal(counts.delayed, 0, "the delayed message fell due");
+}
+
+/** Takes and acks `n` deliveries; their task names in delivery order. */
+async function takeNames(
+  broker: Broker,
+  take: () => Promise<Delivery>,
+  n: number,
+): Promise<string[]> {
+  const names: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const d = await take();
+    names.push(d.envelope.name);
+    await broker.ack(d);
+  }
+  return names;
+}
