@@ -70,6 +70,7 @@ describe("PostgreSQL adapter", { skip }, () => {
       [4, "workflows"],
       [5, "schedules"],
       [6, "due_first"],
+      [7, "watched_statuses"],
     ]);
     await Promise.all(brokers.map((b) => b.close()));
   });

@@ -31,6 +31,18 @@ after(async () => {
 
 const ns = () => `due${Math.random().toString(36).slice(2, 10)}`;
 
+/**
+ * A notBefore `ms` past a lead long enough for the publishes that follow: a message published
+ * after its time has come skips the delayed set, and CI's loaded machine once took over 150 ms
+ * for a few publishes over the REST bridge, which turned the expected order around.
+ */
+const dueIn = (ms = 0): number => Date.now() + 400 + ms;
+
+/** Fails clearly when the publishes were too slow for the lead (the premise of a case). */
+async function stillDelayed(broker: Broker, queue: string, n: number): Promise<void> {
+  assert.equal((await broker.counts(queue)).delayed, n, "the delayed messages were still delayed");
+}
+
 async function take(broker: Broker, queue: string, wait = 5_000): Promise<Delivery> {
   const controller = new AbortController();
   const it = broker.consume({ queues: [queue], signal: controller.signal })[Symbol.asyncIterator]();
@@ -85,15 +97,16 @@ for (const { kind, open } of transports) {
       const stores = await open(ns());
       const broker = stores.broker;
       try {
-        const now = Date.now();
         await broker.publish(testEnvelope({ queue: "q", name: "fresh-0" }));
         await broker.publish(testEnvelope({ queue: "q", name: "fresh-1" }));
         await broker.publish(testEnvelope({ queue: "q", name: "high", priority: 5 }));
-        await broker.publish(testEnvelope({ queue: "q", name: "due-late", notBefore: now + 200 }));
-        await broker.publish(testEnvelope({ queue: "q", name: "due-early", notBefore: now + 100 }));
+        const at = dueIn();
+        await broker.publish(testEnvelope({ queue: "q", name: "due-late", notBefore: at + 100 }));
+        await broker.publish(testEnvelope({ queue: "q", name: "due-early", notBefore: at }));
         await broker.publish(
-          testEnvelope({ queue: "q", name: "due-high", priority: 5, notBefore: now + 150 }),
+          testEnvelope({ queue: "q", name: "due-high", priority: 5, notBefore: at + 50 }),
         );
+        await stillDelayed(broker, "q", 3);
         await allDue(broker, "q");
         const order: string[] = [];
         for (let i = 0; i < 6; i++) {
@@ -125,22 +138,24 @@ for (const { kind, open } of transports) {
       const stores = await open(namespace);
       const broker = stores.broker;
       try {
-        const now = Date.now();
-        for (const [name, at] of [["a1", 30], ["a2", 40], ["a3", 50]] as const) {
-          await broker.publish(testEnvelope({ queue: "q", name, notBefore: now + at }));
+        const at = dueIn();
+        for (const [name, offset] of [["a1", 0], ["a2", 10], ["a3", 20]] as const) {
+          await broker.publish(testEnvelope({ queue: "q", name, notBefore: at + offset }));
         }
+        await stillDelayed(broker, "q", 3);
         await allDue(broker, "q");
         const order: string[] = [];
         // This claim of one leaves a2 and a3 unread in the due stream.
         const a1 = await take(broker, "q");
         order.push(a1.envelope.name);
         await broker.ack(a1);
-        const later = Date.now();
         await broker.publish(testEnvelope({ queue: "q", name: "fresh" }));
-        await broker.publish(testEnvelope({ queue: "q", name: "b", notBefore: later + 30 }));
+        const later = dueIn();
+        await broker.publish(testEnvelope({ queue: "q", name: "b", notBefore: later }));
         await broker.publish(
-          testEnvelope({ queue: "q", name: "c-high", priority: 3, notBefore: later + 40 }),
+          testEnvelope({ queue: "q", name: "c-high", priority: 3, notBefore: later + 10 }),
         );
+        await stillDelayed(broker, "q", 2);
         await allDue(broker, "q");
         for (let i = 0; i < 5; i++) {
           const d = await take(broker, "q");
@@ -160,7 +175,7 @@ for (const { kind, open } of transports) {
       const stores = await open(namespace);
       const broker = stores.broker;
       try {
-        const envelope = testEnvelope({ queue: "q", notBefore: Date.now() + 50 });
+        const envelope = testEnvelope({ queue: "q", notBefore: dueIn() });
         await broker.publish(envelope);
         await allDue(broker, "q");
         assert.deepEqual(await broker.counts("q"), {
@@ -189,7 +204,7 @@ for (const { kind, open } of transports) {
 
         // Not settled: the lease (1 s default) runs out and the due stream's entry comes back.
         await broker.publish(
-          testEnvelope({ queue: "q", name: "lost", notBefore: Date.now() + 50 }),
+          testEnvelope({ queue: "q", name: "lost", notBefore: dueIn() }),
         );
         await allDue(broker, "q");
         const lost = await take(broker, "q");
@@ -218,7 +233,7 @@ for (const { kind, open } of transports) {
     test("a due delivery settles with its status in one script", async () => {
       const stores = await open(ns());
       try {
-        await stores.broker.publish(testEnvelope({ queue: "q", notBefore: Date.now() + 50 }));
+        await stores.broker.publish(testEnvelope({ queue: "q", notBefore: dueIn() }));
         await allDue(stores.broker, "q");
         const d = await take(stores.broker, "q");
         assert.equal(decodeReceipt(d.receipt).due, true, d.receipt);
@@ -241,7 +256,7 @@ for (const { kind, open } of transports) {
       const broker = stores.broker;
       try {
         for (let i = 0; i < 3; i++) {
-          await broker.publish(testEnvelope({ queue: "q", notBefore: Date.now() + 50 }));
+          await broker.publish(testEnvelope({ queue: "q", notBefore: dueIn() }));
         }
         await allDue(broker, "q");
         // One claim of one moves all three to the due stream and leases one; two stay unread.

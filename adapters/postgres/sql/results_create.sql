@@ -10,10 +10,11 @@ WITH up AS (
     created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
     expires_at = EXCLUDED.expires_at
   WHERE r.expires_at <= EXCLUDED.updated_at
-  RETURNING id, created_at
+  RETURNING id, created_at, watched_until
 )
 SELECT up.id, up.created_at,
-  CASE WHEN EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = $1) THEN
+  CASE WHEN up.watched_until > $5
+         OR EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = $1) THEN
     pg_notify(lower(current_schema()) || '_results',
               CASE WHEN octet_length($4) < 7000
                    THEN $1 || chr(10) || up.created_at || chr(10) || $4

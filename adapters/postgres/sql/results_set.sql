@@ -1,5 +1,6 @@
 -- Upserts task statuses (run once with one array per column; ids distinct), keeping created_at
--- of live records, and NOTIFYs the watched ones on "<schema>_results" as
+-- of live records, and NOTIFYs the watched ones (watched_until on the row, see migration 0007,
+-- or a registration in stem_watchers) on "<schema>_results" as
 -- "<id>\n<created_at>\n<status json>" (the id only when the document is too large for NOTIFY).
 -- $1 id text[], $2 state text[], $3 queue text[] (NULL entries allowed), $4 status text[]
 -- (JSON without createdAt), $5 expires_at int8[], $6 now int8.
@@ -18,10 +19,11 @@ WITH input AS (
     expires_at = EXCLUDED.expires_at,
     created_at = CASE WHEN r.expires_at > EXCLUDED.updated_at THEN r.created_at
                       ELSE EXCLUDED.created_at END
-  RETURNING id, created_at
+  RETURNING id, created_at, watched_until
 )
 SELECT up.id, up.created_at,
-  CASE WHEN EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = up.id) THEN
+  CASE WHEN up.watched_until > $6
+         OR EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = up.id) THEN
     pg_notify(lower(current_schema()) || '_results',
               CASE WHEN octet_length(input.status) < 7000
                    THEN up.id || chr(10) || up.created_at || chr(10) || input.status

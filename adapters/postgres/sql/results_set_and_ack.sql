@@ -20,7 +20,7 @@ WITH input AS (
     expires_at = EXCLUDED.expires_at,
     created_at = CASE WHEN r.expires_at > EXCLUDED.updated_at THEN r.created_at
                       ELSE EXCLUDED.created_at END
-  RETURNING id, created_at
+  RETURNING id, created_at, watched_until
 ), acked AS (
   -- The same filter as jobs_delete.sql: a row whose token moved on (re-leased) stays.
   DELETE FROM stem_jobs AS j
@@ -29,7 +29,8 @@ WITH input AS (
   RETURNING j.id
 )
 SELECT up.id, up.created_at,
-  CASE WHEN EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = up.id) THEN
+  CASE WHEN up.watched_until > $8
+         OR EXISTS (SELECT 1 FROM stem_watchers w WHERE w.task_id = up.id) THEN
     pg_notify(lower(current_schema()) || '_results',
               CASE WHEN octet_length(input.status) < 7000
                    THEN up.id || chr(10) || up.created_at || chr(10) || input.status
