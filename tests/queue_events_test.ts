@@ -1,7 +1,7 @@
 // QueueEvents across connections: a worker app and a producer app publish lifecycle events on
 // the store set's EventBus; a listener on a third connection sees them. Runs on memory (one
-// set, in-process bus) and on every fixture whose EventBus is cross-process (Redis today; the
-// SQL adapters join once their set has one).
+// set, in-process bus) and on every fixture whose EventBus is cross-process (Redis over TCP and
+// HTTP, PostgreSQL, SQLite).
 import * as api from "node:test";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
