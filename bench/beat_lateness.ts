@@ -1,10 +1,13 @@
 // Beat dispatch lateness (publish done − due time) over N fires of a 1-second schedule, per
 // adapter. The adapters run side by side in one process, each on its own fifth of the second
-// (memory at :000, SQLite :200, Postgres :400, Redis :600 and :800), so their fires alternate
+// (memory at :000, Redis over HTTP :100, SQLite :200, Postgres :400, Redis :600 and :800), so
+// their fires alternate
 // instead of contending for the event loop at the same instant. Redis runs twice: as the tests
 // start it (`appendfsync always`: every write waits for an fsync) and with Redis's default AOF
 // policy (`appendfsync everysec`). `wake*` is when Beat was awake at the fire time (the
-// `scheduleEntryDue` signal); the rest of the lateness is the adapter's publish.
+// `scheduleEntryDue` signal); the rest of the lateness is the adapter's publish. Redis over HTTP
+// goes through the REST bridge (`stem redis-http`) in front of the everysec server, with
+// schedule-change polling off (its default: each poll is a billed command).
 // Run: deno task bench:beat [N]   or   bun bench/beat_lateness.ts [N]
 // (default 200 fires, about 200 s). Prints one JSON object: p50/p99/max ms per adapter.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -14,6 +17,8 @@ import process from "node:process";
 import { StemApp } from "../app.ts";
 import { startPostgres } from "../tests/helpers/postgres_server.ts";
 import { startRedisServer } from "../tests/helpers/redis_server.ts";
+import { BRIDGE_TOKEN, startBridge } from "../tests/helpers/redis_bridge.ts";
+import type { AdapterConnectOptions } from "../src/core/adapter.ts";
 
 const fires = Number(process.argv[2] ?? 200);
 
@@ -25,8 +30,9 @@ async function measure(
   name: string,
   url: string,
   offsetMs: number,
+  connect?: AdapterConnectOptions,
 ): Promise<Record<string, number | string>> {
-  const app = await StemApp.fromUrl(url, { autoStart: false });
+  const app = await StemApp.fromUrl(url, { autoStart: false, ...(connect ? { connect } : {}) });
   const lateness: number[] = [];
   // Where the time goes: the wake (scheduleEntryDue is emitted once Beat is awake at the fire
   // time) and the publish after it.
@@ -67,9 +73,11 @@ const dir = mkdtempSync(join(tmpdir(), "stem-beat-bench-"));
 const redis = await startRedisServer();
 const redisEverysec = await startRedisServer(["--appendfsync", "everysec"]);
 const pg = await startPostgres();
+const bridge = await startBridge(redisEverysec.url);
 try {
   const results = await Promise.all([
     measure("memory", "memory://", 0),
+    measure("redis-http", bridge.url, 100, { token: BRIDGE_TOKEN, namespace: "bench-http" }),
     measure("sqlite", `sqlite:${join(dir, "beat.db")}`, 200),
     measure("postgres", pg.url, 400),
     measure("redis-tcp", redis.url, 600),
@@ -80,6 +88,7 @@ try {
     JSON.stringify({ bench: "beat_lateness", runtime, period: "1s", fires, results }, null, 2),
   );
 } finally {
+  await bridge.close();
   await redis.stop();
   await redisEverysec.stop();
   await pg.stop();
