@@ -1,6 +1,7 @@
 // The dashboard end to end in real headless Chromium (Debian's package, driven by playwright-core)
 // over real SQLite and Redis stores: what a person sees and clicks. Screenshots go to the test's
-// temp dir (and to $STEM_DASHBOARD_SCREENSHOTS when set, which is how docs/images were made).
+// temp dir (and to $STEM_DASHBOARD_SCREENSHOTS when set, which is how docs/images were made;
+// they were then quantised with `pngquant --quality=60-85`, like bench/dashboard_compare.ts does).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -8,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import type { BrowserContext, Page } from "playwright-core";
-import { FunctionTaskHandler, StemApp } from "../mod.ts";
+import { FunctionTaskHandler, type StemApp, StemWorkflowApp, WorkflowScript } from "../mod.ts";
 import { stemDashboard } from "../src/dashboard/mod.ts";
 import { type RunningServer, serveFetch } from "../workers/runtime/serve.ts";
 import { appStores } from "./helpers/app_stores.ts";
@@ -17,6 +18,18 @@ import { runtime } from "./helpers/runtime.ts";
 
 const XSS = `<script>window.__xss=1</script><img src=x onerror="window.__xss=1">`;
 const CREDENTIALS = { username: "ops", password: "correct horse" };
+// Reserves stock, waits for the payment event, then ships: a run the dashboard sees suspended.
+const shipOrder = new WorkflowScript<{ order: string }, string>({
+  name: "orders.ship",
+  run: async (script) => {
+    const reserved = await script.step("reserve", (s) => ({ sku: `sku-${s.params.order}` }));
+    const paid = await script.step(
+      "pay",
+      (s) => s.awaitEvent<{ cents: number }>(`orders.paid.${s.params.order}`),
+    );
+    return await script.step("ship", () => `shipped ${reserved.sku} for ${paid?.cents} cents`);
+  },
+});
 const chromiumSkip = chromiumSkipReason();
 const stores = await appStores(["sqlite", "redis"]);
 const shots = mkdtempSync(join(tmpdir(), "stem-dashboard-shots-"));
@@ -35,6 +48,7 @@ for (const store of stores) {
   describe(`the dashboard in Chromium (${store.name}, ${runtime})`, {
     skip: chromiumSkip ?? store.skip ?? false,
   }, () => {
+    let workflows: StemWorkflowApp;
     let app: StemApp;
     let server: RunningServer;
     let attacker: RunningServer;
@@ -46,9 +60,11 @@ for (const store of stores) {
     const streams = new AbortController();
 
     before(async () => {
-      app = await StemApp.fromUrl(store.url(), {
+      // A workflow app, so the Workflows pages have runs; its `.app` is what the dashboard reads.
+      workflows = await StemWorkflowApp.fromUrl(store.url(), {
         ...store.options(),
-        queues: ["default"],
+        queues: ["default", "workflow"],
+        scripts: [shipOrder],
         tasks: [
           new FunctionTaskHandler({ name: "emails.send", entrypoint: (_ctx, args) => args }),
           new FunctionTaskHandler({
@@ -61,7 +77,8 @@ for (const store of stores) {
           }),
         ],
       });
-      await app.start();
+      app = workflows.app;
+      await workflows.start();
       failedId = await app.stem.enqueue("reports.build", { args: { title: XSS } });
       assert.equal((await app.stem.waitForTask(failedId, { timeout: "15s" })).state, "failed");
       const dashboard = stemDashboard(app, {
@@ -90,7 +107,7 @@ for (const store of stores) {
       await browser?.close();
       await server?.stop();
       await attacker?.stop();
-      await app?.close();
+      await workflows?.shutdown();
     });
 
     test("the overview shows the counts, and they change live after tasks are enqueued", async () => {
@@ -107,6 +124,13 @@ for (const store of stores) {
       );
       assert.equal(await page.textContent('tr[data-queue="parked"] [data-count="pending"]'), "3");
       await screenshot(page, "overview");
+      // The queues page lists the configured queues and the one only the worker names.
+      await page.goto(`${url}/queues`);
+      assert.equal(await page.textContent('tr[data-queue="parked"] [data-count="pending"]'), "3");
+      assert.equal(await page.textContent('tr[data-queue="default"] [data-count="dead"]'), "1");
+      assert.equal(await page.textContent('tr[data-queue="workflow"] td:last-child'), "1");
+      await page.waitForSelector("#live-dot.on");
+      await screenshot(page, "queues");
     });
 
     test("without EventSource the page falls back to polling and still updates", async () => {
@@ -239,6 +263,57 @@ for (const store of stores) {
       await page.waitForSelector(`${row} .badge-disabled`);
       assert.equal((await app.schedules.get("nightly-report"))?.enabled, false);
       await screenshot(page, "schedules");
+    });
+
+    test("a workflow run is listed with its status, and its page shows the checkpoints", async () => {
+      // Wait for the run to park on its event (written before the signal fires), then look.
+      const suspended = workflows.signals.workflowRunSuspended.next((s) => s.step === "pay");
+      const runId = await workflows.startWorkflow(shipOrder, { order: "o-1042" });
+      assert.equal((await suspended).runId, runId);
+      await page.goto(`${url}/workflows`);
+      const row = `tr[data-run="${runId}"]`;
+      assert.equal(await page.textContent(`${row} td:nth-child(2)`), "orders.ship");
+      assert.equal(await page.textContent(`${row} .badge`), "suspended");
+      assert.equal(await page.textContent(`${row} td:nth-child(4)`), "1");
+      assert.equal(await page.textContent(`${row} td:nth-child(5)`), "orders.paid.o-1042");
+      await page.click(`${row} a`);
+      await page.waitForURL(`**/workflows/${runId}`);
+      assert.equal(await page.textContent("h1"), "Run of orders.ship");
+      assert.equal(await page.textContent("dl.kv .badge"), "suspended");
+      assert.match((await page.textContent("dl.kv"))!, /orders\.paid\.o-1042 \(step pay\)/);
+      assert.match((await page.textContent(".panel pre"))!, /"order": "o-1042"/);
+      assert.deepEqual(await page.locator("tbody tr td:first-child code").allTextContents(), [
+        "reserve",
+      ]);
+      assert.match((await page.textContent("tbody tr pre"))!, /"sku": "sku-o-1042"/);
+      // The payment arrives: the run finishes, and its page shows every checkpoint and the result.
+      assert.equal(await workflows.emit("orders.paid.o-1042", { cents: 1250 }), 1);
+      const done = await workflows.waitForCompletion(shipOrder, runId, { timeout: "15s" });
+      assert.equal(done.value, "shipped sku-o-1042 for 1250 cents");
+      await page.reload();
+      await page.waitForSelector("dl.kv .badge-completed");
+      assert.deepEqual(await page.locator("tbody tr td:first-child code").allTextContents(), [
+        "reserve",
+        "pay",
+        "ship",
+      ]);
+      assert.match((await page.textContent("tbody tr:nth-child(2) pre"))!, /"cents": 1250/);
+      assert.match(
+        (await page.textContent("body"))!,
+        /Result\s*"shipped sku-o-1042 for 1250 cents"/,
+      );
+      await screenshot(page, "workflow-run");
+      // The status filter: a completed run is not among the suspended ones.
+      await page.goto(`${url}/workflows`);
+      await page.selectOption('form.filters select[name="status"]', "suspended");
+      await page.click('form.filters button:has-text("Filter")');
+      await page.waitForURL(/status=suspended/);
+      await page.waitForSelector("text=No runs match.");
+      assert.equal(await page.locator(row).count(), 0);
+      await page.goto(`${url}/workflows?status=completed`);
+      assert.equal(await page.textContent(`${row} .badge`), "completed");
+      assert.equal(await page.textContent(`${row} td:nth-child(4)`), "3");
+      await screenshot(page, "workflows");
     });
   });
 }
