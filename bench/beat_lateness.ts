@@ -1,13 +1,12 @@
 // Beat dispatch lateness (publish done − due time) over N fires of a 1-second schedule, per
-// adapter. The adapters run side by side in one process, each on its own fifth of the second
-// (memory at :000, Redis over HTTP :100, SQLite :200, Postgres :400, Redis :600 and :800), so
-// their fires alternate
-// instead of contending for the event loop at the same instant. Redis runs twice: as the tests
-// start it (`appendfsync always`: every write waits for an fsync) and with Redis's default AOF
-// policy (`appendfsync everysec`). `wake*` is when Beat was awake at the fire time (the
-// `scheduleEntryDue` signal); the rest of the lateness is the adapter's publish. Redis over HTTP
-// goes through the REST bridge (`stem redis-http`) in front of the everysec server, with
-// schedule-change polling off (its default: each poll is a billed command).
+// adapter. The adapters run side by side in one process, each at its own offset in the second
+// (memory :000, Redis over HTTP :100, SQLite :200, Postgres :400, Redis :600 and :800), so their
+// fires alternate instead of contending for the event loop at the same instant. Redis over TCP
+// runs twice: as the tests start it (`appendfsync always`: every write waits for an fsync) and
+// with Redis's default AOF policy (`appendfsync everysec`); Redis over HTTP goes through the REST
+// bridge (`stem redis-http`) in front of the everysec server, schedule-change polling off (its
+// default: each poll is a billed command). `wake*` is when Beat was awake at the fire time (the
+// `scheduleEntryDue` signal); the rest of the lateness is the adapter's publish.
 // Run: deno task bench:beat [N]   or   bun bench/beat_lateness.ts [N]
 // (default 200 fires, about 200 s). Prints one JSON object: p50/p99/max ms per adapter.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -32,7 +31,7 @@ async function measure(
   offsetMs: number,
   connect?: AdapterConnectOptions,
 ): Promise<Record<string, number | string>> {
-  const app = await StemApp.fromUrl(url, { autoStart: false, ...(connect ? { connect } : {}) });
+  const app = await StemApp.fromUrl(url, { autoStart: false, connect });
   const lateness: number[] = [];
   // Where the time goes: the wake (scheduleEntryDue is emitted once Beat is awake at the fire
   // time) and the publish after it.

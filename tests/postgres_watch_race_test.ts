@@ -58,15 +58,21 @@ async function setup() {
   return { namespace, stores, stem, writer, observer, end };
 }
 
+type Race = Awaited<ReturnType<typeof setup>>;
+
 /**
- * Runs the status store's own write statement for `id` in a transaction and keeps it open until
- * `release` resolves, so the write's snapshot predates what happens meanwhile.
+ * Runs the status store's own write of a `succeeded` status for `id` in a transaction on the
+ * writer's connection, starts `waiters` waitForTask calls while it is uncommitted (its snapshot
+ * predates their registration), commits once they settled, and returns what they got.
  */
-function writeHeldOpen(
-  writer: postgres.Sql,
+async function waitAcrossOpenWrite(
+  { namespace, stem, writer, observer }: Race,
   id: string,
-  release: Promise<void>,
-): { written: Promise<void>; committed: Promise<void> } {
+  waiters: number,
+  timeout: "5s" | "10s",
+) {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
   let written!: () => void;
   const wrote = new Promise<void>((resolve) => (written = resolve));
   const committed = writer.begin(async (tx) => {
@@ -80,10 +86,15 @@ function writeHeldOpen(
       now,
     ], { prepare: true });
     written();
-    await release;
+    await released;
   }).then(() => {});
-  // A failed write rejects `written` too, so the test fails instead of waiting for it forever.
-  return { written: Promise.race([wrote, committed.then(() => {})]), committed };
+  // A failed write rejects here too, so the test fails instead of waiting for it forever.
+  await Promise.race([wrote, committed]);
+  const results = Array.from({ length: waiters }, () => stem.waitForTask<number>(id, { timeout }));
+  await waiterSettled(observer, namespace, id);
+  release();
+  await committed;
+  return await Promise.all(results);
 }
 
 /**
@@ -110,76 +121,41 @@ async function waiterSettled(observer: postgres.Sql, namespace: string, id: stri
 
 describe("PostgreSQL status watches and writes in flight", { skip }, () => {
   test("waitForTask started while the terminal write is uncommitted gets the result", async () => {
-    const { namespace, stores, stem, writer, observer, end } = await setup();
+    const race = await setup();
     try {
       const id = `race-${counter}`;
-      await stores.statuses.set(status(id, "running"));
-      let release!: () => void;
-      const { written, committed } = writeHeldOpen(
-        writer,
-        id,
-        new Promise((resolve) => (release = resolve)),
-      );
-      await written;
-      const waiting = stem.waitForTask<number>(id, { timeout: "5s" });
-      await waiterSettled(observer, namespace, id);
-      release();
-      await committed;
-      const result = await waiting;
+      await race.stores.statuses.set(status(id, "running"));
+      const [result] = await waitAcrossOpenWrite(race, id, 1, "5s");
       assert.equal(result.timedOut, false, "the waiter saw the committed write");
       assert.equal(result.status?.state, "succeeded");
       assert.equal(result.value, 42);
     } finally {
-      await end();
+      await race.end();
     }
   });
 
   test("a second waiter of the same id in one process waits for the first's registration", async () => {
-    const { namespace, stores, stem, writer, observer, end } = await setup();
+    const race = await setup();
     try {
       const id = `race-twice-${counter}`;
-      await stores.statuses.set(status(id, "running"));
-      let release!: () => void;
-      const { written, committed } = writeHeldOpen(
-        writer,
-        id,
-        new Promise((resolve) => (release = resolve)),
-      );
-      await written;
-      const first = stem.waitForTask<number>(id, { timeout: "5s" });
-      const second = stem.waitForTask<number>(id, { timeout: "5s" });
-      await waiterSettled(observer, namespace, id);
-      release();
-      await committed;
-      for (const result of await Promise.all([first, second])) {
+      await race.stores.statuses.set(status(id, "running"));
+      for (const result of await waitAcrossOpenWrite(race, id, 2, "5s")) {
         assert.equal(result.timedOut, false);
         assert.equal(result.value, 42);
       }
     } finally {
-      await end();
+      await race.end();
     }
   });
 
   test("a status first written while the waiter registers is still seen", async () => {
-    const { namespace, stem, writer, observer, end } = await setup();
+    const race = await setup();
     try {
-      const id = `race-new-${counter}`;
-      let release!: () => void;
-      const { written, committed } = writeHeldOpen(
-        writer,
-        id,
-        new Promise((resolve) => (release = resolve)),
-      );
-      await written;
-      const waiting = stem.waitForTask<number>(id, { timeout: "10s" });
-      await waiterSettled(observer, namespace, id);
-      release();
-      await committed;
-      const result = await waiting;
+      const [result] = await waitAcrossOpenWrite(race, `race-new-${counter}`, 1, "10s");
       assert.equal(result.timedOut, false, "the row that appeared after registering was read");
       assert.equal(result.value, 42);
     } finally {
-      await end();
+      await race.end();
     }
   });
 });

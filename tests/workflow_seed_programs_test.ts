@@ -51,6 +51,34 @@ function services(shipments: ShipmentStatus[]) {
   return { orders, calls };
 }
 
+/**
+ * Runs `orders.workflow` for `userId` on a fake clock: starts it, reads the run while it sleeps,
+ * moves the clock past the 30 s sleep and waits for the run to finish.
+ */
+async function runOrder(store: (typeof stores)[number], shipment: ShipmentStatus, userId: string) {
+  const clock = new FakeClock(Date.UTC(2026, 0, 1));
+  const { orders, calls } = services([shipment]);
+  const { app, dispose } = await store.open({ scripts: [orders], clock, pollInterval: "1s" });
+  try {
+    await app.start();
+    const suspended = app.signals.workflowRunSuspended.next();
+    const runId = await app.startWorkflow(orders, { userId });
+    await suspended;
+    const sleptAt = clock.now();
+    const asleep = await app.getRun(runId);
+    const polledAsleep = calls.polled;
+    const completed = app.signals.workflowRunCompleted.next((e) => e.runId === runId);
+    await clock.tick(31_000);
+    await completed;
+    const { value } = await app.waitForCompletion(orders, runId);
+    const steps = (await app.listSteps(runId)).map((s) => [s.name, s.value]);
+    return { asleep, sleptAt, polledAsleep, value, steps, calls };
+  } finally {
+    await app.shutdown();
+    dispose();
+  }
+}
+
 for (const store of stores) {
   describe(`the original's workflow programs (${store.name})`, () => {
     test("demo.workflow started by name completes with done", async () => {
@@ -68,61 +96,31 @@ for (const store of stores) {
     });
 
     test("orders.workflow charges once, sleeps 30 s, polls the shipment and emails the receipt", async () => {
-      const clock = new FakeClock(Date.UTC(2026, 0, 1));
-      const { orders, calls } = services([{ isComplete: true, value: "delivered" }]);
-      const { app, dispose } = await store.open({ scripts: [orders], clock, pollInterval: "1s" });
-      try {
-        await app.start();
-        const suspended = app.signals.workflowRunSuspended.next();
-        const runId = await app.startWorkflow(orders, { userId: "42" });
-        await suspended;
-        const waiting = await app.getRun(runId);
-        assert.equal(waiting?.status, "suspended");
-        assert.equal(waiting?.resumeAt, clock.now() + 30_000, "the sleep's wake time is stored");
-        assert.equal(calls.polled, 0, "nothing is polled before the first sleep ends");
-        const completed = app.signals.workflowRunCompleted.next((e) => e.runId === runId);
-        await clock.tick(31_000);
-        await completed;
-        const done = await app.waitForCompletion(orders, runId);
-        assert.equal(done.value, "emailed");
-        assert.deepEqual(calls.charged, ["42"], "the checkpointed charge is not repeated");
-        assert.equal(calls.polled, 1);
-        assert.deepEqual(calls.emailed, [{ id: "order-42", userId: "42" }]);
-        assert.deepEqual((await app.listSteps(runId)).map((s) => [s.name, s.value]), [
-          ["checkout", { id: "order-42", userId: "42" }],
-          ["poll-shipment#0", "delivered"],
-          ["notify", "emailed"],
-        ]);
-      } finally {
-        await app.shutdown();
-        dispose();
-      }
+      const run = await runOrder(store, { isComplete: true, value: "delivered" }, "42");
+      assert.equal(run.asleep?.status, "suspended");
+      assert.equal(run.asleep?.resumeAt, run.sleptAt + 30_000, "the sleep's wake time is stored");
+      assert.equal(run.polledAsleep, 0, "nothing is polled before the first sleep ends");
+      assert.equal(run.value, "emailed");
+      assert.deepEqual(run.calls.charged, ["42"], "the checkpointed charge is not repeated");
+      assert.equal(run.calls.polled, 1);
+      assert.deepEqual(run.calls.emailed, [{ id: "order-42", userId: "42" }]);
+      assert.deepEqual(run.steps, [
+        ["checkout", { id: "order-42", userId: "42" }],
+        ["poll-shipment#0", "delivered"],
+        ["notify", "emailed"],
+      ]);
     });
 
     test("a shipment not complete after the sleep stores waiting, as in the original", async () => {
       // The second sleep of a resumed step returns at once: its stored wake time has passed.
-      const clock = new FakeClock(Date.UTC(2026, 0, 1));
-      const { orders, calls } = services([{ isComplete: false, value: "in transit" }]);
-      const { app, dispose } = await store.open({ scripts: [orders], clock, pollInterval: "1s" });
-      try {
-        await app.start();
-        const suspended = app.signals.workflowRunSuspended.next();
-        const runId = await app.startWorkflow(orders, { userId: "7" });
-        await suspended;
-        const completed = app.signals.workflowRunCompleted.next((e) => e.runId === runId);
-        await clock.tick(31_000);
-        await completed;
-        assert.equal((await app.waitForCompletion(orders, runId)).value, "emailed");
-        assert.equal(calls.polled, 1);
-        assert.deepEqual((await app.listSteps(runId)).map((s) => [s.name, s.value]), [
-          ["checkout", { id: "order-7", userId: "7" }],
-          ["poll-shipment#0", "waiting"],
-          ["notify", "emailed"],
-        ]);
-      } finally {
-        await app.shutdown();
-        dispose();
-      }
+      const run = await runOrder(store, { isComplete: false, value: "in transit" }, "7");
+      assert.equal(run.value, "emailed");
+      assert.equal(run.calls.polled, 1);
+      assert.deepEqual(run.steps, [
+        ["checkout", { id: "order-7", userId: "7" }],
+        ["poll-shipment#0", "waiting"],
+        ["notify", "emailed"],
+      ]);
     });
   });
 }
