@@ -62,8 +62,12 @@ export class InMemoryBroker implements Broker {
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #ledger = new PrefetchLedger();
   readonly #invalid = new WeakMap<Envelope, { reason: string; error: string }>();
-  /** Deliveries so far of a message that came back (nack requeue, lease passed). */
+  /**
+   * Deliveries so far of a message that came back (nack requeue, lease passed, unclaimed). A
+   * first delivery is not recorded: a WeakMap write per message cost more than the lease itself.
+   */
   readonly #delivered = new WeakMap<Envelope, number>();
+  #returned = 0;
   readonly #clock: Clock;
   readonly #defaultLeaseMs: number;
   readonly #logger: Logger;
@@ -172,7 +176,10 @@ export class InMemoryBroker implements Broker {
     }
     const record = this.#settle(delivery.receipt);
     this.#ledger.release(delivery.receipt);
-    if (record && options.requeue !== false) this.#add(replacement ?? record.envelope);
+    if (record && options.requeue !== false) {
+      if (!replacement) this.#returning(record.envelope, record.deliveryCount);
+      this.#add(replacement ?? record.envelope);
+    }
     return Promise.resolve();
   }
 
@@ -329,11 +336,16 @@ export class InMemoryBroker implements Broker {
     const receipt = String(++this.#receiptSeq);
     const leaseMs = envelope.visibilityTimeout ?? this.#defaultLeaseMs;
     const leaseExpiresAt = leaseMs > 0 ? now + leaseMs : null;
-    this.#inflight.set(receipt, { envelope, queue: q.name, leaseExpiresAt, generation: 0 });
+    const deliveryCount = (this.#returned > 0 ? this.#delivered.get(envelope) ?? 0 : 0) + 1;
+    this.#inflight.set(receipt, {
+      envelope,
+      queue: q.name,
+      leaseExpiresAt,
+      generation: 0,
+      deliveryCount,
+    });
     if (leaseExpiresAt !== null) this.#mark(q, receipt, leaseExpiresAt, 0);
     q.inflight++;
-    const deliveryCount = (this.#delivered.get(envelope) ?? 0) + 1;
-    this.#delivered.set(envelope, deliveryCount);
     // Only raw publishes can be invalid; skip the WeakMap probe (it costs a hash) otherwise.
     const invalid = this.#rawPublishes > 0 ? this.#invalid.get(envelope) : undefined;
     return invalid
@@ -345,7 +357,8 @@ export class InMemoryBroker implements Broker {
   #unclaim(delivery: Delivery): void {
     const record = this.#settle(delivery.receipt);
     if (!record) return;
-    this.#delivered.set(record.envelope, delivery.deliveryCount - 1);
+    if (record.deliveryCount > 1) this.#returning(record.envelope, record.deliveryCount - 1);
+    else this.#delivered.delete(record.envelope);
     const q = this.#queue(record.queue);
     q.putBack(record.envelope);
     this.#wake(q.name);
@@ -362,6 +375,12 @@ export class InMemoryBroker implements Broker {
         this.#inflight.get(mark.receipt)?.generation !== mark.generation
       );
     }
+  }
+
+  /** Remembers how often a message going back to its queue was delivered. */
+  #returning(envelope: Envelope, deliveries: number): void {
+    this.#returned++;
+    this.#delivered.set(envelope, deliveries);
   }
 
   #settle(receipt: string): InflightRecord | undefined {
@@ -381,6 +400,7 @@ export class InMemoryBroker implements Broker {
       this.#inflight.delete(mark.receipt);
       q.inflight--;
       this.#ledger.release(mark.receipt);
+      this.#returning(record.envelope, record.deliveryCount);
       q.add(record.envelope, now);
       changed = true;
     }

@@ -12,6 +12,8 @@ export interface InflightRecord {
   queue: string;
   leaseExpiresAt: number | null;
   generation: number;
+  /** Deliveries of the message, this one included. */
+  deliveryCount: number;
 }
 
 interface LeaseMark {

@@ -94,7 +94,8 @@ export class InMemoryResultBackend implements ResultBackend {
 
   /** Writes the status unless a live record has its id. */
   async create(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<boolean> {
-    if (this.#read(input.id, this.#clock.now())) return false;
+    // Whether a live record exists is enough: no parse of its text.
+    if (this.#live(this.#statuses, input.id, this.#clock.now()) !== undefined) return false;
     await this.set(input, options);
     return true;
   }

@@ -11,7 +11,12 @@ import type { RedisReply } from "../transport.ts";
 
 /** JSON of a status without the backend-owned `createdAt`/`updatedAt`. */
 export function encodeStatusBody(input: TaskStatusInput): string {
-  const { createdAt: _c, updatedAt: _u, ...writerTimes } = input.timestamps ?? {};
+  const times = input.timestamps;
+  // A worker's writes carry neither: the input is the body as it is (no copies per write).
+  if (times && times.createdAt === undefined && times.updatedAt === undefined) {
+    return JSON.stringify(input);
+  }
+  const { createdAt: _c, updatedAt: _u, ...writerTimes } = times ?? {};
   return JSON.stringify({ ...input, timestamps: writerTimes });
 }
 

@@ -72,9 +72,18 @@ export function bandToken(r: Pick<Receipt, "band" | "due">): string {
 
 /** Reads a band token (`"5"` or `"d5"`); throws RangeError for anything else. */
 export function parseBandToken(token: string): Pick<Receipt, "band" | "due"> {
-  const match = /^(d?)(\d)$/.exec(token);
-  if (!match) throw new RangeError(`"${token}" is not a Redis broker band.`);
-  return { band: Number(match[2]), due: match[1] === "d" };
+  const band = bandDigit(token);
+  if (band < 0) throw new RangeError(`"${token}" is not a Redis broker band.`);
+  return { band, due: token.length === 2 };
+}
+
+/** The band of a token (`"5"` or `"d5"`), or -1 when it is not one (no regex: once per job). */
+function bandDigit(token: string): number {
+  const due = token.length === 2;
+  if (!due && token.length !== 1) return -1;
+  if (due && token.charCodeAt(0) !== 100 /* d */) return -1;
+  const digit = token.charCodeAt(due ? 1 : 0) - 48;
+  return digit >= 0 && digit <= 9 ? digit : -1;
 }
 
 /** Encodes a receipt. */
@@ -85,11 +94,11 @@ export function encodeReceipt(r: Receipt): string {
 /** Decodes a receipt; throws RangeError for one this adapter did not make. */
 export function decodeReceipt(receipt: string): Receipt {
   const [token, id, count] = receipt.split("|");
-  const band = /^d?\d$/.test(token) ? parseBandToken(token) : undefined;
-  if (!id || !count || !band) {
+  const band = token === undefined ? -1 : bandDigit(token);
+  if (!id || !count || band < 0) {
     throw new RangeError(`Receipt "${receipt}" was not issued by the Redis broker.`);
   }
-  return { ...band, id, count };
+  return { band, due: token.length === 2, id, count };
 }
 
 /** Value of `name` in a flat field list. */
@@ -110,11 +119,11 @@ export function toDelivery(
   entry: { band: string; id: string; count: number; leaseMs: number; fields: RedisReply },
   sentAt: number,
 ): Delivery {
-  const receipt = encodeReceipt({
-    ...parseBandToken(entry.band),
-    id: entry.id,
-    count: String(entry.count),
-  });
+  // The script's band token is the receipt's: checked, not parsed and formatted again.
+  if (bandDigit(entry.band) < 0) {
+    throw new RangeError(`"${entry.band}" is not a Redis broker band.`);
+  }
+  const receipt = `${entry.band}|${entry.id}|${entry.count}`;
   const leaseExpiresAt = entry.leaseMs > 0 ? sentAt + entry.leaseMs : null;
   const payload = fieldOf(entry.fields, "e");
   try {

@@ -25,6 +25,7 @@ import {
   type StreamWaiter,
 } from "../transport.ts";
 import { TcpStreamWaiter } from "./stream_waiter.ts";
+import { CommandDeadlines } from "./command_deadlines.ts";
 import { reconnectStrategy, type TlsOptions, toClientOptions } from "./client_options.ts";
 
 /** Options for {@link TcpTransport.connect}. */
@@ -88,6 +89,7 @@ export class TcpTransport implements RedisTransport {
   #subscriber: Promise<NodeRedisClient> | null = null;
   readonly #waiters = new Set<TcpStreamWaiter>();
   readonly #scripts = new ScriptCache();
+  readonly #deadlines: CommandDeadlines;
   #count = 0;
   #closed = false;
 
@@ -96,6 +98,7 @@ export class TcpTransport implements RedisTransport {
     this.#url = url;
     this.#options = options;
     this.#bounds = boundsOf(url, options);
+    this.#deadlines = new CommandDeadlines(url, this.#bounds.timeoutMs, this.#bounds.clock);
     this.#loadingMs = options.loadingTimeout ?? 30_000;
   }
 
@@ -117,6 +120,22 @@ export class TcpTransport implements RedisTransport {
   /** Sends one command. */
   command(args: string[]): Promise<RedisReply> {
     this.#count++;
+    if (!this.#client.isReady) return this.#sendWaitingOutLoading(args);
+    // Connected: node-redis writes the command on its next turn, so it needs no offline-queue
+    // timeout of its own (one timer and one AbortSignal per command); the shared deadlines bound
+    // the reply. A `LOADING` reply takes the slow path, which retries.
+    const sent = this.#client.sendCommand(args) as Promise<RedisReply>;
+    return this.#deadlines.bound(sent, args[0]).catch((error) => {
+      if (error instanceof RedisTimeoutError) throw error;
+      const mapped = toTransportError(error, this.#bounds, `${args[0]} got no reply`, 0);
+      if (mapped instanceof RedisCommandError && isLoadingReply(mapped.message)) {
+        return this.#sendWaitingOutLoading(args);
+      }
+      throw mapped;
+    });
+  }
+
+  #sendWaitingOutLoading(args: string[]): Promise<RedisReply> {
     return waitOutLoading(
       () => send(this.#client, args, this.#bounds),
       this.#url,
@@ -201,6 +220,7 @@ export class TcpTransport implements RedisTransport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#deadlines.close();
     const subscriber = await this.#subscriber?.catch(() => null);
     subscriber?.destroy();
     await closeClient(this.#client);
