@@ -24,6 +24,7 @@ import { graphileWorker, pgBoss } from "./postgres/peer_systems.ts";
 import { stemPostgres, stemSqlite } from "./postgres/stem_systems.ts";
 import type { BenchSystem } from "./postgres/system.ts";
 import { idleQueries } from "./postgres/idle_queries.ts";
+import { baseSystems } from "./postgres/base_systems.ts";
 import { serverCpuProbe } from "./postgres/cpu.ts";
 
 // A stalled system must not end the run silently (an empty event loop exits with code 0).
@@ -131,6 +132,7 @@ try {
     pgBoss(server.url, "batch"),
     graphileWorker(server.url, true),
     graphileWorker(server.url, false),
+    ...(await baseSystems(server.url)),
   ].filter((s) => runsSystem(s.name));
   for (const s of systems) await s.setup();
   const runs = new Map(systems.map((s) => [s.name, emptyRuns()]));

@@ -207,9 +207,15 @@ export class SqlBroker implements BrokerWithDeadLetters {
     return this.#ledger.settle(delivery, () => this.#deadLetter(delivery, reason, meta));
   }
 
-  /** Acks of concurrent callers share one statement. */
-  async #ack(delivery: Delivery): Promise<void> {
-    await this.#deletes.add(parseReceipt(delivery.receipt));
+  /** Acks of concurrent callers share one statement (no async frame: once per task). */
+  #ack(delivery: Delivery): Promise<void> {
+    let job: { id: number; token: number };
+    try {
+      job = parseReceipt(delivery.receipt);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#deletes.add(job);
   }
 
   /** A requeue, optionally replaced by a retry envelope, is one statement. */

@@ -55,23 +55,33 @@ export class ConsumerSlot {
  * ```
  */
 export class PrefetchLedger {
+  /**
+   * Owner of each held receipt, kept only once a second consumer registered: with one consumer
+   * (a worker's usual case) its own map answers, which saves a map write and delete per task.
+   */
   readonly #owners = new Map<string, ConsumerSlot>();
   readonly #slots = new Set<ConsumerSlot>();
+  #multi = false;
+  #only: ConsumerSlot | null = null;
 
   /** Records that `slot` holds `delivery`. */
   hold(delivery: Delivery, slot: ConsumerSlot): void {
     slot.held.set(delivery.receipt, delivery);
-    this.#owners.set(delivery.receipt, slot);
+    if (this.#multi) this.#owners.set(delivery.receipt, slot);
   }
 
   /** Gives the unit of `receipt` back to its consumer and wakes it; false when none was held. */
   release(receipt: string): boolean {
-    const slot = this.#owners.get(receipt);
-    if (!slot) return false;
-    this.#owners.delete(receipt);
-    slot.held.delete(receipt);
+    const slot = this.#multi ? this.#owners.get(receipt) : this.#only;
+    if (!slot || !slot.held.delete(receipt)) return false;
+    if (this.#multi) this.#owners.delete(receipt);
     slot.wake();
     return true;
+  }
+
+  #ownerOf(receipt: string): ConsumerSlot | undefined {
+    if (this.#multi) return this.#owners.get(receipt);
+    return this.#only?.held.has(receipt) ? this.#only : undefined;
   }
 
   /** Runs a settle call and releases the delivery's unit when it finishes, even when it throws. */
@@ -96,7 +106,7 @@ export class PrefetchLedger {
 
   /** Notes a renewed lease (the held delivery may be another object than the caller's). */
   extended(delivery: Delivery): void {
-    const held = this.#owners.get(delivery.receipt)?.held.get(delivery.receipt);
+    const held = this.#ownerOf(delivery.receipt)?.held.get(delivery.receipt);
     if (held && held !== delivery) held.leaseExpiresAt = delivery.leaseExpiresAt;
   }
 
@@ -110,7 +120,7 @@ export class PrefetchLedger {
       const at = delivery.leaseExpiresAt;
       if (at === null) continue;
       if (at <= now) {
-        this.#owners.delete(receipt);
+        if (this.#multi) this.#owners.delete(receipt);
         slot.held.delete(receipt);
       } else if (at < next) next = at;
     }
@@ -120,10 +130,19 @@ export class PrefetchLedger {
   /** Registers a consumer so {@link PrefetchLedger.wakeAll} reaches it; returns the remover. */
   register(slot: ConsumerSlot): () => void {
     this.#slots.add(slot);
+    if (!this.#multi && this.#slots.size > 1) {
+      // From now on every receipt names its owner (once multi, always: no switching back).
+      this.#multi = true;
+      for (const s of this.#slots) {
+        for (const receipt of s.held.keys()) this.#owners.set(receipt, s);
+      }
+    }
+    this.#only = this.#slots.size === 1 ? slot : null;
     return () => {
       this.#slots.delete(slot);
       for (const receipt of slot.held.keys()) this.#owners.delete(receipt);
       slot.held.clear();
+      if (!this.#multi) this.#only = this.#slots.size === 1 ? [...this.#slots][0] : null;
     };
   }
 

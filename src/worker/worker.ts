@@ -205,7 +205,6 @@ export class Worker implements ControlledWorker {
   #loopError: unknown;
   readonly #logger: Logger;
   /** Lease length of each running task's delivery, ms: renewals extend by this much. */
-  readonly #leaseLengths = new WeakMap<TaskRun, number>();
   #renewTimer: TimerHandle | undefined;
   #renewAt = Infinity;
   readonly #paused = new Set<string>();
@@ -930,7 +929,7 @@ export class Worker implements ControlledWorker {
     if (delivery.leaseExpiresAt === null || !this.#runs.has(run)) return;
     const length = this.#leaseLength(run);
     if (!(length > 0)) return;
-    this.#leaseLengths.set(run, length);
+    run.renewalMs = length;
     this.#armRenewal(delivery.leaseExpiresAt - (length * 2) / 3);
   }
 
@@ -940,7 +939,7 @@ export class Worker implements ControlledWorker {
    */
   #leaseLength(run: TaskRun): number {
     const { delivery } = run;
-    return run.leaseMs ?? this.#leaseLengths.get(run) ?? delivery.envelope.visibilityTimeout ??
+    return run.leaseMs ?? run.renewalMs ?? delivery.envelope.visibilityTimeout ??
       delivery.leaseExpiresAt! - this.#deps.clock.now();
   }
 
@@ -962,7 +961,7 @@ export class Worker implements ControlledWorker {
     let next = Infinity;
     for (const run of this.#runs) {
       const expires = run.delivery.leaseExpiresAt;
-      if (!this.#leaseLengths.has(run) || expires === null || run.settled) continue;
+      if (run.renewalMs === undefined || expires === null || run.settled) continue;
       const length = this.#leaseLength(run);
       const at = expires - (length * 2) / 3;
       if (at > now) next = Math.min(next, at);
@@ -991,7 +990,7 @@ export class Worker implements ControlledWorker {
     } catch (error) {
       renewed(error instanceof LeaseLostError ? "lost" : "failed");
       if (error instanceof LeaseLostError) {
-        this.#leaseLengths.delete(run);
+        run.renewalMs = undefined;
         this.#logger.warn("A running task lost its lease; another worker may run it", {
           workerId: this.id,
           taskId: run.delivery.envelope.id,

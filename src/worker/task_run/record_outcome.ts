@@ -149,10 +149,16 @@ async function settle(
 ): Promise<void> {
   const { deps } = target;
   const logger = deps.logger ?? silentLogger;
-  const fields = { taskId: outcome.ref.id, outcome: outcome.kind };
   const delays = deps.settleRetryDelays ?? SETTLE_RETRY_DELAYS_MS;
-  const done = await withRetry(action, { clock: deps.clock, logger, delays, fields });
+  const context = () => ({
+    clock: deps.clock,
+    logger,
+    delays,
+    fields: { taskId: outcome.ref.id, outcome: outcome.kind },
+  });
+  const done = await withRetry(action, context);
   if (done.ok) return;
+  const fields = { taskId: outcome.ref.id, outcome: outcome.kind };
   if (!done.permanent) {
     // Still failing: leave it unsettled; its lease runs out and it is redelivered (maxDeliveries bounds it).
     return logger.error("Could not settle a task; it will be redelivered", {
@@ -169,7 +175,7 @@ async function settle(
       meta: { deadLetterReason: reason },
     });
     await deps.broker.deadLetter(outcome.delivery, reason, errorMeta(error));
-  }, { clock: deps.clock, logger, delays, fields });
+  }, context);
   if (!fallback.ok) {
     logger.error("Could not settle or dead-letter a task", { ...fields, error: fallback.error });
   }

@@ -30,7 +30,7 @@ const SUCCEEDED: RetryResult = Object.freeze({ ok: true });
  */
 export function withRetry(
   action: () => Promise<void>,
-  context: RetryContext,
+  context: RetryContext | (() => RetryContext),
 ): Promise<RetryResult> {
   let first: Promise<void>;
   try {
@@ -44,8 +44,10 @@ export function withRetry(
 async function retryAfter(
   failure: unknown,
   action: () => Promise<void>,
-  context: RetryContext,
+  contextOrMake: RetryContext | (() => RetryContext),
 ): Promise<RetryResult> {
+  // Built only here, after a failure: the first attempt of every task's settle allocates none.
+  const context = typeof contextOrMake === "function" ? contextOrMake() : contextOrMake;
   let error = failure;
   for (let attempt = 0;; attempt++) {
     const permanent = isPermanent(error);

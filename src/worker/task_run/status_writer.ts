@@ -48,6 +48,8 @@ export class StatusWriter {
 
   /** Records `running` without waiting (it overlaps the handler). */
   running(startedAt: number): void {
+    // Without a backend there is nothing to order or to report.
+    if (!this.#deps.backend) return;
     this.#background(this.write("running", { timestamps: { startedAt } }));
   }
 
@@ -69,6 +71,8 @@ export class StatusWriter {
    */
   writeAndAck(state: TaskState, extras: StatusExtras): Promise<void> {
     const { backend, broker } = this.#deps;
+    // No backend and no earlier write in flight: the ack alone (no status chain per task).
+    if (!backend && this.#inFlight === 0) return broker.ack(this.#delivery);
     if (!backend?.setAndAck || this.#delivery.envelope.groupId) {
       return this.write(state, extras).then(() => broker.ack(this.#delivery));
     }

@@ -32,6 +32,12 @@ export class TaskRun implements ContextHost {
   readonly delivery: Delivery;
   /** True once the delivery was acked, nacked or dead-lettered (or that is under way). */
   settled = false;
+  /**
+   * The lease length the worker's renewals extend by, ms, while it watches this run's lease;
+   * undefined when it does not (no lease, or the lease was lost). A field, not a WeakMap entry
+   * per task: ephemerons cost every scavenge.
+   */
+  renewalMs: number | undefined = undefined;
   #finished = false;
   #abandoned = false;
   #recording = false;
