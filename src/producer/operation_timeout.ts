@@ -55,17 +55,22 @@ interface PendingCall {
   at: number;
   operation: string;
   reject: (error: unknown) => void;
+  done: boolean;
 }
 
 /**
  * {@link withTimeout} for many calls with one bound: one timer serves every call in flight (a
  * batch of 1,000 `queued` records arms one, not 1,000), and it is cleared as soon as no call is
- * left, so nothing keeps the process alive.
+ * left, so nothing keeps the process alive. The calls share one bound, so their deadlines come in
+ * call order: a FIFO whose head is the earliest, with finished calls dropped from the head (no
+ * set insert and delete per call).
  */
 export class OperationDeadlines {
   readonly #clock: Clock;
   readonly #timeoutMs: number | undefined;
-  readonly #pending = new Set<PendingCall>();
+  #queue: PendingCall[] = [];
+  #head = 0;
+  #live = 0;
   #timer: TimerHandle | undefined;
 
   /** Bounds calls by `timeoutMs` of `clock` time (`undefined`: no bound). */
@@ -79,8 +84,14 @@ export class OperationDeadlines {
     const timeoutMs = this.#timeoutMs;
     if (timeoutMs === undefined) return work;
     return new Promise<T>((resolve, reject) => {
-      const call: PendingCall = { at: this.#clock.now() + timeoutMs, operation, reject };
-      this.#pending.add(call);
+      const call: PendingCall = {
+        at: this.#clock.now() + timeoutMs,
+        operation,
+        reject,
+        done: false,
+      };
+      this.#queue.push(call);
+      this.#live++;
       if (this.#timer === undefined) this.#arm(timeoutMs);
       work.then(
         (value) => {
@@ -96,10 +107,22 @@ export class OperationDeadlines {
   }
 
   #done(call: PendingCall): void {
-    this.#pending.delete(call);
-    if (this.#pending.size === 0 && this.#timer !== undefined) {
-      this.#clock.clearTimeout(this.#timer);
-      this.#timer = undefined;
+    if (call.done) return;
+    call.done = true;
+    if (--this.#live === 0) {
+      this.#queue = [];
+      this.#head = 0;
+      if (this.#timer !== undefined) {
+        this.#clock.clearTimeout(this.#timer);
+        this.#timer = undefined;
+      }
+      return;
+    }
+    const queue = this.#queue;
+    while (this.#head < queue.length && queue[this.#head].done) this.#head++;
+    if (this.#head > 1_024 && this.#head * 2 > queue.length) {
+      this.#queue = queue.slice(this.#head);
+      this.#head = 0;
     }
   }
 
@@ -110,13 +133,21 @@ export class OperationDeadlines {
   #expire(): void {
     this.#timer = undefined;
     const now = this.#clock.now();
-    let next = Infinity;
-    for (const call of this.#pending) {
-      if (call.at <= now) {
-        this.#pending.delete(call);
+    const queue = this.#queue;
+    while (this.#head < queue.length) {
+      const call = queue[this.#head];
+      if (!call.done) {
+        if (call.at > now) break;
+        call.done = true;
+        this.#live--;
         call.reject(new OperationTimeoutError(call.operation, this.#timeoutMs!));
-      } else if (call.at < next) next = call.at;
+      }
+      this.#head++;
     }
-    if (next !== Infinity) this.#arm(next - now);
+    if (this.#head < queue.length) this.#arm(queue[this.#head].at - now);
+    else {
+      this.#queue = [];
+      this.#head = 0;
+    }
   }
 }
