@@ -1,7 +1,8 @@
 // One Stem benchmark case against a Redis server; prints one JSON line. Runs on Deno and Bun.
 // Env: BENCH_REDIS_URL, BENCH_CASE (enqueue | bulk | process | latency), BENCH_TASKS,
 // BENCH_RATE (latency case, tasks/s), BENCH_LATENCY_TASKS, BENCH_SKIP_FILL=1 (process case: keep
-// the database and use tasks enqueued by an earlier run, e.g. to profile processing alone).
+// the database and use tasks enqueued by an earlier run, e.g. to profile processing alone),
+// BENCH_PREFETCH (process case, default 200).
 import process from "node:process";
 import { connectRedis } from "../../adapters/redis/mod.ts";
 import { FunctionTaskHandler } from "../../src/core/task_handler.ts";
@@ -16,6 +17,7 @@ const kase = process.env.BENCH_CASE ?? "process";
 const TOTAL = Number(process.env.BENCH_TASKS ?? 20_000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const LATENCY_TASKS = Number(process.env.BENCH_LATENCY_TASKS ?? 5_000);
+const PREFETCH = Number(process.env.BENCH_PREFETCH ?? 200);
 const runtime = (globalThis as { Bun?: unknown }).Bun ? "bun" : "deno";
 
 const raw = await rawClient(url);
@@ -77,7 +79,16 @@ async function processing(): Promise<Record<string, number>> {
   let finish!: () => void;
   const all = new Promise<void>((r) => (finish = r));
   signals.taskSucceeded.connect(() => ++done === TOTAL && finish());
-  const worker = new Worker({ broker, backend, registry, concurrency: 50, signals });
+  // Prefetch 4 × concurrency (Celery's default multiplier; Stem's is 2): with no-op tasks it
+  // keeps a claim and a settle in flight while the worker runs a batch (bench/README.md).
+  const worker = new Worker({
+    broker,
+    backend,
+    registry,
+    concurrency: 50,
+    signals,
+    prefetch: PREFETCH,
+  });
   const before = await commandCalls(raw);
   const micros = await serverMicros(raw);
   const redisCpu = await serverCpuMicros(raw);

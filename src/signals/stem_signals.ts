@@ -192,8 +192,12 @@ export function emitSignal<K extends keyof SignalCatalog>(
   key: K,
   payload: Parameters<SignalCatalog[K]["emit"]>[0],
 ): void {
+  // No closure per call: this runs several times for every task, mostly with no listener.
   // deno-lint-ignore no-explicit-any
-  const emit = (set: StemSignalSet) => (set[key] as Signal<any>).emit(payload);
-  if (StemSignals[key].active) emit(StemSignals);
-  if (local && local !== StemSignals && local[key].active) emit(local);
+  const global = StemSignals[key] as Signal<any>;
+  if (global.active) global.emit(payload);
+  if (local === undefined || local === StemSignals) return;
+  // deno-lint-ignore no-explicit-any
+  const own = local[key] as Signal<any>;
+  if (own.active) own.emit(payload);
 }
