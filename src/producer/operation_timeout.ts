@@ -51,6 +51,8 @@ export function withTimeout<T>(
   });
 }
 
+const NOTHING = (): void => {};
+
 interface PendingCall {
   at: number;
   operation: string;
@@ -109,6 +111,8 @@ export class OperationDeadlines {
   #done(call: PendingCall): void {
     if (call.done) return;
     call.done = true;
+    // The reject function would keep the settled promise and its value alive in the queue.
+    call.reject = NOTHING;
     if (--this.#live === 0) {
       this.#queue = [];
       this.#head = 0;

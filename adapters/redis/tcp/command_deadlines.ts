@@ -8,6 +8,17 @@ interface Pending {
   done: boolean;
 }
 
+const NOTHING = (): void => {};
+
+/**
+ * Marks a command answered and lets go of its reject function: through it the entry would keep
+ * the settled promise, and so the reply (a claim's envelopes), alive until the queue drops it.
+ */
+function settled(entry: Pending): void {
+  entry.done = true;
+  entry.reject = NOTHING;
+}
+
 /**
  * The reply deadline of every command on one connection, kept by one timer. Commands share one
  * bound, so their deadlines come in send order: a FIFO whose head is the earliest. A timer and a
@@ -39,11 +50,11 @@ export class CommandDeadlines {
       if (this.#timer === undefined) this.#arm(entry.at);
       reply.then(
         (value) => {
-          entry.done = true;
+          settled(entry);
           resolve(value);
         },
         (error) => {
-          entry.done = true;
+          settled(entry);
           reject(error);
         },
       );
