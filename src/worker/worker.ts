@@ -21,6 +21,7 @@ import { ExponentialJitterRetryStrategy, type RetryStrategy } from "./retry_stra
 import { Semaphore } from "./semaphore.ts";
 import { type AutoscaleOptions, Autoscaler } from "./autoscaler.ts";
 import { type RunnerDeps, TaskRun } from "./task_runner.ts";
+import { LiveRuns } from "./live_runs.ts";
 import { MiddlewareChain, type TaskMiddleware } from "./middleware.ts";
 import { RevocationGuard } from "../control/revocation_guard.ts";
 import type { RevokeEntry, RevokeStore } from "../control/revoke_store.ts";
@@ -193,7 +194,7 @@ export class Worker implements ControlledWorker {
   readonly #prestartIsolates: boolean;
   readonly #deps: RunnerDeps;
   readonly #heartbeatMs: number;
-  readonly #runs = new Set<TaskRun>();
+  readonly #runs = new LiveRuns<TaskRun>();
   readonly #identity: Record<string, JsonValue>;
   #revocations: RevocationGuard | undefined;
   #draining = false;

@@ -38,6 +38,8 @@ export class TaskRun implements ContextHost {
    * per task: ephemerons cost every scavenge.
    */
   renewalMs: number | undefined = undefined;
+  /** Position in the worker's live runs (`LiveRuns`); -1 when not held there. */
+  liveIndex = -1;
   #finished = false;
   #abandoned = false;
   #recording = false;
