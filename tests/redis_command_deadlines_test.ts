@@ -1,7 +1,7 @@
 // The shared reply deadlines of the TCP transport: one timer for every command in flight.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { CommandDeadlines } from "../adapters/redis/tcp/command_deadlines.ts";
+import { commandDeadlines } from "../adapters/redis/tcp/command_deadlines.ts";
 import { RedisTimeoutError } from "../adapters/redis/errors.ts";
 import { FakeClock } from "../src/testing/mod.ts";
 
@@ -11,10 +11,10 @@ function pending<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   return { promise, resolve };
 }
 
-describe("CommandDeadlines", () => {
+describe("commandDeadlines (DeadlineQueue)", () => {
   test("a reply in time passes through; one without a reply rejects at its own deadline", async () => {
     const clock = new FakeClock(1_000);
-    const deadlines = new CommandDeadlines("redis://127.0.0.1:1", 100, clock);
+    const deadlines = commandDeadlines("redis://127.0.0.1:1", 100, clock);
     const answered = pending<string>();
     const silent = pending<string>();
     const first = deadlines.bound(answered.promise, "get");
@@ -37,7 +37,7 @@ describe("CommandDeadlines", () => {
 
   test("one timer serves many commands, and a rejection from the client passes through", async () => {
     const clock = new FakeClock(0);
-    const deadlines = new CommandDeadlines("redis://127.0.0.1:1", 50, clock);
+    const deadlines = commandDeadlines("redis://127.0.0.1:1", 50, clock);
     const calls = Array.from({ length: 1_000 }, () => pending<number>());
     const bound = calls.map((c) => deadlines.bound(c.promise, "set"));
     assert.equal(clock.pendingTimers, 1);
@@ -51,7 +51,7 @@ describe("CommandDeadlines", () => {
 
   test("close() stops the timer", () => {
     const clock = new FakeClock(0);
-    const deadlines = new CommandDeadlines("redis://127.0.0.1:1", 50, clock);
+    const deadlines = commandDeadlines("redis://127.0.0.1:1", 50, clock);
     void deadlines.bound(new Promise(() => {}), "get").catch(() => {});
     assert.equal(clock.pendingTimers, 1);
     deadlines.close();

@@ -25,7 +25,8 @@ import {
   type StreamWaiter,
 } from "../transport.ts";
 import { TcpStreamWaiter } from "./stream_waiter.ts";
-import { CommandDeadlines } from "./command_deadlines.ts";
+import { commandDeadlines } from "./command_deadlines.ts";
+import type { DeadlineQueue } from "../../../src/core/deadline_queue.ts";
 import { reconnectStrategy, type TlsOptions, toClientOptions } from "./client_options.ts";
 
 /** Options for {@link TcpTransport.connect}. */
@@ -89,7 +90,7 @@ export class TcpTransport implements RedisTransport {
   #subscriber: Promise<NodeRedisClient> | null = null;
   readonly #waiters = new Set<TcpStreamWaiter>();
   readonly #scripts = new ScriptCache();
-  readonly #deadlines: CommandDeadlines;
+  readonly #deadlines: DeadlineQueue;
   #count = 0;
   #closed = false;
 
@@ -98,7 +99,7 @@ export class TcpTransport implements RedisTransport {
     this.#url = url;
     this.#options = options;
     this.#bounds = boundsOf(url, options);
-    this.#deadlines = new CommandDeadlines(url, this.#bounds.timeoutMs, this.#bounds.clock);
+    this.#deadlines = commandDeadlines(url, this.#bounds.timeoutMs, this.#bounds.clock);
     this.#loadingMs = options.loadingTimeout ?? 30_000;
   }
 
