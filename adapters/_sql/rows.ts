@@ -1,4 +1,5 @@
 import type { Delivery } from "../../src/broker/broker.ts";
+import { LeasedDelivery } from "../../src/broker/leased_delivery.ts";
 import type { DeadLetterEntry } from "../../src/broker/dead_letter_store.ts";
 import {
   decodeEnvelope,
@@ -49,22 +50,22 @@ export function toDelivery(row: ClaimedRow, now: number): Delivery {
   const deliveryCount = Number(row.deliveries);
   const queue = row.queue;
   try {
-    return {
-      envelope: decodeEnvelope(row.envelope),
+    return new LeasedDelivery(
+      decodeEnvelope(row.envelope),
       receipt,
       queue,
       leaseExpiresAt,
       deliveryCount,
-    };
+    );
   } catch (error) {
-    return {
-      envelope: malformedEnvelope(row.task_id, row.queue, row.envelope, now),
+    return new LeasedDelivery(
+      malformedEnvelope(row.task_id, row.queue, row.envelope, now),
       receipt,
       queue,
       leaseExpiresAt,
       deliveryCount,
-      invalid: { reason: DeadLetterReason.malformedEnvelope, error: (error as Error).message },
-    };
+      { reason: DeadLetterReason.malformedEnvelope, error: (error as Error).message },
+    );
   }
 }
 

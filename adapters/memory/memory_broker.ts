@@ -7,6 +7,7 @@ import {
   type NackOptions,
   type QueueCounts,
 } from "../../src/broker/broker.ts";
+import { LeasedDelivery } from "../../src/broker/leased_delivery.ts";
 import type {
   DeadLetterEntry,
   DeadLetterPage,
@@ -348,9 +349,7 @@ export class InMemoryBroker implements Broker {
     q.inflight++;
     // Only raw publishes can be invalid; skip the WeakMap probe (it costs a hash) otherwise.
     const invalid = this.#rawPublishes > 0 ? this.#invalid.get(envelope) : undefined;
-    return invalid
-      ? { envelope, receipt, queue: q.name, leaseExpiresAt, deliveryCount, invalid }
-      : { envelope, receipt, queue: q.name, leaseExpiresAt, deliveryCount };
+    return new LeasedDelivery(envelope, receipt, q.name, leaseExpiresAt, deliveryCount, invalid);
   }
 
   /** Puts back a claimed delivery the loop never handed out, as if it had not been taken. */

@@ -34,10 +34,17 @@ export interface BatcherOptions {
   flush?: "macrotask" | "microtask";
 }
 
-interface Pending<T, R> {
-  item: T;
-  resolve: (value: R) => void;
-  reject: (error: unknown) => void;
+/** One queued call: a class, not a literal, so V8 never pretenures it (see LeasedDelivery). */
+class Pending<T, R> {
+  readonly item: T;
+  readonly resolve: (value: R) => void;
+  readonly reject: (error: unknown) => void;
+
+  constructor(item: T, resolve: (value: R) => void, reject: (error: unknown) => void) {
+    this.item = item;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
 }
 
 /**
@@ -76,7 +83,7 @@ export class Batcher<T, R> {
   /** Queues one item; resolves with its result once its batch ran. */
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.#queue.push({ item, resolve, reject });
+      this.#queue.push(new Pending(item, resolve, reject));
       if (this.#queue.length >= this.#max && this.#running < this.#maxConcurrent) this.#flush();
       else this.#schedule();
     });

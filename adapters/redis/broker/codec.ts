@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { LeasedDelivery } from "../../../src/broker/leased_delivery.ts";
 import type { Delivery } from "../../../src/broker/broker.ts";
 import type { DeadLetterEntry } from "../../../src/broker/dead_letter_store.ts";
 import {
@@ -128,23 +129,17 @@ export function toDelivery(
   const payload = fieldOf(entry.fields, "e");
   try {
     if (payload === undefined) throw new Error('Stream entry has no "e" field.');
-    return {
-      envelope: decodeEnvelope(payload),
-      receipt,
-      queue,
-      leaseExpiresAt,
-      deliveryCount: entry.count,
-    };
+    return new LeasedDelivery(decodeEnvelope(payload), receipt, queue, leaseExpiresAt, entry.count);
   } catch (error) {
     const raw = payload ?? JSON.stringify(entry.fields);
-    return {
-      envelope: malformedEnvelope(`malformed-${entry.id}`, queue, raw, sentAt),
+    return new LeasedDelivery(
+      malformedEnvelope(`malformed-${entry.id}`, queue, raw, sentAt),
       receipt,
       queue,
       leaseExpiresAt,
-      deliveryCount: entry.count,
-      invalid: { reason: DeadLetterReason.malformedEnvelope, error: (error as Error).message },
-    };
+      entry.count,
+      { reason: DeadLetterReason.malformedEnvelope, error: (error as Error).message },
+    );
   }
 }
 

@@ -8,6 +8,7 @@ import { toTaskError } from "../error_info.ts";
 import type { RunnerDeps } from "./deps.ts";
 import { type LinkFailure, publishLinks } from "./links.ts";
 import type { TaskOutcome } from "../../core/task_outcome.ts";
+import { SuccessExtras } from "./run_objects.ts";
 import { SETTLE_RETRY_DELAYS_MS, withRetry } from "./settle.ts";
 import type { StatusWriter } from "./status_writer.ts";
 
@@ -50,7 +51,7 @@ export async function recordOutcome(outcome: TaskOutcome, target: OutcomeTarget)
         : NO_META;
       await settle(target, outcome, () => {
         const { stored: result, encoder } = outcome;
-        const extras = { result, encoder, timestamps: ran, meta };
+        const extras = new SuccessExtras(result, encoder, ran, meta);
         return target.ackedEarly()
           ? writer.write("succeeded", extras)
           : writer.writeAndAck("succeeded", extras);

@@ -26,6 +26,45 @@ export interface StatusExtras {
 }
 
 const NO_OPTIONS: SetStatusOptions = Object.freeze({});
+
+/** A status a worker writes: a class, not a literal, so V8 never pretenures it (see LeasedDelivery). */
+class WorkerStatus implements TaskStatusInput {
+  readonly id: string;
+  readonly name: string;
+  readonly state: TaskState;
+  readonly result: JsonValue;
+  readonly error: TaskError | null;
+  readonly attempt: number;
+  readonly meta: Record<string, JsonValue>;
+  readonly progress: TaskProgress | null;
+  readonly timestamps: TaskStatusInput["timestamps"];
+  declare readonly encoder?: string;
+
+  constructor(
+    id: string,
+    name: string,
+    state: TaskState,
+    result: JsonValue,
+    error: TaskError | null,
+    attempt: number,
+    meta: Record<string, JsonValue>,
+    progress: TaskProgress | null,
+    timestamps: TaskStatusInput["timestamps"],
+    encoder: string | undefined,
+  ) {
+    this.id = id;
+    this.name = name;
+    this.state = state;
+    this.result = result;
+    this.error = error;
+    this.attempt = attempt;
+    this.meta = meta;
+    this.progress = progress;
+    this.timestamps = timestamps;
+    // Only when set: a status without an encoder has no such key, as before.
+    if (encoder) (this as { encoder?: string }).encoder = encoder;
+  }
+}
 const nothing = (): void => {};
 
 /**
@@ -124,24 +163,18 @@ export class StatusWriter {
   #status(state: TaskState, extras: StatusExtras): TaskStatusInput {
     const deps = this.#deps;
     const envelope = this.#delivery.envelope;
-    const status: TaskStatusInput = {
-      id: envelope.id,
-      name: envelope.name,
+    return new WorkerStatus(
+      envelope.id,
+      envelope.name,
       state,
-      result: extras.result ?? null,
-      error: extras.error ?? null,
-      attempt: envelope.attempt,
-      meta: {
-        ...envelope.meta,
-        ...extras.meta,
-        queue: this.#delivery.queue,
-        worker: deps.workerId,
-      },
-      progress: state === "queued" ? null : this.#progress,
-      timestamps: extras.timestamps,
-    };
-    if (extras.encoder) status.encoder = extras.encoder;
-    return status;
+      extras.result ?? null,
+      extras.error ?? null,
+      envelope.attempt,
+      { ...envelope.meta, ...extras.meta, queue: this.#delivery.queue, worker: deps.workerId },
+      state === "queued" ? null : this.#progress,
+      extras.timestamps,
+      extras.encoder,
+    );
   }
 
   #write(state: TaskState, extras: StatusExtras): Promise<void> {

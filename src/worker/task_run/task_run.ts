@@ -21,6 +21,7 @@ import { consumeRejection } from "./middleware_outcomes.ts";
 import type { TaskOutcome } from "../../core/task_outcome.ts";
 import { type OutcomeTarget, recordOutcome } from "./record_outcome.ts";
 import { SETTLE_RETRY_DELAYS_MS, withRetry } from "./settle.ts";
+import { RunBase, RunRef, RunTarget } from "./run_objects.ts";
 import { StatusWriter } from "./status_writer.ts";
 
 /**
@@ -71,22 +72,15 @@ export class TaskRun implements ContextHost {
     this.#deps = deps;
     this.#handlerDone = handlerDone;
     this.#leaseSet = leaseSet;
-    const e = delivery.envelope;
-    this.#ref = {
-      id: e.id,
-      name: e.name,
-      attempt: e.attempt,
-      queue: delivery.queue,
-      workerId: deps.workerId,
-    };
+    this.#ref = new RunRef(delivery, deps.workerId);
     this.#writer = new StatusWriter(deps, delivery);
-    this.#target = {
+    this.#target = new RunTarget(
       deps,
-      writer: this.#writer,
-      startedAt: () => this.#startedAt,
-      ackedEarly: () => this.#ackedEarly,
-      claimSettle: () => this.#claimSettle(),
-    };
+      this.#writer,
+      () => this.#startedAt,
+      () => this.#ackedEarly,
+      () => this.#claimSettle(),
+    );
   }
 
   /** Aborts the handler's `ctx.signal`; made on first use, since most tasks never need it. */
@@ -253,7 +247,7 @@ export class TaskRun implements ContextHost {
       },
     );
     this.#handlerSettled = call.settled.then(() => this.#handlerDone());
-    const base = { delivery: this.delivery, ref: this.#ref };
+    const base = new RunBase(this.delivery, this.#ref);
     let outcome: TaskOutcome;
     try {
       const result = await this.#untilRevoked(call.result);
