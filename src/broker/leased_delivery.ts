@@ -7,8 +7,8 @@ import type { Delivery } from "./broker.ts";
  * generation) once most of its objects outlived a scavenge, which a worker's first claims cause
  * when 200 deliveries are in flight in a 1 MB young generation. An old delivery then keeps its
  * young envelope, and the run built on it, alive through every scavenge until a full collection:
- * the Redis bench worker promoted ~105 MB per 40,000 tasks that way instead of ~11 MB, and ran
- * ~15% slower. `new` of a class has no allocation site, so its objects start young
+ * the Redis bench worker promoted ~105 MB per 40,000 tasks that way, ~35 MB with classes, and
+ * spent ~25% more CPU per task. `new` of a class has no allocation site, so its objects start young
  * (bench/README.md, "Pretenured literals"). The same holds for the other per-task objects on the
  * hot path (status inputs, batch items, a run's references), which are classes for this reason.
  */

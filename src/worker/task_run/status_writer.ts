@@ -38,7 +38,7 @@ class WorkerStatus implements TaskStatusInput {
   readonly meta: Record<string, JsonValue>;
   readonly progress: TaskProgress | null;
   readonly timestamps: TaskStatusInput["timestamps"];
-  declare readonly encoder?: string;
+  declare encoder?: string;
 
   constructor(
     id: string,
@@ -62,7 +62,7 @@ class WorkerStatus implements TaskStatusInput {
     this.progress = progress;
     this.timestamps = timestamps;
     // Only when set: a status without an encoder has no such key, as before.
-    if (encoder) (this as { encoder?: string }).encoder = encoder;
+    if (encoder) this.encoder = encoder;
   }
 }
 const nothing = (): void => {};
