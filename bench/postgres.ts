@@ -21,7 +21,6 @@ import {
   type StatementCounts,
 } from "./postgres/scenarios.ts";
 import { graphileWorker, pgBoss } from "./postgres/peer_systems.ts";
-import { stemPostgres, stemSqlite } from "./postgres/stem_systems.ts";
 import type { BenchSystem } from "./postgres/system.ts";
 import { idleQueries } from "./postgres/idle_queries.ts";
 import { baseSystems } from "./postgres/base_systems.ts";
@@ -118,6 +117,10 @@ const emptyRuns = (): Runs => ({
   p99: [],
 });
 
+// Loaded the way base_systems.ts loads BENCH_BASE's tree, so a before/after comparison does not
+// also compare static against dynamic module loading (V8 tenures allocation sites differently
+// in the two; bench/README.md "Pretenured literals").
+const { stemPostgres, stemSqlite } = await import("./postgres/stem_systems.ts");
 const server = await startPostgres({
   settings: { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track": "all" },
 });

@@ -66,12 +66,12 @@ describe("PostgreSQL query plans", { skip }, () => {
     const plan = await cachedPlan(
       `plans_settle_${process.pid}`,
       SQL.resultsSetAndAck,
-      "text[], text[], text[], text[], int8[], int8[], int4[], int8",
-      "ARRAY['a'], ARRAY['succeeded'], ARRAY['q'], ARRAY['{}'], ARRAY[9]::int8[], " +
+      "text[], text[], text[], json, int8[], int8[], int4[], int8",
+      "ARRAY['a'], ARRAY['succeeded'], ARRAY['q'], '[\"{}\"]', ARRAY[9]::int8[], " +
         "ARRAY[1]::int8[], ARRAY[0]::int4[], 1",
       "INSERT INTO stem_jobs (queue, task_id, visible_at, envelope) " +
         "SELECT 'q', 't' || g, 1, '{}' FROM generate_series(1, 20000) g",
-      `${none}, ${none}, ${none}, ${none}, ARRAY[]::int8[], ` +
+      `${none}, ${none}, ${none}, '[]', ARRAY[]::int8[], ` +
         "ARRAY[5, 6, 7]::int8[], ARRAY[0, 0, 0]::int4[], 2",
     );
     assert.match(plan, /stem_jobs_pkey/, plan);

@@ -2,12 +2,16 @@
 -- as results_set.sql does (created_at of live records kept, watched ones NOTIFYed), and acks the
 -- jobs as jobs_delete.sql does, atomically: a status is stored before its message is gone. Run
 -- once with one array per column; status ids distinct.
--- $1 id text[], $2 state text[], $3 queue text[] (NULL entries allowed), $4 status text[]
--- (JSON without createdAt), $5 expires_at int8[], $6 job id int8[], $7 job token int4[],
+-- $1 id text[], $2 state text[], $3 queue text[] (NULL entries allowed), $4 status: a JSON array of
+-- the status texts (JSON without createdAt), $5 expires_at int8[], $6 job id int8[], $7 job token int4[],
 -- $8 now int8.
 -- Returns id, created_at for each status (the DELETE runs whether or not it is referenced).
 WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[])
+  -- One JSON array for the documents, as in results_set.sql.
+  SELECT * FROM unnest(
+    $1::text[], $2::text[], $3::text[], ARRAY(SELECT json_array_elements_text($4::json)),
+    $5::int8[]
+  )
     AS t(id, state, queue, status, expires_at)
 ), up AS (
   INSERT INTO stem_results AS r (id, state, queue, status, created_at, updated_at, expires_at)
