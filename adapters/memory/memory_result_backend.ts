@@ -18,6 +18,7 @@ import { type Clock, systemClock } from "../../src/core/clock.ts";
 import { type Duration, toMillis } from "../../src/core/duration.ts";
 import type { Logger } from "../../src/observability/logger.ts";
 import { jsonCopy } from "./json_copy.ts";
+import { copyStatus, readStatus, writtenTimestamps } from "./status_copy.ts";
 import { InMemoryKv } from "./memory_kv.ts";
 
 /** Options for {@link InMemoryResultBackend}. */
@@ -37,14 +38,21 @@ interface Expiring<T> {
   expiresAt: number;
 }
 
-/** A stored status: its JSON text, and its creation time kept aside so a write need not parse. */
-interface StoredStatus extends Expiring<string> {
-  createdAt: number;
+/** A stored status (a detached copy) and its expiry; a class, one shape for every entry. */
+class StoredStatus implements Expiring<TaskStatus> {
+  value: TaskStatus;
+  expiresAt: number;
+
+  constructor(value: TaskStatus, expiresAt: number) {
+    this.value = value;
+    this.expiresAt = expiresAt;
+  }
 }
 
 /**
  * The in-process reference result backend. Expired records read as missing. Statuses and group
- * results are stored as JSON text and parsed on every read, as a durable backend would.
+ * results are stored as detached copies made with JSON's rules, and every read returns its own
+ * copy, so a value fails (or changes) here as it would on a durable backend.
  *
  * @example
  * ```ts
@@ -79,17 +87,16 @@ export class InMemoryResultBackend implements ResultBackend {
   async set(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<TaskStatus> {
     const now = this.#clock.now();
     const previous = this.#statuses.get(input.id);
-    const createdAt = previous && previous.expiresAt > now ? previous.createdAt : now;
-    const status = { ...input } as TaskStatus;
-    status.timestamps = { ...input.timestamps, createdAt, updatedAt: now };
-    const text = JSON.stringify(status);
+    const createdAt = previous && previous.expiresAt > now
+      ? previous.value.timestamps.createdAt
+      : now;
+    const stored = copyStatus(input, writtenTimestamps(input, createdAt, now));
     const ttl = options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
-    this.#statuses.set(input.id, { value: text, expiresAt: now + ttl, createdAt });
+    this.#statuses.set(input.id, new StoredStatus(stored, now + ttl));
     if (now - this.#lastSweep > 60_000 && ++this.#writes > 1_000) this.#sweep(now);
-    if (this.#hub.has(input.id)) this.#hub.notify(JSON.parse(text));
-    // The stored copy is the text; the caller gets its own top-level object and timestamps (as
-    // the Redis and SQL backends return), not a second parse of the text (a hot-path cost).
-    return status;
+    if (this.#hub.has(input.id)) this.#hub.notify(readStatus(stored));
+    // The caller's own top-level object and timestamps (as the Redis and SQL backends return).
+    return { ...input, timestamps: { ...stored.timestamps } } as TaskStatus;
   }
 
   /** Writes the status unless a live record has its id. */
@@ -122,7 +129,7 @@ export class InMemoryResultBackend implements ResultBackend {
     const now = this.#clock.now();
     const items = [...this.#statuses.values()]
       .filter((e) => e.expiresAt > now)
-      .map((e) => JSON.parse(e.value) as TaskStatus)
+      .map((e) => readStatus(e.value))
       .filter((s) => !query.state || s.state === query.state)
       .filter((s) => !query.queue || s.meta.queue === query.queue)
       .sort((a, b) => b.timestamps.updatedAt - a.timestamps.updatedAt);
@@ -192,8 +199,8 @@ export class InMemoryResultBackend implements ResultBackend {
   }
 
   #read(id: string, now: number): TaskStatus | undefined {
-    const text = this.#live(this.#statuses, id, now);
-    return text === undefined ? undefined : JSON.parse(text);
+    const stored = this.#live(this.#statuses, id, now);
+    return stored === undefined ? undefined : readStatus(stored);
   }
 
   #live<T>(map: Map<string, Expiring<T>>, key: string, now: number): T | undefined {
