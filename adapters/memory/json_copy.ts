@@ -10,7 +10,8 @@ const MAX_FAST_DEPTH = 64;
  * a BigInt, deep nesting) goes through `JSON.stringify` and `JSON.parse` as before.
  */
 export function jsonCopy<T>(value: T): T {
-  if (value === null || typeof value !== "object") return JSON.parse(JSON.stringify(value)) as T;
+  // A top-level string, number, boolean or null is copied directly too; undefined, a function,
+  // a symbol or a BigInt goes through JSON and fails as it does there.
   const copied = copyValue(value, 0);
   return (copied === FALLBACK ? JSON.parse(JSON.stringify(value)) : copied) as T;
 }

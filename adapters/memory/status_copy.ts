@@ -47,19 +47,9 @@ class StoredTaskStatus implements TaskStatus {
   }
 }
 
-/** A value as JSON would store it: primitives directly (no text round trip), objects copied. */
+/** A field as JSON would store it: `jsonCopy`, except that an undefined one stays absent. */
 function field(value: unknown): JsonValue | undefined {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return value;
-    case "number":
-      return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
-    case "undefined":
-      return undefined;
-    default:
-      return value === null ? null : jsonCopy(value as JsonValue);
-  }
+  return value === undefined ? undefined : jsonCopy(value as JsonValue);
 }
 
 function hasOnlyStatusKeys(input: object): boolean {
@@ -101,7 +91,7 @@ export function readStatus(stored: TaskStatus): TaskStatus {
     id: stored.id,
     name: stored.name,
     state: stored.state,
-    result: field(stored.result) ?? null,
+    result: jsonCopy(stored.result),
     error: stored.error && jsonCopy(stored.error),
     attempt: stored.attempt,
     meta: jsonCopy(stored.meta),
