@@ -76,6 +76,7 @@ export class SqlStatusStore implements StatusStore {
   readonly #ttlMs: number;
   readonly #writes: Batcher<PendingWrite, TaskStatus>;
   readonly #settles: Batcher<PendingSettle, TaskStatus>;
+  readonly #creates: Batcher<PendingWrite, boolean>;
   /** The dialect's one-statement settle (Postgres), when it has one. */
   readonly #settleQuery: string | undefined;
 
@@ -88,6 +89,11 @@ export class SqlStatusStore implements StatusStore {
     this.capabilities = { crossProcessWatch: watch.crossProcess };
     this.#writes = new Batcher((items) => this.#write(items), { maxBatch: 500, maxConcurrent: 2 });
     this.#settles = new Batcher((items) => this.#settle(items), {
+      maxBatch: 500,
+      maxConcurrent: 2,
+    });
+    // A producer's `queued` records, one per enqueue, share a statement like the worker's writes.
+    this.#creates = new Batcher((items) => this.#create(items), {
       maxBatch: 500,
       maxConcurrent: 2,
     });
@@ -133,23 +139,18 @@ export class SqlStatusStore implements StatusStore {
     return settled && settled.then(() => status);
   }
 
-  /** Writes the status only if no live record has its id; false when one exists. */
-  async create(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<boolean> {
-    const now = this.#clock.now();
-    const doc = statusDocument(input, now);
-    const rows = await this.#db.all(this.#db.sql.resultsCreate, [
-      input.id,
-      input.state,
-      queueOf(input),
-      doc,
-      now,
-      now + this.#ttl(options),
-    ]);
-    if (rows.length === 0) return false;
-    const row = rows[0];
-    const status = toStatus({ status: doc, created_at: Number(row.created_at), updated_at: now });
-    this.#watch.written([{ status, row }]);
-    return true;
+  /**
+   * Writes the status only if no live record has its id; false when one exists. Concurrent
+   * creates share one statement.
+   */
+  create(input: TaskStatusInput, options: SetStatusOptions = {}): Promise<boolean> {
+    let doc: string;
+    try {
+      doc = statusDocument(input, this.#clock.now());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#creates.add({ input, doc, ttl: this.#ttl(options) });
   }
 
   /** Reads a live status. */
@@ -209,6 +210,31 @@ export class SqlStatusStore implements StatusStore {
   async #settle(items: PendingSettle[]): Promise<TaskStatus[]> {
     const out: TaskStatus[] = [];
     for (const run of distinctRuns(items)) out.push(...await this.#upsert(run, true));
+    return out;
+  }
+
+  async #create(items: PendingWrite[]): Promise<boolean[]> {
+    const out: boolean[] = [];
+    // A second create of an id in one batch runs after the first, and finds its live record.
+    for (const run of distinctRuns(items)) {
+      const now = this.#clock.now();
+      const params = run.map((i): SqlParam[] => [
+        i.input.id,
+        i.input.state,
+        queueOf(i.input),
+        i.doc,
+        now + i.ttl,
+      ]);
+      const rows = await this.#db.many(this.#db.sql.resultsCreate, params, [now]);
+      const byId = new Map<string, SqlRow>(rows.map((r) => [String(r.id), r]));
+      const written: { status: TaskStatus; row: SqlRow }[] = [];
+      for (const item of run) {
+        const row = byId.get(item.input.id);
+        out.push(row !== undefined);
+        if (row) written.push({ status: writtenStatus(item.input, now, now), row });
+      }
+      if (written.length > 0) this.#watch.written(written);
+    }
     return out;
   }
 

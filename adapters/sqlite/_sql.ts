@@ -108,7 +108,7 @@ export const SQL = {
   kvSetIfAbsent:
     "INSERT INTO stem_kv (key, value, expires_at) VALUES (?1, ?2, ?3)\nON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at\nWHERE stem_kv.expires_at IS NOT NULL AND stem_kv.expires_at <= ?4\nRETURNING key",
   resultsCreate:
-    "INSERT INTO stem_results (id, state, queue, status, version, created_at, updated_at, expires_at)\nVALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6)\nON CONFLICT (id) DO UPDATE SET\n  state = excluded.state, queue = excluded.queue, status = excluded.status,\n  version = stem_results.version + 1, created_at = excluded.created_at,\n  updated_at = excluded.updated_at, expires_at = excluded.expires_at\nWHERE stem_results.expires_at <= excluded.updated_at\nRETURNING id, created_at, version",
+    "INSERT INTO stem_results (id, state, queue, status, version, created_at, updated_at, expires_at)\nVALUES (?1, ?2, ?3, ?4, 1, ?6, ?6, ?5)\nON CONFLICT (id) DO UPDATE SET\n  state = excluded.state, queue = excluded.queue, status = excluded.status,\n  version = stem_results.version + 1, created_at = excluded.created_at,\n  updated_at = excluded.updated_at, expires_at = excluded.expires_at\nWHERE stem_results.expires_at <= excluded.updated_at\nRETURNING id, created_at, version",
   resultsExpire: "UPDATE stem_results SET expires_at = ?2 WHERE id = ?1",
   resultsGet:
     "SELECT status, created_at, updated_at, version FROM stem_results\nWHERE id = ?1 AND expires_at > ?2",

@@ -36,7 +36,8 @@ function stemSystem(
     name,
     async setup() {
       ({ broker, backend, purge } = await open());
-      producer = new Stem({ broker, registry });
+      // The producer records `queued` statuses when the worker stores statuses, as users run it.
+      producer = new Stem({ broker, backend: storeResults ? backend : undefined, registry });
     },
     reset: () => purge(),
     enqueueOne: async (t) => {

@@ -175,6 +175,24 @@ export const statusCases: StatusCase[] = [
     },
   },
   {
+    name: "concurrent creates of distinct ids each write; an unencodable one fails alone",
+    run: async ({ store }) => {
+      const inputs = Array.from({ length: 20 }, (_, i) => testStatus({ meta: { queue: `q${i}` } }));
+      const bad = testStatus({ result: 1n });
+      const [badResult, ...results] = await Promise.allSettled([
+        store.create(bad),
+        ...inputs.map((s) => store.create(s)),
+      ]);
+      equal(badResult.status, "rejected", "a BigInt cannot be stored");
+      deepEqual(results.map((r) => r.status === "fulfilled" && r.value), inputs.map(() => true));
+      for (const [i, s] of inputs.entries()) {
+        const got = await store.get(s.id);
+        equal(got?.meta?.queue, `q${i}`, "each create stored its own record");
+      }
+      equal(await store.get(bad.id), null, "the rejected create stored nothing");
+    },
+  },
+  {
     name: "listTaskStatuses filters by state, newest first",
     run: async ({ store, time }) => {
       const queue = uniqueName("q");
