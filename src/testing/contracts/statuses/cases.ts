@@ -178,7 +178,7 @@ export const statusCases: StatusCase[] = [
     name: "concurrent creates of distinct ids each write; an unencodable one fails alone",
     run: async ({ store }) => {
       const inputs = Array.from({ length: 20 }, (_, i) => testStatus({ meta: { queue: `q${i}` } }));
-      const bad = testStatus({ result: 1n });
+      const bad = testStatus({ result: 1n as never });
       const [badResult, ...results] = await Promise.allSettled([
         store.create(bad),
         ...inputs.map((s) => store.create(s)),
