@@ -6,7 +6,12 @@ import { spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Stem } from "../mod.ts";
-import { HttpTransport, RedisResultBackend, RedisStreamsBroker } from "../adapters/redis/mod.ts";
+import {
+  connectRedis,
+  HttpTransport,
+  RedisResultBackend,
+  RedisStreamsBroker,
+} from "../adapters/redis/mod.ts";
 import { TcpTransport } from "../adapters/redis/tcp/tcp_transport.ts";
 import { type RedisServer, redisSkipReason, startRedisServer } from "./helpers/redis_server.ts";
 import { BRIDGE_TOKEN, startBridge } from "./helpers/redis_bridge.ts";
@@ -110,6 +115,21 @@ describe("Redis transports with the server down", { skip: skip ?? undefined }, (
     } finally {
       await broker.close();
       await backend.close();
+      await server.startProcess();
+    }
+  });
+
+  test("Stem.enqueue on one shared connection (publish and queued in one script) rejects with a typed error while Redis is down", async () => {
+    const server = await started();
+    const stores = await connectRedis(server.url, { commandTimeout: 300, namespace: "down" });
+    const stem = new Stem({ broker: stores.broker, backend: stores.statuses });
+    try {
+      await down(server);
+      await assert.rejects(guard(stem.enqueue("any.task", { args: {} })), (e) => {
+        return assertBounded(e, server.url);
+      });
+    } finally {
+      await stores.close();
       await server.startProcess();
     }
   });

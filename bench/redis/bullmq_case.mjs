@@ -35,12 +35,20 @@ await queue.waitUntilReady();
 async function enqueue() {
   let next = 0;
   const before = await commandCalls();
+  const cpu0 = await cpuMicros();
+  const client0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: 100 }, async () => {
     while (next < TOTAL) await queue.add("noop", { i: next++ });
   }));
   const seconds = (performance.now() - t0) / 1000;
-  return { jobsPerSec: TOTAL / seconds, commandsPerJob: ((await commandCalls()) - before) / TOTAL };
+  const client = process.cpuUsage(client0);
+  return {
+    jobsPerSec: TOTAL / seconds,
+    commandsPerJob: ((await commandCalls()) - before) / TOTAL,
+    redisCpuUsPerJob: ((await cpuMicros()) - cpu0) / TOTAL,
+    clientUsPerJob: (client.user + client.system) / TOTAL,
+  };
 }
 
 async function bulk() {

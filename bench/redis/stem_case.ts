@@ -42,14 +42,19 @@ const stem = new Stem({ broker, backend, registry });
 async function enqueueOneByOne(): Promise<Record<string, number>> {
   let next = 0;
   const before = await commandCalls(raw);
+  const redisCpu = await serverCpuMicros(raw);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: 100 }, async () => {
     while (next < TOTAL) await stem.enqueue("noop", { args: { i: next++ } });
   }));
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   return {
     jobsPerSec: TOTAL / seconds,
     commandsPerJob: ((await commandCalls(raw)) - before) / TOTAL,
+    redisCpuUsPerJob: ((await serverCpuMicros(raw)) - redisCpu) / TOTAL,
+    clientUsPerJob: (cpu.user + cpu.system) / TOTAL,
   };
 }
 

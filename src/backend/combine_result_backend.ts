@@ -20,6 +20,7 @@ export function combineResultBackend(
 ): ResultBackend {
   let closing: Promise<void> | undefined;
   const setAndAck = statuses.setAndAck?.bind(statuses);
+  const createAndPublish = statuses.createAndPublish?.bind(statuses);
   return {
     capabilities: statuses.capabilities,
     set: (status, options) => statuses.set(status, options),
@@ -29,6 +30,7 @@ export function combineResultBackend(
     expire: (id, ttl) => statuses.expire(id, ttl),
     listTaskStatuses: (query) => statuses.listTaskStatuses(query),
     ...(setAndAck ? { setAndAck } : {}),
+    ...(createAndPublish ? { createAndPublish } : {}),
     initGroup: (group) => groups.initGroup(group),
     addGroupResult: (groupId, status) => groups.addGroupResult(groupId, status),
     getGroup: (groupId) => groups.getGroup(groupId),

@@ -1,5 +1,6 @@
 import type { Broker, Delivery } from "../broker/broker.ts";
 import type { Duration } from "../core/duration.ts";
+import type { Envelope } from "../core/envelope.ts";
 import type { TaskStatus, TaskStatusInput } from "./task_status.ts";
 
 /** Options for {@link StatusStore.set}. */
@@ -64,6 +65,19 @@ export interface StatusStore {
     broker: Broker,
     delivery: Delivery,
   ): Promise<TaskStatus> | null;
+  /**
+   * Optional: creates `status` (as `create`: only if no record has its id) and publishes
+   * `envelope` on `broker` in one atomic round trip, when the broker lives on this store's
+   * connection; the status exists before any consumer can claim the message. Resolves with
+   * whether the status was created (the envelope is published either way). Returns null, having
+   * done nothing, when it cannot; the caller then calls `create` and `broker.publish`.
+   */
+  createAndPublish?(
+    status: TaskStatusInput,
+    options: SetStatusOptions,
+    broker: Broker,
+    envelope: Envelope,
+  ): Promise<boolean> | null;
 }
 
 /** Default lifetime of task statuses and groups. */

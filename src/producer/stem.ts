@@ -584,6 +584,18 @@ export class Stem {
    */
   #publishSigned(envelope: Envelope, retry: boolean): Promise<void> {
     emitSignal(this.signals, "beforeTaskPublish", { envelope });
+    // One round trip when the backend can record `queued` in the broker's own publish call; a
+    // publish with retries keeps the two steps (the retry loop re-publishes only the message).
+    const together = retry ? null : this.#createAndPublish(envelope);
+    if (together) {
+      return together.then(
+        () => emitSignal(this.signals, "afterTaskPublish", { envelope }),
+        (error) =>
+          this.#writePublishFailure(envelope, error).then(() => {
+            throw error;
+          }),
+      );
+    }
     const created: Promise<unknown> = this.backend
       ? this.#createQueued(envelope).then(
         () => undefined,
@@ -688,6 +700,22 @@ export class Stem {
       } catch (next) {
         error = next;
       }
+    }
+  }
+
+  #createAndPublish(envelope: Envelope): Promise<unknown> | null {
+    const backend = this.backend;
+    if (!backend?.createAndPublish) return null;
+    try {
+      const together = backend.createAndPublish(
+        queuedStatus(envelope),
+        this.#ttl(),
+        this.broker,
+        envelope,
+      );
+      return together && this.#bounded("backend.createAndPublish", together);
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 

@@ -25,6 +25,7 @@ import { connectTransport, type RedisConnectOptions } from "../connect.ts";
 import { type BackendKeys, backendKeys } from "../keys.ts";
 import type { RedisReply, RedisTransport } from "../transport.ts";
 import type { Broker, Delivery } from "../../../src/broker/broker.ts";
+import type { Envelope } from "../../../src/core/envelope.ts";
 import { RedisStreamsBroker, type SettleStatus } from "../broker/redis_streams_broker.ts";
 import { decodeGroup, decodeStatusValue, encodeStatusBody } from "./status_codec.ts";
 import { RedisKv } from "./redis_kv.ts";
@@ -179,13 +180,47 @@ export class RedisResultBackend implements ResultBackend {
     broker: Broker,
     delivery: Delivery,
   ): Promise<TaskStatus> | null {
-    if (!(broker instanceof RedisStreamsBroker) || broker.transport !== this.#transport) {
-      return null;
+    if (!this.#shares(broker)) return null;
+    return broker.ackWithStatus(delivery, this.#bundled(input, options, false)).then((
+      [createdAt, updatedAt],
+    ) => ({
+      ...input,
+      timestamps: { ...input.timestamps, createdAt, updatedAt },
+    }));
+  }
+
+  /**
+   * Creates the status (only if no record has its id) and publishes `envelope` in one script
+   * call when `broker` is a Redis broker on this transport (see
+   * {@link RedisStreamsBroker.publishWithStatus}); null otherwise. Resolves with whether the
+   * status was created; the envelope is published either way.
+   */
+  createAndPublish(
+    input: TaskStatusInput,
+    options: SetStatusOptions,
+    broker: Broker,
+    envelope: Envelope,
+  ): Promise<boolean> | null {
+    if (!this.#shares(broker)) return null;
+    let status: SettleStatus;
+    try {
+      status = this.#bundled(input, options, true);
+    } catch (error) {
+      return Promise.reject(error);
     }
+    return broker.publishWithStatus(envelope, status).then(([createdAt]) => createdAt !== 0);
+  }
+
+  #shares(broker: Broker): broker is RedisStreamsBroker {
+    return broker instanceof RedisStreamsBroker && broker.transport === this.#transport;
+  }
+
+  /** The status arguments a broker script writes along with its own step. */
+  #bundled(input: TaskStatusInput, options: SetStatusOptions, onlyIfAbsent: boolean): SettleStatus {
     const ttl = options.ttl === undefined ? this.#ttlMs : toMillis(options.ttl);
     const k = this.#keys;
     const id = input.id;
-    const status: SettleStatus = {
+    return {
       storeKeys: this.#storeKeys,
       keys: [k.task(id), k.events(id)],
       args: [
@@ -194,15 +229,11 @@ export class RedisResultBackend implements ResultBackend {
         String(Math.max(1, ttl)),
         k.channel(id),
         isTerminal(input.state) ? "1" : "",
-        "",
+        onlyIfAbsent ? "1" : "",
       ],
       retentionMs: this.#retentionMs,
       pruneDue: this.#pruneCheck,
     };
-    return broker.ackWithStatus(delivery, status).then(([createdAt, updatedAt]) => ({
-      ...input,
-      timestamps: { ...input.timestamps, createdAt, updatedAt },
-    }));
   }
 
   readonly #pruneCheck = (): boolean => this.#pruneDue();

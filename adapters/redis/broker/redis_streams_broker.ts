@@ -63,8 +63,9 @@ export interface RedisBrokerOptions extends RedisConnectOptions {
 const PUBLISH_CHUNK = 500;
 
 /**
- * A final status the settle script writes before it acks (built by the result backend on the
- * same transport, see `RedisResultBackend.setAndAck`).
+ * A status a broker script writes in the same call as its broker step: the settle script before
+ * it acks, the publish-with-status script before it adds the message (built by the result
+ * backend on the same transport, see `RedisResultBackend.setAndAck` and `createAndPublish`).
  */
 export interface SettleStatus {
   /** The status store's index and watcher keys (a batch holds the writes of one store). */
@@ -82,6 +83,17 @@ export interface SettleStatus {
 interface SettleItem {
   receipt: Receipt;
   status: SettleStatus;
+}
+
+/** One publish with its status: a class, not a literal, so V8 never pretenures it. */
+class PublishItem {
+  readonly message: MessageArgs;
+  readonly status: SettleStatus;
+
+  constructor(message: MessageArgs, status: SettleStatus) {
+    this.message = message;
+    this.status = status;
+  }
 }
 
 /**
@@ -111,6 +123,7 @@ export class RedisStreamsBroker implements Broker {
   readonly #ackers = new Map<string, Batcher<Receipt, number>>();
   readonly #publishers = new Map<string, Batcher<MessageArgs, number>>();
   readonly #settlers = new Map<string, Batcher<SettleItem, [number, number]>>();
+  readonly #statusPublishers = new Map<string, Batcher<PublishItem, [number, number]>>();
   readonly #ctx: ConsumerContext;
   readonly #waiters = new Set<IdleWait>();
   #closed = false;
@@ -200,6 +213,50 @@ export class RedisStreamsBroker implements Broker {
         return list.map(() => 1);
       }, { maxBatch: batchSizeFor(this.#transport.kind) });
       this.#publishers.set(queue, batcher);
+    }
+    return batcher;
+  }
+
+  /**
+   * Writes `status` (only if no record exists), then publishes `envelope`, in one script call
+   * shared by the publishes of one queue made in the same macrotask. Resolves with the status's
+   * `createdAt` and `updatedAt`, both 0 when a record existed (the message is published anyway).
+   */
+  async publishWithStatus(envelope: Envelope, status: SettleStatus): Promise<[number, number]> {
+    const times = await this.#statusPublisher(envelope.queue, status.storeKeys).add(
+      new PublishItem(messageArgs(envelope), status),
+    );
+    if (this.#transport.kind === "http") this.#wakeSleepers();
+    return times;
+  }
+
+  #statusPublisher(
+    queue: string,
+    storeKeys: readonly [string, string],
+  ): Batcher<PublishItem, [number, number]> {
+    const id = `${queue}\u0000${storeKeys[0]}`;
+    let batcher = this.#statusPublishers.get(id);
+    if (!batcher) {
+      const k = this.#keysOf(queue);
+      batcher = new Batcher(async (items) => {
+        const first = items[0].status;
+        const keys = [k.delayed, ...k.bands, storeKeys[0], storeKeys[1]];
+        const args = [
+          String(first.retentionMs),
+          first.pruneDue() ? "1" : "",
+          String(items.length),
+        ];
+        for (const { message: m } of items) {
+          args.push(String(m.band), m.lease, m.notBefore, m.token, m.payload);
+        }
+        for (const { status } of items) {
+          keys.push(status.keys[0], status.keys[1]);
+          args.push(...status.args);
+        }
+        const reply = await this.#transport.script(scripts.publishStatus, keys, args) as number[];
+        return items.map((_, i) => [Number(reply[2 * i]), Number(reply[2 * i + 1])]);
+      }, { maxBatch: batchSizeFor(this.#transport.kind) });
+      this.#statusPublishers.set(id, batcher);
     }
     return batcher;
   }
