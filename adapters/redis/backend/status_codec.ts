@@ -12,8 +12,9 @@ import type { RedisReply } from "../transport.ts";
 /** JSON of a status without the backend-owned `createdAt`/`updatedAt`. */
 export function encodeStatusBody(input: TaskStatusInput): string {
   const times = input.timestamps;
-  // A worker's writes carry neither: the input is the body as it is (no copies per write).
-  if (times && times.createdAt === undefined && times.updatedAt === undefined) {
+  // A producer's and a worker's writes carry neither: the input is the body as it is (no copies
+  // per write; a missing `timestamps` reads back as the backend's two).
+  if (!times || (times.createdAt === undefined && times.updatedAt === undefined)) {
     return JSON.stringify(input);
   }
   const { createdAt: _c, updatedAt: _u, ...writerTimes } = times ?? {};

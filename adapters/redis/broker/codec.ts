@@ -44,7 +44,8 @@ export function messageArgs(envelope: Envelope): MessageArgs {
     band: bandOf(envelope.priority),
     lease: typeof lease === "number" && Number.isFinite(lease) ? String(Math.round(lease)) : "",
     notBefore: envelope.notBefore === null ? "" : String(Math.round(envelope.notBefore)),
-    token: Math.random().toString(36).slice(2, 10),
+    // Only a delayed-set member needs it (to stay unique); a message due now goes to a stream.
+    token: envelope.notBefore === null ? "" : Math.random().toString(36).slice(2, 10),
     payload: encodeEnvelope(envelope),
   };
 }
