@@ -67,10 +67,11 @@ export interface StatusStore {
   ): Promise<TaskStatus> | null;
   /**
    * Optional: creates `status` (as `create`: only if no record has its id) and publishes
-   * `envelope` on `broker` in one atomic round trip, when the broker lives on this store's
-   * connection; the status exists before any consumer can claim the message. Resolves with
-   * whether the status was created (the envelope is published either way). Returns null, having
-   * done nothing, when it cannot; the caller then calls `create` and `broker.publish`.
+   * `envelope` on `broker` in one round trip that no other client interleaves with, when the
+   * broker lives on this store's connection; the status exists before any consumer can claim the
+   * message. Resolves with whether the status was created (the envelope is published either
+   * way). Returns null, having done nothing, when it cannot; the caller then calls `create` and
+   * `broker.publish`.
    */
   createAndPublish?(
     status: TaskStatusInput,
