@@ -85,6 +85,14 @@ interface SettleItem {
   status: SettleStatus;
 }
 
+/** Appends each item's status keys and arguments, in the order the scripts read them. */
+function pushStatuses(items: { status: SettleStatus }[], keys: string[], args: string[]): void {
+  for (const { status } of items) {
+    keys.push(status.keys[0], status.keys[1]);
+    args.push(...status.args);
+  }
+}
+
 /** One publish with its status: a class, not a literal, so V8 never pretenures it. */
 class PublishItem {
   readonly message: MessageArgs;
@@ -249,10 +257,7 @@ export class RedisStreamsBroker implements Broker {
         for (const { message: m } of items) {
           args.push(String(m.band), m.lease, m.notBefore, m.token, m.payload);
         }
-        for (const { status } of items) {
-          keys.push(status.keys[0], status.keys[1]);
-          args.push(...status.args);
-        }
+        pushStatuses(items, keys, args);
         const reply = await this.#transport.script(scripts.publishStatus, keys, args) as number[];
         return items.map((_, i) => [Number(reply[2 * i]), Number(reply[2 * i + 1])]);
       }, { maxBatch: batchSizeFor(this.#transport.kind) });
@@ -348,10 +353,7 @@ export class RedisStreamsBroker implements Broker {
           String(items.length),
         ];
         for (const { receipt: r } of items) args.push(bandToken(r), r.id, r.count);
-        for (const { status } of items) {
-          keys.push(status.keys[0], status.keys[1]);
-          args.push(...status.args);
-        }
+        pushStatuses(items, keys, args);
         const reply = await this.#transport.script(scripts.settle, keys, args) as number[];
         return items.map((_, i) => [Number(reply[3 * i + 1]), Number(reply[3 * i + 2])]);
       }, { maxBatch: batchSizeFor(this.#transport.kind) });
